@@ -1,0 +1,59 @@
+"""Tables and ORM models, one module per aggregate. Importing this registers them all."""
+
+from syllabus.domain import tenancy as tenancy
+from syllabus.domain.base import Base
+from syllabus.domain.courses import Course, CourseItem, CourseTag, ItemType, PublishedCourse
+from syllabus.domain.credentials import Credential, CredentialKind
+from syllabus.domain.enrollments import Enrollment
+from syllabus.domain.events import Event, Surface
+from syllabus.domain.groups import (
+    Group,
+    GroupCategory,
+    GroupCourse,
+    GroupEmailDomainRule,
+    GroupMembership,
+)
+from syllabus.domain.jobs import Job, JobStatus
+from syllabus.domain.learning_paths import (
+    LearningPath,
+    LearningPathGroup,
+    LearningPathItem,
+    LearningPathUser,
+    PublishedPath,
+)
+from syllabus.domain.tenants import Domain, DomainAccess, DomainMembership, Tenant
+from syllabus.domain.users import CustomAttributeDefinition, Role, User, UserCustomAttribute
+
+__all__ = [
+    "Base",
+    "Course",
+    "CourseItem",
+    "CourseTag",
+    "Credential",
+    "CredentialKind",
+    "CustomAttributeDefinition",
+    "Domain",
+    "DomainAccess",
+    "DomainMembership",
+    "Enrollment",
+    "Event",
+    "Group",
+    "GroupCategory",
+    "GroupCourse",
+    "GroupEmailDomainRule",
+    "GroupMembership",
+    "ItemType",
+    "Job",
+    "JobStatus",
+    "LearningPath",
+    "LearningPathGroup",
+    "LearningPathItem",
+    "LearningPathUser",
+    "PublishedCourse",
+    "PublishedPath",
+    "Role",
+    "Surface",
+    "Tenant",
+    "User",
+    "UserCustomAttribute",
+]

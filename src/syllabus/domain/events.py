@@ -1,0 +1,55 @@
+"""The transactional outbox: every domain change records its events here, in its transaction.
+
+The outbox is the single source for webhooks, the event feed and the audit trail, so rows
+are append-only; ``dispatched_at`` only says the worker has fanned the event out.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from syllabus.domain.base import Base, BigId, utcnow
+
+
+class Surface(enum.StrEnum):
+    """The door a change came through."""
+
+    SKYPREP = "skyprep"
+    SKILLJAR = "skilljar"
+    SCIM = "scim"
+    WEB = "web"
+    CLI = "cli"
+    WORKER = "worker"
+    SYSTEM = "system"
+
+
+class Event(Base):
+    """Not TenantScoped on purpose: the worker reads all tenants' events; readers filter."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_tenant_seq", "tenant_id", "id"),
+        Index(
+            "ix_events_undispatched",
+            "id",
+            postgresql_where=text("dispatched_at IS NULL"),
+            sqlite_where=text("dispatched_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    """Commit-ordered sequence: the feed's cursor."""
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    """UUIDv7, the id receivers see and de-duplicate on."""
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    surface: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(100))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    dispatched_at: Mapped[datetime | None] = mapped_column(default=None)
