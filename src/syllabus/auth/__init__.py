@@ -1,0 +1,1 @@
+"""Authentication primitives: secrets, their hashes, and resolving a secret to its program."""

@@ -1,0 +1,58 @@
+"""Resolve a presented API key or SCIM token to the one program it authenticates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from syllabus.auth.secrets import hash_secret, hashes_match
+from syllabus.domain.credentials import Credential, CredentialKind
+from syllabus.domain.tenants import Domain, Tenant
+
+MAX_SECRET_LENGTH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    tenant_id: int
+    credential_id: int
+    kind: CredentialKind
+
+    @property
+    def actor(self) -> str:
+        return f"{'key' if self.kind is CredentialKind.API_KEY else 'scim'}:{self.credential_id}"
+
+
+def authenticate(session: Session, secret: str | None, kind: CredentialKind) -> Principal | None:
+    """Return who the secret is, or None. A key of the other kind never matches."""
+    if not secret or len(secret) > MAX_SECRET_LENGTH:
+        return None
+    digest = hash_secret(secret)
+    row = session.execute(
+        select(Credential.id, Credential.tenant_id, Credential.secret_hash).where(
+            Credential.secret_hash == digest,
+            Credential.kind == kind,
+            Credential.revoked_at.is_(None),
+        )
+    ).first()
+    if row is None or not hashes_match(row.secret_hash, secret):
+        return None
+    return Principal(tenant_id=row.tenant_id, credential_id=row.id, kind=kind)
+
+
+def tenant_has_domain(session: Session, tenant_id: int, name: str) -> bool:
+    """True when ``name`` is the program's acct_key or one of its domains."""
+    name = name.strip().lower()
+    found = session.execute(
+        select(Domain.id).where(Domain.tenant_id == tenant_id, Domain.name == name)
+    ).first()
+    if found is not None:
+        return True
+    return (
+        session.execute(
+            select(Tenant.id).where(Tenant.id == tenant_id, Tenant.acct_key == name)
+        ).first()
+        is not None
+    )

@@ -1,0 +1,90 @@
+"""Programs and their domains."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from syllabus.domain.events import Surface
+from syllabus.domain.tenants import Domain, DomainAccess, Tenant
+from syllabus.services.context import Context
+from syllabus.services.errors import Conflict, NotFound
+from syllabus.services.events import record_event
+from syllabus.services.validation import (
+    clean_enum,
+    clean_hostname,
+    clean_text,
+    clean_time_zone,
+)
+
+
+@dataclass(frozen=True)
+class NewTenant:
+    acct_key: str
+    name: str | None = None
+    time_zone: str = "UTC"
+
+
+def create_tenant(session: Session, *, data: NewTenant, actor: str, surface: Surface) -> Tenant:
+    """Create a program with its first domain, named by its acct_key."""
+    acct_key = clean_hostname(data.acct_key, "acct_key")
+    name = clean_text(data.name, "name", max_length=200) or acct_key
+    time_zone = clean_time_zone(data.time_zone)
+    if session.scalar(select(Tenant.id).where(Tenant.acct_key == acct_key)) is not None:
+        raise Conflict(f"a program with acct_key {acct_key} already exists", field="acct_key")
+    if session.scalar(select(Domain.id).where(Domain.name == acct_key)) is not None:
+        raise Conflict(f"domain {acct_key} is already in use", field="acct_key")
+    tenant = Tenant(name=name, acct_key=acct_key, time_zone=time_zone, settings={})
+    session.add(tenant)
+    session.flush()
+    session.add(Domain(tenant_id=tenant.id, name=acct_key, position=0, catalog_title=name))
+    session.flush()
+    ctx = Context(tenant_id=tenant.id, actor=actor, surface=surface)
+    record_event(session, ctx, "program.created", {"acct_key": acct_key, "name": name})
+    return tenant
+
+
+def add_domain(
+    session: Session,
+    ctx: Context,
+    *,
+    name: str,
+    catalog_title: str = "",
+    access: str = DomainAccess.PRIVATE.value,
+) -> Domain:
+    hostname = clean_hostname(name, "name")
+    access_value = clean_enum(access, DomainAccess, "access")
+    if session.scalar(select(Domain.id).where(Domain.name == hostname).execution_options(all_tenants=True)) is not None:
+        raise Conflict(f"domain {hostname} is already in use", field="name")
+    position = session.scalar(
+        select(func.coalesce(func.max(Domain.position), -1) + 1).where(Domain.tenant_id == ctx.tenant_id)
+    )
+    domain = Domain(
+        tenant_id=ctx.tenant_id,
+        name=hostname,
+        position=position or 0,
+        catalog_title=clean_text(catalog_title, "catalog_title", max_length=100_000) or "",
+        access=access_value,
+    )
+    session.add(domain)
+    session.flush()
+    record_event(session, ctx, "domain.created", {"domain_id": domain.id, "name": hostname})
+    return domain
+
+
+def get_tenant(session: Session, tenant_id: int) -> Tenant:
+    tenant = session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise NotFound("program", [tenant_id])
+    return tenant
+
+
+def primary_domain(session: Session, ctx: Context) -> Domain:
+    domain = session.scalars(
+        select(Domain).where(Domain.tenant_id == ctx.tenant_id).order_by(Domain.position).limit(1)
+    ).first()
+    if domain is None:
+        raise NotFound("domain", field="domain")
+    return domain
