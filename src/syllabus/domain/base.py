@@ -64,5 +64,5 @@ class TenantScoped:
     """Rows that belong to one program; every ORM query on them is filtered by tenant."""
 
     @declared_attr
-    def tenant_id(cls) -> Mapped[int]:  # noqa: N805 - SQLAlchemy declared_attr convention
+    def tenant_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)

@@ -108,7 +108,9 @@ class CourseItem(TenantScoped, Timestamps, Base):
     """One ordered item (lesson) of a course."""
 
     __tablename__ = "course_items"
-    __table_args__ = (Index("ix_course_items_tenant_course_position", "tenant_id", "course_id", "position"),)
+    __table_args__ = (
+        Index("ix_course_items_tenant_course_position", "tenant_id", "course_id", "position"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))

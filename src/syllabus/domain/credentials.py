@@ -27,7 +27,12 @@ class Credential(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     kind: Mapped[CredentialKind] = mapped_column(
-        Enum(CredentialKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+        Enum(
+            CredentialKind,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
     label: Mapped[str] = mapped_column(String(100), default="")
     prefix: Mapped[str] = mapped_column(String(16))

@@ -14,7 +14,6 @@ from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from syllabus.db.session import TENANT_KEY
 from syllabus.domain.base import TenantScoped
 
-
 ALL_TENANTS = "all_tenants"
 """Execution option that lifts the filter for one statement; grep for it in review."""
 

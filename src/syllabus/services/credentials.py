@@ -68,8 +68,6 @@ def revoke_credential(session: Session, ctx: Context, *, credential_id: int) -> 
 def list_credentials(session: Session, ctx: Context) -> list[Credential]:
     return list(
         session.scalars(
-            select(Credential)
-            .where(Credential.tenant_id == ctx.tenant_id)
-            .order_by(Credential.id)
+            select(Credential).where(Credential.tenant_id == ctx.tenant_id).order_by(Credential.id)
         )
     )

@@ -56,10 +56,17 @@ def add_domain(
 ) -> Domain:
     hostname = clean_hostname(name, "name")
     access_value = clean_enum(access, DomainAccess, "access")
-    if session.scalar(select(Domain.id).where(Domain.name == hostname).execution_options(all_tenants=True)) is not None:
+    if (
+        session.scalar(
+            select(Domain.id).where(Domain.name == hostname).execution_options(all_tenants=True)
+        )
+        is not None
+    ):
         raise Conflict(f"domain {hostname} is already in use", field="name")
     position = session.scalar(
-        select(func.coalesce(func.max(Domain.position), -1) + 1).where(Domain.tenant_id == ctx.tenant_id)
+        select(func.coalesce(func.max(Domain.position), -1) + 1).where(
+            Domain.tenant_id == ctx.tenant_id
+        )
     )
     domain = Domain(
         tenant_id=ctx.tenant_id,

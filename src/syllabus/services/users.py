@@ -189,9 +189,7 @@ def _clean_columns(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _clean_custom(
-    attrs: object, definitions: dict[str, int]
-) -> dict[int, str | None]:
+def _clean_custom(attrs: object, definitions: dict[str, int]) -> dict[int, str | None]:
     if not isinstance(attrs, dict):
         raise Invalid("custom_attributes", "custom_attributes must be an object")
     out: dict[int, str | None] = {}
@@ -218,7 +216,9 @@ def _definitions(session: Session, ctx: Context) -> dict[str, int]:
 def _existing(session: Session, ctx: Context, column: Any, values: list[str]) -> set[str]:
     found: set[str] = set()
     for part in chunks(values):
-        found.update(session.scalars(select(column).where(User.tenant_id == ctx.tenant_id, column.in_(part))))
+        found.update(
+            session.scalars(select(column).where(User.tenant_id == ctx.tenant_id, column.in_(part)))
+        )
     return found
 
 
@@ -242,7 +242,9 @@ def create_users(
     otherwise good rows are created and bad rows reported. New users join ``domain_ids``
     (default: the program's first domain) and any group whose email-domain rule matches.
     """
-    definitions = _definitions(session, ctx) if any(is_set(u.data.custom_attributes) for u in users) else {}
+    definitions = (
+        _definitions(session, ctx) if any(is_set(u.data.custom_attributes) for u in users) else {}
+    )
     errors: list[RowError] = []
     rows: list[tuple[int, dict[str, Any], dict[int, str | None], bool]] = []
     for index, new in enumerate(users):
@@ -260,7 +262,11 @@ def create_users(
                 "access_start_date",
                 "access_end_date",
             )
-            custom = _clean_custom(values["custom_attributes"], definitions) if "custom_attributes" in values else {}
+            custom = (
+                _clean_custom(values["custom_attributes"], definitions)
+                if "custom_attributes" in values
+                else {}
+            )
         except DomainError as error:
             errors.append(RowError(index, error.field, error.code, error.message))
             continue
@@ -307,9 +313,7 @@ def create_users(
     params = [{key: p.get(key, defaults.get(key)) for key in all_keys} for p in params]
     try:
         ids = list(
-            session.scalars(
-                insert(User).returning(User.id, sort_by_parameter_order=True), params
-            )
+            session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), params)
         )
     except IntegrityError:
         raise Conflict("a user with this email or username already exists", field="email") from None
@@ -321,7 +325,13 @@ def create_users(
     session.execute(
         insert(DomainMembership),
         [
-            {"tenant_id": ctx.tenant_id, "domain_id": d, "user_id": uid, "active": True, "enrolled_at": now}
+            {
+                "tenant_id": ctx.tenant_id,
+                "domain_id": d,
+                "user_id": uid,
+                "active": True,
+                "enrolled_at": now,
+            }
             for uid in ids
             for d in targets
         ],
@@ -351,7 +361,9 @@ def create_users(
             for uid, p in zip(ids, params, strict=True)
         ],
     )
-    _apply_email_domain_rules(session, ctx, [(uid, p["email_normalized"]) for uid, p in zip(ids, params, strict=True)])
+    _apply_email_domain_rules(
+        session, ctx, [(uid, p["email_normalized"]) for uid, p in zip(ids, params, strict=True)]
+    )
     return result
 
 
@@ -374,16 +386,34 @@ def _drop_duplicates(
     errors: list[RowError],
 ) -> list[tuple[int, dict[str, Any], dict[int, str | None], bool]]:
     """Reject rows whose email or username repeats in the batch or exists already."""
-    taken_emails = _existing(session, ctx, User.email_normalized, [c["email_normalized"] for _, c, _, _ in rows])
-    taken_names = _existing(session, ctx, User.username_normalized, [c["username_normalized"] for _, c, _, _ in rows])
+    taken_emails = _existing(
+        session, ctx, User.email_normalized, [c["email_normalized"] for _, c, _, _ in rows]
+    )
+    taken_names = _existing(
+        session, ctx, User.username_normalized, [c["username_normalized"] for _, c, _, _ in rows]
+    )
     kept = []
     for row in rows:
         index, columns, _, _ = row
         email, username = columns["email_normalized"], columns["username_normalized"]
         if email in taken_emails:
-            errors.append(RowError(index, "email", Conflict.code, f"a user with email {columns['email']} already exists"))
+            errors.append(
+                RowError(
+                    index,
+                    "email",
+                    Conflict.code,
+                    f"a user with email {columns['email']} already exists",
+                )
+            )
         elif username in taken_names:
-            errors.append(RowError(index, "username", Conflict.code, f"username {columns['username']} is already taken"))
+            errors.append(
+                RowError(
+                    index,
+                    "username",
+                    Conflict.code,
+                    f"username {columns['username']} is already taken",
+                )
+            )
         else:
             taken_emails.add(email)
             taken_names.add(username)
@@ -411,7 +441,10 @@ def _apply_email_domain_rules(session: Session, ctx: Context, users: list[tuple[
     now = utcnow()
     session.execute(
         insert(GroupMembership),
-        [{"tenant_id": ctx.tenant_id, "group_id": g, "user_id": u, "created_at": now} for g, u in pairs],
+        [
+            {"tenant_id": ctx.tenant_id, "group_id": g, "user_id": u, "created_at": now}
+            for g, u in pairs
+        ],
     )
     record_events(
         session,
@@ -427,13 +460,27 @@ def update_user(session: Session, ctx: Context, *, user_id: int, changes: UserDa
     values = changes.set_fields()
     columns = _clean_columns(values)
     if "email_normalized" in columns and columns["email_normalized"] != user.email_normalized:
-        _ensure_free(session, ctx, User.email_normalized, columns["email_normalized"], user.id, "email")
-    if "username_normalized" in columns and columns["username_normalized"] != user.username_normalized:
-        _ensure_free(session, ctx, User.username_normalized, columns["username_normalized"], user.id, "username")
+        _ensure_free(
+            session, ctx, User.email_normalized, columns["email_normalized"], user.id, "email"
+        )
+    if (
+        "username_normalized" in columns
+        and columns["username_normalized"] != user.username_normalized
+    ):
+        _ensure_free(
+            session,
+            ctx,
+            User.username_normalized,
+            columns["username_normalized"],
+            user.id,
+            "username",
+        )
     if columns.get("manager_id") is not None:
         if columns["manager_id"] == user.id:
             raise Invalid("manager_id", "a user cannot be their own manager")
-        require_ids(session, ctx, User, [columns["manager_id"]], field="manager_id", entity="manager")
+        require_ids(
+            session, ctx, User, [columns["manager_id"]], field="manager_id", entity="manager"
+        )
     clean_date_range(
         columns.get("access_start_date", user.access_start_date),
         columns.get("access_end_date", user.access_end_date),
@@ -453,11 +500,15 @@ def update_user(session: Session, ctx: Context, *, user_id: int, changes: UserDa
     user.updated_at = utcnow()
     session.flush()
     public = sorted(n for n in changed if not n.endswith("_normalized") and n not in {"ssn"})
-    record_event(session, ctx, "user.updated", {"user_id": user.id, "email": user.email, "changed": public})
+    record_event(
+        session, ctx, "user.updated", {"user_id": user.id, "email": user.email, "changed": public}
+    )
     return user
 
 
-def _ensure_free(session: Session, ctx: Context, column: Any, value: str, own_id: int, field: str) -> None:
+def _ensure_free(
+    session: Session, ctx: Context, column: Any, value: str, own_id: int, field: str
+) -> None:
     other = session.scalar(
         select(User.id).where(User.tenant_id == ctx.tenant_id, column == value, User.id != own_id)
     )
@@ -465,13 +516,16 @@ def _ensure_free(session: Session, ctx: Context, column: Any, value: str, own_id
         raise Conflict(f"another user already has this {field}", field=field)
 
 
-def _set_custom(session: Session, ctx: Context, user_id: int, custom: dict[int, str | None]) -> bool:
+def _set_custom(
+    session: Session, ctx: Context, user_id: int, custom: dict[int, str | None]
+) -> bool:
     current = dict(
         session.execute(
             select(UserCustomAttribute.definition_id, UserCustomAttribute.value).where(
-                UserCustomAttribute.tenant_id == ctx.tenant_id, UserCustomAttribute.user_id == user_id
+                UserCustomAttribute.tenant_id == ctx.tenant_id,
+                UserCustomAttribute.user_id == user_id,
             )
-        ).tuples()
+        ).tuples().all()
     )
     changed = False
     for definition_id, value in custom.items():
@@ -487,7 +541,10 @@ def _set_custom(session: Session, ctx: Context, user_id: int, custom: dict[int, 
         if value is not None:
             session.add(
                 UserCustomAttribute(
-                    tenant_id=ctx.tenant_id, user_id=user_id, definition_id=definition_id, value=value
+                    tenant_id=ctx.tenant_id,
+                    user_id=user_id,
+                    definition_id=definition_id,
+                    value=value,
                 )
             )
     session.flush()
@@ -539,7 +596,9 @@ def define_custom_attribute(
     if exists is not None:
         raise Conflict(f"custom attribute {clean_key!r} is already defined", field="key")
     definition = CustomAttributeDefinition(
-        tenant_id=ctx.tenant_id, key=clean_key, label=clean_text(label, "label", max_length=255) or clean_key
+        tenant_id=ctx.tenant_id,
+        key=clean_key,
+        label=clean_text(label, "label", max_length=255) or clean_key,
     )
     session.add(definition)
     session.flush()

@@ -12,7 +12,9 @@ from syllabus.services.errors import Invalid
 E = TypeVar("E")
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -29,9 +31,7 @@ def clean_email(value: object, field: str = "email") -> str:
     return email
 
 
-def clean_text(
-    value: object, field: str, *, max_length: int, required: bool = False
-) -> str | None:
+def clean_text(value: object, field: str, *, max_length: int, required: bool = False) -> str | None:
     if value is None:
         if required:
             raise Invalid(field, f"{field} is required")
@@ -95,12 +95,16 @@ def clean_aware_datetime(value: datetime | None, field: str) -> datetime | None:
     return value.astimezone(UTC)
 
 
-def clean_date_range(start: date | None, end: date | None, start_field: str, end_field: str) -> None:
+def clean_date_range(
+    start: date | None, end: date | None, start_field: str, end_field: str
+) -> None:
     if start is not None and end is not None and end < start:
         raise Invalid(end_field, f"{end_field} is before {start_field}")
 
 
-def clean_int(value: object, field: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+def clean_int(
+    value: object, field: str, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid(field, f"{field} must be an integer")
     if minimum is not None and value < minimum:

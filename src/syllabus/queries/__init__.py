@@ -1,0 +1,1 @@
+"""Read-only fast paths: lists, lookups and reports. Nothing here writes."""
