@@ -21,8 +21,7 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and explicit BEGINs (so savepoints work)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _ensure_directory(url)
         engine = create_engine(
             parsed,
             echo=echo,
@@ -45,10 +44,18 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
 
 def make_null_pool_engine(url: str) -> Engine:
     """One connection per use; for short-lived CLI commands and migrations."""
+    if is_sqlite(url):
+        _ensure_directory(url)
     engine = create_engine(make_url(url), poolclass=NullPool)
     if is_sqlite(url):
         _configure_sqlite(engine)
     return engine
+
+
+def _ensure_directory(url: str) -> None:
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -1,0 +1,67 @@
+"""The ASGI application: the dialects, a health check, and the embedded worker."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
+
+from syllabus import __version__
+from syllabus.config import Settings
+from syllabus.db.engine import make_engine
+from syllabus.db.session import make_sessionmaker
+from syllabus.delivery.worker import Worker, start_in_thread
+from syllabus.dialects.responses import JSONResponse
+from syllabus.dialects.skyprep.router import router as skyprep_router
+
+log = logging.getLogger("syllabus")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    engine = make_engine(settings.database_url)
+    factory = make_sessionmaker(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker_stop = None
+        if settings.embedded_worker:
+            worker = Worker(
+                factory,
+                lease_seconds=settings.job_lease_seconds,
+                poll_seconds=settings.worker_poll_seconds,
+            )
+            thread, worker_stop = start_in_thread(worker)
+        try:
+            yield
+        finally:
+            if worker_stop is not None:
+                worker_stop.set()
+                thread.join(timeout=10)
+            engine.dispose()
+
+    app = FastAPI(
+        title="Syllabus",
+        version=__version__,
+        default_response_class=JSONResponse,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = factory
+
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        def ping() -> None:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+
+        await run_in_threadpool(ping)
+        return {"status": "ok", "version": __version__, "database": engine.dialect.name}
+
+    app.include_router(skyprep_router)
+    return app

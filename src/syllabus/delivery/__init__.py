@@ -1,0 +1,1 @@
+"""Work that reaches outside the database: the worker, and (later) webhooks and the feed."""

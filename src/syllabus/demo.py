@@ -1,0 +1,130 @@
+"""A realistic demo program, built through the services like any other change."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from syllabus.domain.courses import Course
+from syllabus.domain.events import Surface
+from syllabus.domain.tenants import Tenant
+from syllabus.services.context import Context
+from syllabus.services.courses import CourseData, CourseItemData, add_course_item, create_course
+from syllabus.services.enrollments import enroll_users_in_courses
+from syllabus.services.groups import GroupData, add_courses_to_group, add_users_to_group, create_group
+from syllabus.services.learning_paths import (
+    LearningPathData,
+    add_groups_to_learning_path,
+    add_users_to_learning_path,
+    create_learning_path,
+)
+from syllabus.services.tenants import NewTenant, create_tenant
+from syllabus.services.users import NewUser, UserData, create_users, define_custom_attribute
+
+FIRST = ["Avery", "Jordan", "Riley", "Morgan", "Casey", "Taylor", "Quinn", "Harper", "Rowan", "Emerson",
+         "Sasha", "Devon", "Kai", "Parker", "Reese", "Skyler", "Alex", "Jamie", "Robin", "Drew"]
+LAST = ["Nguyen", "Okafor", "Schmidt", "Rossi", "Tanaka", "Silva", "Kowalski", "Haddad", "Murphy",
+        "Larsen", "Dubois", "Patel", "Moreau", "Kim", "Novak", "Fischer", "Costa", "Ali", "Byrne", "Lund"]
+TITLES = ["Account Executive", "Support Engineer", "Customer Success Associate", "Sales Manager",
+          "Solutions Architect", "Field Technician"]
+COURSES = [
+    ("New Hire Orientation", "Onboarding", "ONB-101", True, ["onboarding", "required"]),
+    ("Information Security Basics", "Compliance", "SEC-110", True, ["compliance", "required"]),
+    ("Product Fundamentals", "Product", "PRD-200", False, ["product"]),
+    ("Consultative Selling", "Sales", "SAL-210", True, ["sales"]),
+    ("Handling Escalations", "Support", "SUP-220", False, ["support"]),
+    ("Workplace Safety", "Compliance", "SAF-120", True, ["compliance"]),
+]
+ITEMS = [("Article", "Welcome Guide"), ("HTML", "Key Concepts"), ("Asset", "Walkthrough Video"),
+         ("Exam", "Knowledge Check")]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    tenant_id: int
+    acct_key: str
+    created: bool
+    users: int
+    courses: int
+
+
+def ensure_demo_program(session: Session, acct_key: str, *, users: int = 60) -> DemoSummary:
+    """Create and fill the program unless it exists already (then leave it as it is)."""
+    tenant = session.scalars(select(Tenant).where(Tenant.acct_key == acct_key)).first()
+    if tenant is not None:
+        count = len(session.scalars(select(Course.id).where(Course.tenant_id == tenant.id)).all())
+        return DemoSummary(tenant.id, acct_key, False, 0, count)
+    tenant = create_tenant(
+        session,
+        data=NewTenant(acct_key=acct_key, name="Demo Learning Program", time_zone="America/New_York"),
+        actor="cli",
+        surface=Surface.CLI,
+    )
+    ctx = Context(tenant_id=tenant.id, actor="cli:demo", surface=Surface.CLI)
+    rng = random.Random(7)
+    define_custom_attribute(session, ctx, key="region", label="Region")
+    domain = acct_key
+    people = []
+    for i in range(users):
+        first, last = FIRST[i % len(FIRST)], LAST[(i * 7) % len(LAST)]
+        role = "admin" if i == 0 else "manager" if i % 15 == 1 else "learner"
+        people.append(
+            NewUser(
+                UserData(
+                    email=f"{first}.{last}{i}@{domain}".lower(),
+                    first_name=first,
+                    last_name=last,
+                    role=role,
+                    title=rng.choice(TITLES),
+                    company="Example Co.",
+                    city=rng.choice(["New York", "Austin", "Toronto", "Berlin"]),
+                    country=rng.choice(["US", "US", "CA", "DE"]),
+                    user_identifier=f"EMP-{1000 + i}",
+                    ca_0=rng.choice(["North America", "EMEA"]),
+                    access_start_date=date(2026, 1, 1),
+                    custom_attributes={"region": rng.choice(["East", "West", "Central"])},
+                )
+            )
+        )
+    user_ids = create_users(session, ctx, users=people).created
+
+    sales = create_group(session, ctx, data=GroupData(name="Sales", category="Department",
+                                                       description="Learners in the sales department."))
+    west = create_group(session, ctx, data=GroupData(name="West Region", parent_id=sales.id, category="Region"))
+    support = create_group(session, ctx, data=GroupData(name="Support", category="Department"))
+    new_hires = create_group(session, ctx, data=GroupData(name="New Hires", category="Cohort", force_order=True))
+
+    course_ids = []
+    for name, category, code, certificate, tags in COURSES:
+        course = create_course(
+            session,
+            ctx,
+            data=CourseData(name=name, description=f"{name}: what every team member needs to know.",
+                            category=category, course_code=code, certificate=certificate, tags=tags,
+                            credits="1.0", estimated_course_length_in_minutes=rng.choice([30, 45, 60]),
+                            contact_email=f"training@{domain}"),
+        )
+        for item_type, item_name in ITEMS:
+            add_course_item(session, ctx, course_id=course.id,
+                            data=CourseItemData(item_type=item_type, name=item_name, mandatory=item_type != "Asset",
+                                                passing_score=80 if item_type == "Exam" else None))
+        course_ids.append(course.id)
+
+    add_users_to_group(session, ctx, group_id=sales.id, user_ids=user_ids[:20])
+    add_users_to_group(session, ctx, group_id=west.id, user_ids=user_ids[10:20])
+    add_users_to_group(session, ctx, group_id=support.id, user_ids=user_ids[20:40])
+    add_users_to_group(session, ctx, group_id=new_hires.id, user_ids=user_ids[40:])
+    add_courses_to_group(session, ctx, group_id=sales.id, course_ids=[course_ids[3]])
+    add_courses_to_group(session, ctx, group_id=support.id, course_ids=[course_ids[4]])
+    enroll_users_in_courses(session, ctx, user_ids=user_ids, course_ids=course_ids[:2])
+    onboarding = create_learning_path(
+        session, ctx, data=LearningPathData(name="New Hire Learning Path", category="Onboarding",
+                                            course_ids=[course_ids[0], course_ids[1], course_ids[2]])
+    )
+    add_groups_to_learning_path(session, ctx, path_id=onboarding.id, group_ids=[new_hires.id])
+    add_users_to_learning_path(session, ctx, path_id=onboarding.id, user_ids=user_ids[:5])
+    return DemoSummary(tenant.id, acct_key, True, len(user_ids), len(course_ids))

@@ -1,0 +1,1 @@
+"""The SkyPrep-compatible admin API at ``/admin/api/<action>``."""

@@ -1,0 +1,67 @@
+"""HTTP entry for every action: GET and POST, trailing slash optional, key check first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from syllabus.auth.keys import authenticate, tenant_has_domain
+from syllabus.db.session import unit_of_work
+from syllabus.dialects.skyprep.actions import ACTIONS, Call
+from syllabus.dialects.skyprep.errors import Unauthorized, error_body
+from syllabus.dialects.responses import JSONResponse
+from syllabus.dialects.skyprep.params import collect_params
+from syllabus.domain.credentials import CredentialKind
+from syllabus.domain.events import Surface
+from syllabus.services.context import Context
+from syllabus.services.errors import DomainError, NotFound
+
+router = APIRouter()
+
+DEPRECATION_HEADERS = {"Deprecation": "true"}
+
+
+def _first(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return None if value is None else str(value)
+
+
+def _run(factory: sessionmaker[Session], name: str, params: dict[str, Any], headers: dict[str, str]) -> Any:
+    api_key = _first(params.pop("api_key", None)) or headers.get("x-skyprep-api-key")
+    acct_key = _first(params.pop("acct_key", None)) or headers.get("x-skyprep-acct-key")
+    if not api_key:
+        raise Unauthorized("api_key is required", field="api_key")
+    if not acct_key:
+        raise Unauthorized("acct_key is required", field="acct_key")
+    with unit_of_work(factory, tenant_id=None, read_only=True) as auth_session:
+        principal = authenticate(auth_session, api_key, CredentialKind.API_KEY)
+        if principal is None:
+            raise Unauthorized("invalid api_key", field="api_key")
+        if not tenant_has_domain(auth_session, principal.tenant_id, acct_key):
+            raise Unauthorized("acct_key does not belong to this api_key", field="acct_key")
+    fn = ACTIONS.get(name)
+    if fn is None:
+        raise NotFound("action", [name], field="action")
+    ctx = Context(tenant_id=principal.tenant_id, actor=principal.actor, surface=Surface.SKYPREP)
+    with unit_of_work(factory, tenant_id=principal.tenant_id) as session:
+        return fn(session, Call(ctx=ctx, params=params))
+
+
+@router.api_route("/admin/api/{name}", methods=["GET", "POST"])
+@router.api_route("/admin/api/{name}/", methods=["GET", "POST"], include_in_schema=False)
+async def dispatch(name: str, request: Request) -> Response:
+    extra = DEPRECATION_HEADERS if request.method == "GET" else None
+    try:
+        params = await collect_params(request)
+        params.pop("_", None)  # jQuery-style cache buster
+        factory = request.app.state.session_factory
+        result = await run_in_threadpool(_run, factory, name, params, dict(request.headers))
+    except DomainError as error:
+        status, body = error_body(error)
+        return JSONResponse(body, status_code=status, headers=extra)
+    return JSONResponse(result, headers=extra)
