@@ -27,8 +27,12 @@ from syllabus.services.credentials import issue_credential, list_credentials, re
 from syllabus.services.errors import DomainError
 from syllabus.services.tenants import NewTenant, create_tenant
 
-app = typer.Typer(help="Syllabus learning-management server.", no_args_is_help=True, add_completion=False,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Syllabus learning-management server.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 tenant_app = typer.Typer(help="Programs (tenants).", no_args_is_help=True)
 key_app = typer.Typer(help="API keys and SCIM tokens.", no_args_is_help=True)
@@ -80,7 +84,9 @@ def _redacted(url: str) -> str:
 @tenant_app.command("create")
 def tenant_create(
     acct_key: str,
-    name: Annotated[str | None, typer.Option(help="Display name; defaults to the acct_key.")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Display name; defaults to the acct_key.")
+    ] = None,
     time_zone: Annotated[str, typer.Option(help="IANA time zone of the program.")] = "UTC",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
@@ -91,16 +97,24 @@ def tenant_create(
     try:
         with unit_of_work(factory, tenant_id=None) as session:
             tenant = create_tenant(
-                session, data=NewTenant(acct_key=acct_key, name=name, time_zone=time_zone),
-                actor=CLI_ACTOR, surface=Surface.CLI,
+                session,
+                data=NewTenant(acct_key=acct_key, name=name, time_zone=time_zone),
+                actor=CLI_ACTOR,
+                surface=Surface.CLI,
             )
             ctx = Context(tenant_id=tenant.id, actor=CLI_ACTOR, surface=Surface.CLI)
-            api_key = issue_credential(session, ctx, kind=CredentialKind.API_KEY, label="initial").secret
-            scim = issue_credential(session, ctx, kind=CredentialKind.SCIM_TOKEN, label="initial").secret
+            api_key = issue_credential(
+                session, ctx, kind=CredentialKind.API_KEY, label="initial"
+            ).secret
+            scim = issue_credential(
+                session, ctx, kind=CredentialKind.SCIM_TOKEN, label="initial"
+            ).secret
     except DomainError as error:
         raise _fail(error) from None
     if as_json:
-        typer.echo(json.dumps({"acct_key": tenant.acct_key, "api_key": api_key, "scim_token": scim}))
+        typer.echo(
+            json.dumps({"acct_key": tenant.acct_key, "api_key": api_key, "scim_token": scim})
+        )
         return
     out.print(f"acct_key:   {tenant.acct_key}")
     out.print(f"api_key:    {api_key}")
@@ -121,7 +135,9 @@ def tenant_list() -> None:
 def key_create(
     acct_key: str,
     label: Annotated[str, typer.Option(help="What the key is for, e.g. 'okta' or 'hr-sync'.")] = "",
-    scim: Annotated[bool, typer.Option("--scim", help="Create a SCIM bearer token instead.")] = False,
+    scim: Annotated[
+        bool, typer.Option("--scim", help="Create a SCIM bearer token instead.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Create an API key (or SCIM token) for a program; the secret is printed once."""
@@ -129,12 +145,16 @@ def key_create(
     kind = CredentialKind.SCIM_TOKEN if scim else CredentialKind.API_KEY
     try:
         with unit_of_work(factory, tenant_id=None) as session:
-            ctx = Context(tenant_id=_tenant_id(session, acct_key), actor=CLI_ACTOR, surface=Surface.CLI)
+            ctx = Context(
+                tenant_id=_tenant_id(session, acct_key), actor=CLI_ACTOR, surface=Surface.CLI
+            )
             issued = issue_credential(session, ctx, kind=kind, label=label)
     except DomainError as error:
         raise _fail(error) from None
     if as_json:
-        typer.echo(json.dumps({"id": issued.credential.id, "kind": kind.value, "secret": issued.secret}))
+        typer.echo(
+            json.dumps({"id": issued.credential.id, "kind": kind.value, "secret": issued.secret})
+        )
     else:
         out.print(f"{kind.value} {issued.credential.id}: {issued.secret}")
 
@@ -145,7 +165,9 @@ def key_revoke(acct_key: str, key_id: int) -> None:
     factory = _factory(_settings())
     try:
         with unit_of_work(factory, tenant_id=None) as session:
-            ctx = Context(tenant_id=_tenant_id(session, acct_key), actor=CLI_ACTOR, surface=Surface.CLI)
+            ctx = Context(
+                tenant_id=_tenant_id(session, acct_key), actor=CLI_ACTOR, surface=Surface.CLI
+            )
             revoke_credential(session, ctx, credential_id=key_id)
     except DomainError as error:
         raise _fail(error) from None
@@ -184,10 +206,16 @@ def _prepare_demo(settings: Settings, acct_key: str) -> str:
         with unit_of_work(factory, tenant_id=None) as session:
             summary = ensure_demo_program(session, acct_key)
             ctx = Context(tenant_id=summary.tenant_id, actor=CLI_ACTOR, surface=Surface.CLI)
-            api_key = issue_credential(session, ctx, kind=CredentialKind.API_KEY, label="demo").secret
+            api_key = issue_credential(
+                session, ctx, kind=CredentialKind.API_KEY, label="demo"
+            ).secret
     except DomainError as error:
         raise _fail(error) from None
-    state = f"created with {summary.users} users and {summary.courses} courses" if summary.created else "already there"
+    state = (
+        f"created with {summary.users} users and {summary.courses} courses"
+        if summary.created
+        else "already there"
+    )
     err.print(f"demo program {acct_key}: {state}")
     return api_key
 
@@ -215,8 +243,12 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (SYLLABUS_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (SYLLABUS_PORT).")] = None,
     workers: Annotated[int, typer.Option(help="HTTP worker processes.")] = 1,
-    embedded_worker: Annotated[bool, typer.Option(help="Run the background worker in-process.")] = True,
-    with_demo: Annotated[bool, typer.Option("--demo", help="Create the demo program first.")] = False,
+    embedded_worker: Annotated[
+        bool, typer.Option(help="Run the background worker in-process.")
+    ] = True,
+    with_demo: Annotated[
+        bool, typer.Option("--demo", help="Create the demo program first.")
+    ] = False,
 ) -> None:
     """Migrate the database, then serve all dialects with uvicorn."""
     import uvicorn
@@ -251,8 +283,11 @@ def worker(
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     upgrade(settings.database_url)
-    runner = Worker(_factory(settings), lease_seconds=settings.job_lease_seconds,
-                    poll_seconds=settings.worker_poll_seconds)
+    runner = Worker(
+        _factory(settings),
+        lease_seconds=settings.job_lease_seconds,
+        poll_seconds=settings.worker_poll_seconds,
+    )
     if once:
         while runner.run_once():
             pass

@@ -15,7 +15,12 @@ from syllabus.domain.tenants import Tenant
 from syllabus.services.context import Context
 from syllabus.services.courses import CourseData, CourseItemData, add_course_item, create_course
 from syllabus.services.enrollments import enroll_users_in_courses
-from syllabus.services.groups import GroupData, add_courses_to_group, add_users_to_group, create_group
+from syllabus.services.groups import (
+    GroupData,
+    add_courses_to_group,
+    add_users_to_group,
+    create_group,
+)
 from syllabus.services.learning_paths import (
     LearningPathData,
     add_groups_to_learning_path,
@@ -25,12 +30,58 @@ from syllabus.services.learning_paths import (
 from syllabus.services.tenants import NewTenant, create_tenant
 from syllabus.services.users import NewUser, UserData, create_users, define_custom_attribute
 
-FIRST = ["Avery", "Jordan", "Riley", "Morgan", "Casey", "Taylor", "Quinn", "Harper", "Rowan", "Emerson",
-         "Sasha", "Devon", "Kai", "Parker", "Reese", "Skyler", "Alex", "Jamie", "Robin", "Drew"]
-LAST = ["Nguyen", "Okafor", "Schmidt", "Rossi", "Tanaka", "Silva", "Kowalski", "Haddad", "Murphy",
-        "Larsen", "Dubois", "Patel", "Moreau", "Kim", "Novak", "Fischer", "Costa", "Ali", "Byrne", "Lund"]
-TITLES = ["Account Executive", "Support Engineer", "Customer Success Associate", "Sales Manager",
-          "Solutions Architect", "Field Technician"]
+FIRST = [
+    "Avery",
+    "Jordan",
+    "Riley",
+    "Morgan",
+    "Casey",
+    "Taylor",
+    "Quinn",
+    "Harper",
+    "Rowan",
+    "Emerson",
+    "Sasha",
+    "Devon",
+    "Kai",
+    "Parker",
+    "Reese",
+    "Skyler",
+    "Alex",
+    "Jamie",
+    "Robin",
+    "Drew",
+]
+LAST = [
+    "Nguyen",
+    "Okafor",
+    "Schmidt",
+    "Rossi",
+    "Tanaka",
+    "Silva",
+    "Kowalski",
+    "Haddad",
+    "Murphy",
+    "Larsen",
+    "Dubois",
+    "Patel",
+    "Moreau",
+    "Kim",
+    "Novak",
+    "Fischer",
+    "Costa",
+    "Ali",
+    "Byrne",
+    "Lund",
+]
+TITLES = [
+    "Account Executive",
+    "Support Engineer",
+    "Customer Success Associate",
+    "Sales Manager",
+    "Solutions Architect",
+    "Field Technician",
+]
 COURSES = [
     ("New Hire Orientation", "Onboarding", "ONB-101", True, ["onboarding", "required"]),
     ("Information Security Basics", "Compliance", "SEC-110", True, ["compliance", "required"]),
@@ -39,8 +90,12 @@ COURSES = [
     ("Handling Escalations", "Support", "SUP-220", False, ["support"]),
     ("Workplace Safety", "Compliance", "SAF-120", True, ["compliance"]),
 ]
-ITEMS = [("Article", "Welcome Guide"), ("HTML", "Key Concepts"), ("Asset", "Walkthrough Video"),
-         ("Exam", "Knowledge Check")]
+ITEMS = [
+    ("Article", "Welcome Guide"),
+    ("HTML", "Key Concepts"),
+    ("Asset", "Walkthrough Video"),
+    ("Exam", "Knowledge Check"),
+]
 
 
 @dataclass(frozen=True)
@@ -60,7 +115,9 @@ def ensure_demo_program(session: Session, acct_key: str, *, users: int = 60) -> 
         return DemoSummary(tenant.id, acct_key, False, 0, count)
     tenant = create_tenant(
         session,
-        data=NewTenant(acct_key=acct_key, name="Demo Learning Program", time_zone="America/New_York"),
+        data=NewTenant(
+            acct_key=acct_key, name="Demo Learning Program", time_zone="America/New_York"
+        ),
         actor="cli",
         surface=Surface.CLI,
     )
@@ -92,26 +149,50 @@ def ensure_demo_program(session: Session, acct_key: str, *, users: int = 60) -> 
         )
     user_ids = create_users(session, ctx, users=people).created
 
-    sales = create_group(session, ctx, data=GroupData(name="Sales", category="Department",
-                                                       description="Learners in the sales department."))
-    west = create_group(session, ctx, data=GroupData(name="West Region", parent_id=sales.id, category="Region"))
+    sales = create_group(
+        session,
+        ctx,
+        data=GroupData(
+            name="Sales", category="Department", description="Learners in the sales department."
+        ),
+    )
+    west = create_group(
+        session, ctx, data=GroupData(name="West Region", parent_id=sales.id, category="Region")
+    )
     support = create_group(session, ctx, data=GroupData(name="Support", category="Department"))
-    new_hires = create_group(session, ctx, data=GroupData(name="New Hires", category="Cohort", force_order=True))
+    new_hires = create_group(
+        session, ctx, data=GroupData(name="New Hires", category="Cohort", force_order=True)
+    )
 
     course_ids = []
     for name, category, code, certificate, tags in COURSES:
         course = create_course(
             session,
             ctx,
-            data=CourseData(name=name, description=f"{name}: what every team member needs to know.",
-                            category=category, course_code=code, certificate=certificate, tags=tags,
-                            credits="1.0", estimated_course_length_in_minutes=rng.choice([30, 45, 60]),
-                            contact_email=f"training@{domain}"),
+            data=CourseData(
+                name=name,
+                description=f"{name}: what every team member needs to know.",
+                category=category,
+                course_code=code,
+                certificate=certificate,
+                tags=tags,
+                credits="1.0",
+                estimated_course_length_in_minutes=rng.choice([30, 45, 60]),
+                contact_email=f"training@{domain}",
+            ),
         )
         for item_type, item_name in ITEMS:
-            add_course_item(session, ctx, course_id=course.id,
-                            data=CourseItemData(item_type=item_type, name=item_name, mandatory=item_type != "Asset",
-                                                passing_score=80 if item_type == "Exam" else None))
+            add_course_item(
+                session,
+                ctx,
+                course_id=course.id,
+                data=CourseItemData(
+                    item_type=item_type,
+                    name=item_name,
+                    mandatory=item_type != "Asset",
+                    passing_score=80 if item_type == "Exam" else None,
+                ),
+            )
         course_ids.append(course.id)
 
     add_users_to_group(session, ctx, group_id=sales.id, user_ids=user_ids[:20])
@@ -122,8 +203,13 @@ def ensure_demo_program(session: Session, acct_key: str, *, users: int = 60) -> 
     add_courses_to_group(session, ctx, group_id=support.id, course_ids=[course_ids[4]])
     enroll_users_in_courses(session, ctx, user_ids=user_ids, course_ids=course_ids[:2])
     onboarding = create_learning_path(
-        session, ctx, data=LearningPathData(name="New Hire Learning Path", category="Onboarding",
-                                            course_ids=[course_ids[0], course_ids[1], course_ids[2]])
+        session,
+        ctx,
+        data=LearningPathData(
+            name="New Hire Learning Path",
+            category="Onboarding",
+            course_ids=[course_ids[0], course_ids[1], course_ids[2]],
+        ),
     )
     add_groups_to_learning_path(session, ctx, path_id=onboarding.id, group_ids=[new_hires.id])
     add_users_to_learning_path(session, ctx, path_id=onboarding.id, user_ids=user_ids[:5])

@@ -163,7 +163,9 @@ class Worker:
 def start_in_thread(worker: Worker) -> tuple[threading.Thread, threading.Event]:
     """The embedded worker of ``syllabus serve``."""
     stop = threading.Event()
-    thread = threading.Thread(target=worker.run_forever, args=(stop,), name="syllabus-worker", daemon=True)
+    thread = threading.Thread(
+        target=worker.run_forever, args=(stop,), name="syllabus-worker", daemon=True
+    )
     thread.start()
     return thread, stop
 

@@ -14,7 +14,7 @@ from syllabus.domain.base import Base, utcnow
 class CredentialKind(enum.StrEnum):
     API_KEY = "api_key"
     """SkyPrep dialect and Skilljar REST v1."""
-    SCIM_TOKEN = "scim_token"
+    SCIM_TOKEN = "scim_token"  # noqa: S105 - a kind name, not a secret
     """SCIM 2.0 bearer tokens only."""
 
 

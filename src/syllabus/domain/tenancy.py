@@ -48,7 +48,4 @@ def _scope_to_tenant(state: ORMExecuteState) -> None:
 
 
 def _touches_tenant_data(state: ORMExecuteState) -> bool:
-    for mapper in state.all_mappers:
-        if issubclass(mapper.class_, TenantScoped):
-            return True
-    return False
+    return any(issubclass(mapper.class_, TenantScoped) for mapper in state.all_mappers)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
@@ -91,9 +92,10 @@ def course_access(session: Session, ctx: Context, user_id: int) -> list[CourseAc
             GroupMembership.user_id == user_id,
         )
     )
-    rows = session.execute(union_all(direct, by_group, by_path, by_group_path)).all()
+    rows: list[Any] = list(session.execute(union_all(direct, by_group, by_path, by_group_path)))
     grouped: dict[int, list[Reason]] = defaultdict(list)
-    for course_id, via, source_id, group_id in rows:
+    for row in rows:
+        course_id, via, source_id, group_id = cast(tuple[int, str, int, int | None], tuple(row))
         grouped[course_id].append(Reason(Via(via), source_id, group_id))
     return [
         CourseAccess(course_id, sorted(set(reasons)))

@@ -42,7 +42,7 @@ def list_users_page(
 
 def list_user_rows_page(
     session: Session, ctx: Context, *, after_id: int | None = None, limit: int = 100
-) -> Sequence[Row[tuple[int, str, str, str, bool]]]:
+) -> Sequence[Row[int, str, str, str, bool]]:
     """The same page as plain rows, for exports that need only the identity columns."""
     limit = max(1, min(limit, MAX_PAGE))
     query = select(User.id, User.email, User.first_name, User.last_name, User.is_active).where(

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from syllabus.auth.secrets import new_token
@@ -347,6 +347,7 @@ def _item_ids(session: Session, ctx: Context, course_id: int) -> list[int]:
 def _renumber(session: Session, ctx: Context, ordered_ids: list[int]) -> None:
     if ordered_ids:
         table = CourseItem.__table__
+        assert isinstance(table, Table)
         statement = (
             update(table)
             .where(table.c.tenant_id == ctx.tenant_id, table.c.id == bindparam("item_id"))
@@ -548,9 +549,12 @@ def update_publication(
         session, ctx, PublishedCourse, published_course_id, field="published_course_id"
     )
     columns = _clean_publication(settings)
-    if "slug" in columns and columns["slug"] != publication.slug:
-        if _free_slug(session, ctx, publication.domain_id, columns["slug"]) != columns["slug"]:
-            raise Conflict(f"slug {columns['slug']!r} is already used on this domain", field="slug")
+    new_slug = columns.get("slug", publication.slug)
+    if (
+        new_slug != publication.slug
+        and _free_slug(session, ctx, publication.domain_id, new_slug) != new_slug
+    ):
+        raise Conflict(f"slug {columns['slug']!r} is already used on this domain", field="slug")
     changed = [name for name, value in columns.items() if getattr(publication, name) != value]
     for name in changed:
         setattr(publication, name, columns[name])

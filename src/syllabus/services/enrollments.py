@@ -1,4 +1,4 @@
-"""Direct enrollment of users in courses, one at a time or many users × many courses at once."""
+"""Direct enrollment of users in courses, one at a time or many users by many courses at once."""
 
 from __future__ import annotations
 
@@ -126,7 +126,9 @@ def _publications(
                     PublishedCourse.domain_id == domain_id,
                     PublishedCourse.course_id.in_(part),
                 )
-            ).tuples().all()
+            )
+            .tuples()
+            .all()
         )
     for course_id in courses:
         if course_id not in found:
@@ -166,7 +168,7 @@ def unenroll_users_from_courses(
     user_ids: Sequence[int],
     course_ids: Sequence[int],
 ) -> list[tuple[int, int, int]]:
-    """Remove direct enrollments (on every domain); returns (enrollment_id, user_id, course_id) removed.
+    """Remove direct enrollments on every domain; return (enrollment, user, course) ids.
 
     Access a user has through a group or a learning path is not direct and is not touched.
     """

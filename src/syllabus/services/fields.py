@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
-from typing import Final, Literal, TypeVar
+from typing import Final, Literal, TypeAlias, TypeVar
+
+from typing_extensions import TypeIs
 
 T = TypeVar("T")
 
@@ -19,10 +21,10 @@ class _Unset(enum.Enum):
 
 
 UNSET: Final = _Unset.UNSET
-Unset = Literal[_Unset.UNSET]
-Maybe = T | Unset
+Unset: TypeAlias = Literal[_Unset.UNSET]
+Maybe: TypeAlias = T | Unset
 """A field of a change set: a value (possibly None) or UNSET, meaning leave it alone."""
 
 
-def is_set(value: object) -> bool:
+def is_set(value: T | Unset) -> TypeIs[T]:
     return value is not UNSET

@@ -224,8 +224,7 @@ def _existing(session: Session, ctx: Context, column: Any, values: list[str]) ->
 
 def create_user(session: Session, ctx: Context, *, data: UserData, active: bool = True) -> User:
     result = create_users(session, ctx, users=[NewUser(data=data, active=active)], atomic=True)
-    user = require(session, ctx, User, result.created[0], field="user_id")
-    return user
+    return require(session, ctx, User, result.created[0], field="user_id")
 
 
 def create_users(
@@ -525,7 +524,9 @@ def _set_custom(
                 UserCustomAttribute.tenant_id == ctx.tenant_id,
                 UserCustomAttribute.user_id == user_id,
             )
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     changed = False
     for definition_id, value in custom.items():

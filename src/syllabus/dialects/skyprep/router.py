@@ -11,9 +11,9 @@ from starlette.concurrency import run_in_threadpool
 
 from syllabus.auth.keys import authenticate, tenant_has_domain
 from syllabus.db.session import unit_of_work
+from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.skyprep.actions import ACTIONS, Call
 from syllabus.dialects.skyprep.errors import Unauthorized, error_body
-from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.skyprep.params import collect_params
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
@@ -31,7 +31,9 @@ def _first(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _run(factory: sessionmaker[Session], name: str, params: dict[str, Any], headers: dict[str, str]) -> Any:
+def _run(
+    factory: sessionmaker[Session], name: str, params: dict[str, Any], headers: dict[str, str]
+) -> Any:
     api_key = _first(params.pop("api_key", None)) or headers.get("x-skyprep-api-key")
     acct_key = _first(params.pop("acct_key", None)) or headers.get("x-skyprep-acct-key")
     if not api_key:
