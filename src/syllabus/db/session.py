@@ -30,10 +30,9 @@ def unit_of_work(
         session.connection(execution_options={"sqlite_begin": "DEFERRED"})
     try:
         yield session
-        if read_only:
-            session.rollback()
-        else:
+        if not read_only:
             session.commit()
+        # A read-only unit just closes: its objects stay readable, detached, unexpired.
     except BaseException:
         session.rollback()
         raise

@@ -1,0 +1,5 @@
+"""``python -m syllabus`` runs the CLI."""
+
+from syllabus.cli import main
+
+main()

@@ -1,0 +1,138 @@
+"""The ``syllabus`` command as an operator runs it: real processes, a real server."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from syllabus.db.engine import make_engine
+from syllabus.db.session import make_sessionmaker, unit_of_work
+from syllabus.domain.credentials import Credential
+from syllabus.domain.users import User
+
+SYLLABUS = [sys.executable, "-m", "syllabus"]
+
+
+def _env(url: str, tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "SYLLABUS_DATABASE_URL": url, "SYLLABUS_DATA_DIR": str(tmp_path)}
+
+
+def _run(
+    url: str, tmp_path: Path, *args: str, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*SYLLABUS, *args],
+        env=_env(url, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=check,
+    )
+
+
+def test_tenant_create_json_prints_exactly_one_object(fresh_db_url: str, tmp_path: Path) -> None:
+    result = _run(fresh_db_url, tmp_path, "tenant", "create", "acme.example", "--json")
+    payload = json.loads(result.stdout)
+    assert set(payload) == {"acct_key", "api_key", "scim_token"}
+    assert payload["acct_key"] == "acme.example"
+    assert payload["api_key"] != payload["scim_token"]
+    assert len(payload["api_key"]) >= 43  # 32 random bytes, base64url
+    # Only hashes are stored; the secrets appear nowhere in the database.
+    engine = make_engine(fresh_db_url)
+    with unit_of_work(make_sessionmaker(engine), tenant_id=None, read_only=True) as session:
+        stored = session.scalars(select(Credential)).all()
+    engine.dispose()
+    assert len(stored) == 2
+    for credential in stored:
+        assert payload["api_key"] not in (credential.secret_hash, credential.prefix)
+        assert len(credential.secret_hash) == 64
+
+
+def test_duplicate_and_invalid_programs_fail_cleanly(fresh_db_url: str, tmp_path: Path) -> None:
+    _run(fresh_db_url, tmp_path, "tenant", "create", "acme.example", "--json")
+    again = _run(fresh_db_url, tmp_path, "tenant", "create", "ACME.example", check=False)
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+    assert "Traceback" not in again.stderr
+    bad = _run(fresh_db_url, tmp_path, "tenant", "create", "not a host", check=False)
+    assert bad.returncode == 1
+    assert "acct_key" in bad.stderr
+
+
+def test_key_create_list_and_revoke(fresh_db_url: str, tmp_path: Path) -> None:
+    _run(fresh_db_url, tmp_path, "tenant", "create", "acme.example", "--json")
+    created = json.loads(
+        _run(
+            fresh_db_url, tmp_path, "key", "create", "acme.example", "--label", "hr", "--json"
+        ).stdout
+    )
+    listing = _run(fresh_db_url, tmp_path, "key", "list", "acme.example").stdout
+    assert "hr" in listing
+    assert created["secret"] not in listing
+    _run(fresh_db_url, tmp_path, "key", "revoke", "acme.example", str(created["id"]))
+    assert "revoked" in _run(fresh_db_url, tmp_path, "key", "list", "acme.example").stdout
+    missing = _run(fresh_db_url, tmp_path, "key", "revoke", "acme.example", "999999", check=False)
+    assert missing.returncode == 1
+
+
+def test_demo_fills_a_program_once(fresh_db_url: str, tmp_path: Path) -> None:
+    first = json.loads(_run(fresh_db_url, tmp_path, "demo", "--json").stdout)
+    second = json.loads(_run(fresh_db_url, tmp_path, "demo", "--json").stdout)
+    assert first["acct_key"] == "demo.example"
+    assert first["api_key"] != second["api_key"]
+    engine = make_engine(fresh_db_url)
+    with unit_of_work(make_sessionmaker(engine), tenant_id=None, read_only=True) as session:
+        users = session.scalars(select(User.email)).all()
+    engine.dispose()
+    assert len(users) == len(set(users)) >= 50  # the second run added nobody
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_serve_answers_health_and_test_connection_over_a_real_socket(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'served.db'}"
+    keys = json.loads(_run(url, tmp_path, "tenant", "create", "served.example", "--json").stdout)
+    port = _free_port()
+    server = subprocess.Popen(
+        [*SYLLABUS, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=_env(url, tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            assert server.poll() is None, server.stdout.read() if server.stdout else ""
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "server did not come up"
+            time.sleep(0.1)
+        response = httpx.post(
+            f"{base}/admin/api/test_connection",
+            data={"api_key": keys["api_key"], "acct_key": keys["acct_key"]},
+            timeout=5,
+        )
+        assert response.json() == {"message": "success", "acct_key": "served.example"}
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=20)
+    assert keys["api_key"] not in output  # keys never reach the log
