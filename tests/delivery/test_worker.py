@@ -246,7 +246,8 @@ def test_a_worker_killed_mid_job_loses_nothing(
         if process.poll() is None:
             process.kill()
     job = _job(factory, job_id)
-    assert job.status is JobStatus.RUNNING and job.locked_by == "doomed"
+    assert job.status is JobStatus.RUNNING
+    assert job.locked_by == "doomed"
 
     registry = Registry()
     finished: list[int] = []
@@ -262,7 +263,8 @@ def test_a_worker_killed_mid_job_loses_nothing(
         time.sleep(0.1)
     assert finished == [2]  # picked up again once the dead worker's lease ran out
     job = _job(factory, job_id)
-    assert job.status is JobStatus.DONE and job.attempts == 2
+    assert job.status is JobStatus.DONE
+    assert job.attempts == 2
 
 
 def test_backoff_grows_and_is_capped() -> None:
