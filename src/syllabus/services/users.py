@@ -25,7 +25,14 @@ from syllabus.domain.users import (
     UserCustomAttribute,
 )
 from syllabus.services.context import Context
-from syllabus.services.errors import BulkRejected, Conflict, DomainError, Invalid, RowError
+from syllabus.services.errors import (
+    BulkRejected,
+    Conflict,
+    DomainError,
+    Invalid,
+    NotFound,
+    RowError,
+)
 from syllabus.services.events import record_event, record_events
 from syllabus.services.fields import UNSET, Maybe, is_set
 from syllabus.services.lookups import chunks, require, require_ids
@@ -223,8 +230,20 @@ def _existing(session: Session, ctx: Context, column: Any, values: list[str]) ->
 
 
 def create_user(session: Session, ctx: Context, *, data: UserData, active: bool = True) -> User:
-    result = create_users(session, ctx, users=[NewUser(data=data, active=active)], atomic=True)
+    try:
+        result = create_users(session, ctx, users=[NewUser(data=data, active=active)], atomic=True)
+    except BulkRejected as rejected:
+        # One user is not a batch: raise the row's own error (Invalid, Conflict, NotFound).
+        raise _single_row_error(rejected.rows[0], data) from None
     return require(session, ctx, User, result.created[0], field="user_id")
+
+
+def _single_row_error(row: RowError, data: UserData) -> DomainError:
+    if row.code == NotFound.code:
+        return NotFound("manager", [data.manager_id], field=row.field)
+    if row.code == Conflict.code:
+        return Conflict(row.message, field=row.field)
+    return Invalid(row.field or "email", row.message)
 
 
 def create_users(
