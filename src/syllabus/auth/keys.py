@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from syllabus.auth.secrets import hash_secret, hashes_match
 from syllabus.domain.credentials import Credential, CredentialKind
-from syllabus.domain.tenants import Domain, Tenant
+from syllabus.domain.tenants import Domain
 
 MAX_SECRET_LENGTH = 200
 
@@ -43,16 +43,8 @@ def authenticate(session: Session, secret: str | None, kind: CredentialKind) -> 
 
 
 def tenant_has_domain(session: Session, tenant_id: int, name: str) -> bool:
-    """True when ``name`` is the program's acct_key or one of its domains."""
-    name = name.strip().lower()
+    """True when ``name`` is one of the program's domains (the first is its acct_key)."""
     found = session.execute(
-        select(Domain.id).where(Domain.tenant_id == tenant_id, Domain.name == name)
+        select(Domain.id).where(Domain.tenant_id == tenant_id, Domain.name == name.strip().lower())
     ).first()
-    if found is not None:
-        return True
-    return (
-        session.execute(
-            select(Tenant.id).where(Tenant.id == tenant_id, Tenant.acct_key == name)
-        ).first()
-        is not None
-    )
+    return found is not None

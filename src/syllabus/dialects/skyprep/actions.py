@@ -18,24 +18,34 @@ class Call:
     params: dict[str, Any]
 
 
-Action = Callable[[Session, Call], Any]
+Handler = Callable[[Session, Call], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    handler: Handler
+    read_only: bool
+    """Read-only actions run in a deferred transaction, so on SQLite they never queue for
+    the write lock behind writers."""
+
+
 ACTIONS: dict[str, Action] = {}
 
 
-def action(name: str) -> Callable[[Action], Action]:
-    def register(fn: Action) -> Action:
-        ACTIONS[name] = fn
+def action(name: str, *, read_only: bool = False) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        ACTIONS[name] = Action(fn, read_only)
         return fn
 
     return register
 
 
-@action("test_connection")
+@action("test_connection", read_only=True)
 def test_connection(session: Session, call: Call) -> dict[str, Any]:
     tenant = get_tenant(session, call.ctx.tenant_id)
     return {"message": "success", "acct_key": tenant.acct_key}
 
 
-@action("available_api_calls")
+@action("available_api_calls", read_only=True)
 def available_api_calls(session: Session, call: Call) -> list[str]:
     return sorted(ACTIONS)

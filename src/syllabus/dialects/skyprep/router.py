@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from syllabus.auth.keys import authenticate, tenant_has_domain
-from syllabus.db.session import unit_of_work
+from syllabus.db.session import TENANT_KEY, unit_of_work
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.skyprep.actions import ACTIONS, Call
 from syllabus.dialects.skyprep.errors import Unauthorized, error_body
@@ -34,24 +34,25 @@ def _first(value: Any) -> str | None:
 def _run(
     factory: sessionmaker[Session], name: str, params: dict[str, Any], headers: dict[str, str]
 ) -> Any:
+    """Authenticate, then run the action, in one unit of work."""
     api_key = _first(params.pop("api_key", None)) or headers.get("x-skyprep-api-key")
     acct_key = _first(params.pop("acct_key", None)) or headers.get("x-skyprep-acct-key")
     if not api_key:
         raise Unauthorized("api_key is required", field="api_key")
     if not acct_key:
         raise Unauthorized("acct_key is required", field="acct_key")
-    with unit_of_work(factory, tenant_id=None, read_only=True) as auth_session:
-        principal = authenticate(auth_session, api_key, CredentialKind.API_KEY)
+    spec = ACTIONS.get(name)
+    with unit_of_work(factory, tenant_id=None, read_only=spec is None or spec.read_only) as session:
+        principal = authenticate(session, api_key, CredentialKind.API_KEY)
         if principal is None:
             raise Unauthorized("invalid api_key", field="api_key")
-        if not tenant_has_domain(auth_session, principal.tenant_id, acct_key):
+        if not tenant_has_domain(session, principal.tenant_id, acct_key):
             raise Unauthorized("acct_key does not belong to this api_key", field="acct_key")
-    fn = ACTIONS.get(name)
-    if fn is None:
-        raise NotFound("action", [name], field="action")
-    ctx = Context(tenant_id=principal.tenant_id, actor=principal.actor, surface=Surface.SKYPREP)
-    with unit_of_work(factory, tenant_id=principal.tenant_id) as session:
-        return fn(session, Call(ctx=ctx, params=params))
+        if spec is None:
+            raise NotFound("action", [name], field="action")
+        session.info[TENANT_KEY] = principal.tenant_id  # from here on, this program only
+        ctx = Context(tenant_id=principal.tenant_id, actor=principal.actor, surface=Surface.SKYPREP)
+        return spec.handler(session, Call(ctx=ctx, params=params))
 
 
 @router.api_route("/admin/api/{name}", methods=["GET", "POST"])
