@@ -7,13 +7,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import Integer, literal, null, select, union_all
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.groups import GroupCourse, GroupMembership
 from syllabus.domain.learning_paths import LearningPathGroup, LearningPathItem, LearningPathUser
 from syllabus.services.context import Context
+
+NO_GROUP = sql_cast(null(), Integer)
+"""A typed NULL: PostgreSQL resolves an untyped NULL in a UNION's first branch as text."""
 
 
 class Via(enum.StrEnum):
@@ -45,14 +49,14 @@ def course_access(session: Session, ctx: Context, user_id: int) -> list[CourseAc
         Enrollment.course_id.label("course_id"),
         literal(Via.DIRECT.value).label("via"),
         Enrollment.id.label("source_id"),
-        literal(None).label("group_id"),
+        NO_GROUP.label("group_id"),
     ).where(Enrollment.tenant_id == t, Enrollment.user_id == user_id, Enrollment.active.is_(True))
     by_group = (
         select(
             GroupCourse.course_id,
             literal(Via.GROUP.value),
             GroupCourse.group_id,
-            literal(None),
+            NO_GROUP,
         )
         .join(GroupMembership, GroupMembership.group_id == GroupCourse.group_id)
         .where(
@@ -66,7 +70,7 @@ def course_access(session: Session, ctx: Context, user_id: int) -> list[CourseAc
             LearningPathItem.course_id,
             literal(Via.LEARNING_PATH.value),
             LearningPathItem.path_id,
-            literal(None),
+            NO_GROUP,
         )
         .join(LearningPathUser, LearningPathUser.path_id == LearningPathItem.path_id)
         .where(
