@@ -106,17 +106,33 @@ def ids(session: Session, model: type[Any]) -> set[int]:
 def test_scoped_session_sees_only_its_tenants_rows(
     session: Session, two: tuple[Program, Program]
 ) -> None:
-    a, b = two
+    a, _ = two
     assert ids(session, User) == {a.user.id}
     assert ids(session, Group) == {a.group.id}
     assert ids(session, Course) == {a.course.id}
     assert ids(session, CourseItem) == {a.item.id}
     assert ids(session, LearningPath) == {a.path.id}
     assert session.scalar(select(func.count()).select_from(Domain)) == 1
-    assert session.get(User, b.user.id) is None or session.get(User, b.user.id) is b.user
     # Joins are filtered on every entity, not just the first.
     joined = session.scalars(select(User.id).join(Course, Course.tenant_id == User.tenant_id))
     assert set(joined) == {a.user.id}
+
+
+def test_get_by_primary_key_is_filtered_too(
+    session_factory: sessionmaker[Session], session: Session, two: tuple[Program, Program]
+) -> None:
+    a, b = two
+    session.flush()
+    fresh = session_factory()
+    try:
+        scope(fresh, a.ctx)
+        assert fresh.get(User, b.user.id) is None
+        assert fresh.get(Group, b.group.id) is None
+        found = fresh.get(User, a.user.id)
+        assert found is not None
+        assert found.email == a.user.email
+    finally:
+        fresh.close()
 
 
 def test_scoped_bulk_update_cannot_touch_other_tenants(
