@@ -82,12 +82,18 @@ def _ensure_unique(session: Session, ctx: Context, full_name: str, own_id: int |
         raise Conflict(f"a group named {full_name!r} already exists", field="name")
 
 
+def _clean_name(value: object) -> str:
+    """A "/" in a name would make its full name look like a path through the hierarchy."""
+    name = clean_required_text(value, "name", max_length=255)
+    if FULL_NAME_SEPARATOR.strip() in name:
+        raise Invalid("name", f"name must not contain {FULL_NAME_SEPARATOR.strip()!r}")
+    return name
+
+
 def create_group(session: Session, ctx: Context, *, data: GroupData) -> Group:
     if not is_set(data.name):
         raise Invalid("name", "name is required")
-    name = clean_required_text(data.name, "name", max_length=255)
-    if FULL_NAME_SEPARATOR.strip() in name:
-        raise Invalid("name", f"name must not contain {FULL_NAME_SEPARATOR.strip()!r}")
+    name = _clean_name(data.name)
     parent_id = data.parent_id if is_set(data.parent_id) else None
     full_name = _full_name(session, ctx, name, parent_id)
     _ensure_unique(session, ctx, full_name, None)
@@ -133,7 +139,7 @@ def update_group(session: Session, ctx: Context, *, group_id: int, changes: Grou
     name = group.name
     parent_id = group.parent_id
     if is_set(changes.name):
-        name = clean_required_text(changes.name, "name", max_length=255)
+        name = _clean_name(changes.name)
     if is_set(changes.parent_id):
         parent_id = changes.parent_id
         if parent_id is not None:
