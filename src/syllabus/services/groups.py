@@ -270,7 +270,8 @@ def remove_users_from_group(
     """Remove members; returns the ids actually removed."""
     require(session, ctx, Group, group_id, field="group_id")
     ids = clean_ids(user_ids, "user_ids")
-    present = [i for i in ids if i in _members(session, ctx, group_id, ids)]
+    current = _members(session, ctx, group_id, ids)
+    present = [i for i in ids if i in current]
     for part in chunks(present):
         session.execute(
             delete(GroupMembership).where(

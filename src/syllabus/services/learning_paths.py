@@ -195,7 +195,8 @@ def remove_users_from_learning_path(
 ) -> list[int]:
     require(session, ctx, LearningPath, path_id, field="learning_path_id")
     ids = clean_ids(user_ids, "user_ids")
-    present = [u for u in ids if u in _path_users(session, ctx, path_id, ids)]
+    current = _path_users(session, ctx, path_id, ids)
+    present = [u for u in ids if u in current]
     for part in chunks(present):
         session.execute(
             delete(LearningPathUser).where(
