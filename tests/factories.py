@@ -83,11 +83,9 @@ def make_group(
     parent: Group | None = None,
     **fields: Any,
 ) -> Group:
-    data = GroupData(
-        name=name or unique("Group "),
-        parent_id=parent.id if parent is not None else None,
-        **fields,
-    )
+    if parent is not None:
+        fields["parent_id"] = parent.id
+    data = GroupData(name=name or unique("Group "), **fields)
     return create_group(session, ctx, data=data)
 
 
