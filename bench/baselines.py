@@ -91,6 +91,10 @@ class RawDatabase(Protocol):
     def user_by_id(self, tenant_id: int, user_id: int) -> tuple[Any, ...] | None: ...
     def user_by_email(self, tenant_id: int, email: str) -> tuple[Any, ...] | None: ...
     def users_page(self, tenant_id: int, after_id: int, limit: int) -> list[tuple[Any, ...]]: ...
+    def users_page_by_pk(
+        self, tenant_id: int, after_id: int, limit: int
+    ) -> list[tuple[Any, ...]]: ...
+    def page_plan(self, tenant_id: int, after_id: int) -> str: ...
     def insert_users(self, rows: Sequence[tuple[Any, ...]]) -> None: ...
     def insert_enrollments(self, rows: Sequence[tuple[Any, ...]]) -> None: ...
     def user_ids(self, tenant_id: int, emails: Sequence[str]) -> list[int]: ...
@@ -119,6 +123,8 @@ class _RawBase:
 class RawSqlite(_RawBase):
     """B2 on SQLite: stdlib sqlite3, our engine's pragmas, explicit transactions for writes."""
 
+    PAGE_SQL = "SELECT * FROM users WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?"
+
     def __init__(self, path: str) -> None:
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         for pragma in (
@@ -144,8 +150,17 @@ class RawSqlite(_RawBase):
         return row
 
     def users_page(self, tenant_id: int, after_id: int, limit: int) -> list[tuple[Any, ...]]:
-        sql = "SELECT * FROM users WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?"
+        return self.conn.execute(self.PAGE_SQL, (tenant_id, after_id, limit)).fetchall()
+
+    def users_page_by_pk(self, tenant_id: int, after_id: int, limit: int) -> list[tuple[Any, ...]]:
+        """The same page, with the planner told to walk the primary key (rowid range)."""
+        sql = "SELECT * FROM users NOT INDEXED WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?"
         return self.conn.execute(sql, (tenant_id, after_id, limit)).fetchall()
+
+    def page_plan(self, tenant_id: int, after_id: int) -> str:
+        sql = "EXPLAIN QUERY PLAN " + self.PAGE_SQL
+        rows = self.conn.execute(sql, (tenant_id, after_id, 100))
+        return "; ".join(row[3] for row in rows)
 
     def _write_many(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
@@ -203,6 +218,15 @@ class RawPostgres(_RawBase):
     def users_page(self, tenant_id: int, after_id: int, limit: int) -> list[tuple[Any, ...]]:
         sql = "SELECT * FROM users WHERE tenant_id = %s AND id > %s ORDER BY id LIMIT %s"
         return self.conn.execute(sql, (tenant_id, after_id, limit)).fetchall()
+
+    def users_page_by_pk(self, tenant_id: int, after_id: int, limit: int) -> list[tuple[Any, ...]]:
+        """PostgreSQL has no planner hints; with statistics it walks the primary key anyway."""
+        return self.users_page(tenant_id, after_id, limit)
+
+    def page_plan(self, tenant_id: int, after_id: int) -> str:
+        sql = "EXPLAIN SELECT * FROM users WHERE tenant_id = %s AND id > %s ORDER BY id LIMIT 100"
+        lines = [str(row[0]).strip() for row in self.conn.execute(sql, (tenant_id, after_id))]
+        return "; ".join(line.split("  (")[0].lstrip("-> ") for line in lines)
 
     def _write_many(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         with self.conn.transaction(), self.conn.cursor() as cursor:

@@ -318,7 +318,7 @@ def page_scenarios(bench: Bench) -> list[Row]:
         return [not_available(bench.name("5. keyset page of 100 users"), "query not yet built")]
     tid, ctx = bench.program.tenant_id, bench.ctx
     deep_after = bench.raw.nth_user_id(tid, depth - 1)
-    pages = max(10, bench.scale.lookups // 10)
+    pages = max(10, bench.scale.lookups // 40)
 
     def our_pages(after_id: int | None) -> Callable[[], None]:
         def run() -> None:
@@ -330,16 +330,20 @@ def page_scenarios(bench: Bench) -> list[Row]:
 
         return run
 
-    def raw_pages(after_id: int) -> Callable[[], None]:
+    def raw_pages(after_id: int, *, by_pk: bool = False) -> Callable[[], None]:
+        page = bench.raw.users_page_by_pk if by_pk else bench.raw.users_page
+
         def run() -> None:
             for _ in range(pages):
-                bench.raw.users_page(tid, after_id, PAGE)
+                page(tid, after_id, PAGE)
 
         return run
 
     repeats = bench.scale.repeats
     first_ours, first_raw = compare(our_pages(None), raw_pages(0), repeats=repeats)
     deep_ours, deep_raw = compare(our_pages(deep_after), raw_pages(deep_after), repeats=repeats)
+    planned, by_pk = compare(raw_pages(0), raw_pages(0, by_pk=True), repeats=repeats)
+    plan = bench.raw.page_plan(tid, 0)
     base = "B2 raw keyset"
     return [
         Row(
@@ -364,6 +368,14 @@ def page_scenarios(bench: Bench) -> list[Row]:
             "page/s",
             aim=">=0.83",
             note=f"deep/first time {deep_ours / first_ours:.2f} (raw {deep_raw / first_raw:.2f})",
+        ),
+        Row(
+            bench.name("5d. B2 keyset as planned vs by primary key"),
+            _per_second(pages, planned),
+            _per_second(pages, by_pk),
+            "B2 primary-key range",
+            "page/s",
+            note=f"plan: {plan}"[:80],
         ),
     ]
 
