@@ -406,7 +406,7 @@ def update_course_item(
         position = clean_int(changes.position, "position", minimum=1)
         ordered = [i for i in _item_ids(session, ctx, item.course_id) if i != item.id]
         ordered.insert(min(position, len(ordered) + 1) - 1, item.id)
-        if position != item.position:
+        if ordered.index(item.id) + 1 != item.position:  # past the end means last
             changed.append("position")
         _renumber(session, ctx, ordered)
     if changed:
