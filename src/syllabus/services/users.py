@@ -340,20 +340,19 @@ def create_users(
     targets = list(domain_ids) if domain_ids is not None else [primary_domain(session, ctx).id]
     if domain_ids is not None:
         require_ids(session, ctx, Domain, targets, field="domain_ids", entity="domain")
-    session.execute(
-        insert(DomainMembership),
-        [
-            {
-                "tenant_id": ctx.tenant_id,
-                "domain_id": d,
-                "user_id": uid,
-                "active": True,
-                "enrolled_at": now,
-            }
-            for uid in ids
-            for d in targets
-        ],
-    )
+    memberships = [
+        {
+            "tenant_id": ctx.tenant_id,
+            "domain_id": d,
+            "user_id": uid,
+            "active": True,
+            "enrolled_at": now,
+        }
+        for uid in ids
+        for d in targets
+    ]
+    if memberships:  # an empty executemany would insert one row of defaults
+        session.execute(insert(DomainMembership), memberships)
     custom_rows = [
         {"tenant_id": ctx.tenant_id, "user_id": uid, "definition_id": did, "value": value}
         for uid, (_, _, custom, _) in zip(ids, rows, strict=True)
