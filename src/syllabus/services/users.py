@@ -337,7 +337,11 @@ def create_users(
         raise Conflict("a user with this email or username already exists", field="email") from None
     result.created = ids
 
-    targets = list(domain_ids) if domain_ids is not None else [primary_domain(session, ctx).id]
+    targets = (
+        list(dict.fromkeys(domain_ids))
+        if domain_ids is not None
+        else [primary_domain(session, ctx).id]
+    )
     if domain_ids is not None:
         require_ids(session, ctx, Domain, targets, field="domain_ids", entity="domain")
     memberships = [
