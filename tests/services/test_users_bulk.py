@@ -275,3 +275,24 @@ def test_bulk_keeps_the_first_of_each_normalized_email(
             found = get_user_by_email(session, ctx, lookup)
             assert found is not None
             assert found.email == email
+
+
+def test_bulk_domain_ids_may_repeat_and_may_be_empty(session: Session) -> None:
+    _, ctx = make_tenant(session)
+    extra = add_domain(session, ctx, name=f"{unique('twice')}.example.test")
+    result = create_users(
+        session,
+        ctx,
+        users=[new("r1@example.com"), new("r2@example.com")],
+        domain_ids=[extra.id, extra.id],
+    )
+    joined = session.scalars(
+        select(DomainMembership.user_id).where(DomainMembership.domain_id == extra.id)
+    )
+    assert sorted(joined) == sorted(result.created)
+    none = create_users(session, ctx, users=[new("r3@example.com")], domain_ids=[])
+    memberships = session.scalars(
+        select(DomainMembership.id).where(DomainMembership.user_id == none.created[0])
+    )
+    assert list(memberships) == []
+    assert user_emails(session, ctx.tenant_id)[-1] == "r3@example.com"
