@@ -113,9 +113,8 @@ def make_learning_path(
     name: str | None = None,
     **fields: Any,
 ) -> LearningPath:
-    data = LearningPathData(
-        name=name or unique("Path "), course_ids=[c.id for c in courses], **fields
-    )
+    fields.setdefault("course_ids", [c.id for c in courses])
+    data = LearningPathData(name=name or unique("Path "), **fields)
     return create_learning_path(session, ctx, data=data)
 
 
