@@ -23,6 +23,7 @@ class Course(TenantScoped, Timestamps, Base):
     __tablename__ = "courses"
     __table_args__ = (
         Index("ix_courses_tenant_name", "tenant_id", "name"),
+        Index("ix_courses_tenant_id", "tenant_id", "id"),
         Index("ix_courses_tenant_subscribe_key", "tenant_id", "subscribe_key"),
     )
 

@@ -25,6 +25,7 @@ class Group(TenantScoped, Timestamps, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "full_name_normalized"),
         Index("ix_groups_tenant_parent", "tenant_id", "parent_id"),
+        Index("ix_groups_tenant_id", "tenant_id", "id"),
         Index("ix_groups_tenant_external_id", "tenant_id", "external_id"),
     )
 

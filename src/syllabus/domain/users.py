@@ -28,6 +28,8 @@ class User(TenantScoped, Timestamps, Base):
         Index("ix_users_tenant_sso_id", "tenant_id", "sso_id"),
         Index("ix_users_tenant_user_identifier", "tenant_id", "user_identifier"),
         Index("ix_users_tenant_updated", "tenant_id", "updated_at", "id"),
+        # Keyset pages: without it SQLite walks another tenant index and sorts in a temp tree.
+        Index("ix_users_tenant_id", "tenant_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
