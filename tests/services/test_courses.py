@@ -55,7 +55,7 @@ def publications(session: Session, course_id: int) -> list[tuple[int, str]]:
         .where(PublishedCourse.course_id == course_id)
         .order_by(PublishedCourse.id)
     )
-    return list(rows.tuples())
+    return [(domain_id, slug) for domain_id, slug in rows]
 
 
 def primary_domain_id(session: Session, ctx: Context) -> int:

@@ -39,7 +39,7 @@ def pairs(session: Session, ctx: Context) -> set[tuple[int, int]]:
             Enrollment.tenant_id == ctx.tenant_id
         )
     )
-    return set(rows.tuples())
+    return {(user_id, course_id) for user_id, course_id in rows}
 
 
 def test_enroll_many_users_in_many_courses(session: Session) -> None:
@@ -63,9 +63,7 @@ def test_enroll_many_users_in_many_courses(session: Session) -> None:
             select(PublishedCourse.course_id, PublishedCourse.id).where(
                 PublishedCourse.course_id.in_(course_ids)
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     assert {(d["course_id"], d["published_course_id"]) for d in created} == set(publication.items())
 

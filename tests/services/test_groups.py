@@ -43,7 +43,7 @@ def full_names(session: Session, ctx: Context) -> dict[int, str]:
     rows = session.execute(
         select(Group.id, Group.full_name).where(Group.tenant_id == ctx.tenant_id)
     )
-    return dict(rows.tuples().all())
+    return {group_id: name for group_id, name in rows}
 
 
 def members(session: Session, group_id: int) -> set[int]:

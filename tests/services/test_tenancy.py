@@ -142,7 +142,7 @@ def test_scoped_bulk_update_cannot_touch_other_tenants(
     session.execute(update(User).values(city="Scoped").execution_options(synchronize_session=False))
     session.info[TENANT_KEY] = None
     session.expire_all()
-    cities = dict(session.execute(select(User.id, User.city)).tuples().all())
+    cities = {i: city for i, city in session.execute(select(User.id, User.city))}
     assert cities[a.user.id] == "Scoped"
     assert cities[b.user.id] is None
 

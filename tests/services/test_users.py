@@ -96,7 +96,7 @@ def custom_values(session: Session, user_id: int) -> dict[int, str | None]:
             UserCustomAttribute.user_id == user_id
         )
     )
-    return dict(rows.tuples().all())
+    return {definition_id: value for definition_id, value in rows}
 
 
 def count(session: Session, model: type[Any], **where: Any) -> int:
