@@ -15,6 +15,7 @@ from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.groups import GroupCourse, GroupMembership
 from syllabus.domain.learning_paths import LearningPathGroup, LearningPathItem, LearningPathUser
 from syllabus.services.context import Context
+from syllabus.services.lookups import possible_id
 
 NO_GROUP = sql_cast(null(), Integer)
 """A typed NULL: PostgreSQL resolves an untyped NULL in a UNION's first branch as text."""
@@ -44,6 +45,8 @@ class CourseAccess:
 
 def course_access(session: Session, ctx: Context, user_id: int) -> list[CourseAccess]:
     """The union of the three ways in, in one query; ordered by course id."""
+    if not possible_id(user_id):
+        return []
     t = ctx.tenant_id
     direct = select(
         Enrollment.course_id.label("course_id"),

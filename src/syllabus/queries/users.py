@@ -9,12 +9,15 @@ from sqlalchemy.orm import Session
 
 from syllabus.domain.users import User
 from syllabus.services.context import Context
+from syllabus.services.lookups import possible_id
 from syllabus.services.validation import normalize_email
 
 MAX_PAGE = 10_000
 
 
 def get_user(session: Session, ctx: Context, user_id: int) -> User | None:
+    if not possible_id(user_id):
+        return None
     return session.scalars(
         select(User).where(User.tenant_id == ctx.tenant_id, User.id == user_id)
     ).first()

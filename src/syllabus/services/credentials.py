@@ -13,6 +13,7 @@ from syllabus.domain.credentials import Credential, CredentialKind
 from syllabus.services.context import Context
 from syllabus.services.errors import NotFound
 from syllabus.services.events import record_event
+from syllabus.services.lookups import possible_id
 from syllabus.services.validation import clean_text
 
 
@@ -46,6 +47,8 @@ def issue_credential(
 
 
 def revoke_credential(session: Session, ctx: Context, *, credential_id: int) -> Credential:
+    if not possible_id(credential_id):
+        raise NotFound("credential", [credential_id], field="credential_id")
     credential = session.scalars(
         select(Credential).where(
             Credential.id == credential_id, Credential.tenant_id == ctx.tenant_id

@@ -23,7 +23,7 @@ from syllabus.services.context import Context
 from syllabus.services.errors import Conflict, Invalid
 from syllabus.services.events import record_event, record_events
 from syllabus.services.fields import UNSET, Maybe, is_set
-from syllabus.services.lookups import chunks, require, require_ids
+from syllabus.services.lookups import chunks, possible_ids, require, require_ids
 from syllabus.services.validation import (
     clean_hostname,
     clean_ids,
@@ -291,7 +291,7 @@ def remove_users_from_group(
 
 def _members(session: Session, ctx: Context, group_id: int, ids: list[int]) -> set[int]:
     found: set[int] = set()
-    for part in chunks(ids):
+    for part in chunks(possible_ids(ids)):
         found.update(
             session.scalars(
                 select(GroupMembership.user_id).where(

@@ -24,7 +24,7 @@ from syllabus.services.context import Context
 from syllabus.services.errors import Invalid
 from syllabus.services.events import record_event, record_events
 from syllabus.services.fields import UNSET, Maybe, is_set
-from syllabus.services.lookups import chunks, require, require_ids
+from syllabus.services.lookups import chunks, possible_ids, require, require_ids
 from syllabus.services.validation import clean_ids, clean_required_text, clean_text
 
 PATH_TEXT = {
@@ -216,7 +216,7 @@ def remove_users_from_learning_path(
 
 def _path_users(session: Session, ctx: Context, path_id: int, ids: list[int]) -> set[int]:
     found: set[int] = set()
-    for part in chunks(ids):
+    for part in chunks(possible_ids(ids)):
         found.update(
             session.scalars(
                 select(LearningPathUser.user_id).where(

@@ -14,6 +14,17 @@ from syllabus.services.errors import NotFound
 M = TypeVar("M")
 IN_CHUNK = 500
 """Keeps IN lists well under SQLite's and PostgreSQL's parameter limits."""
+MAX_ID = 2**31 - 1
+"""Primary keys are INTEGER on PostgreSQL: a larger id cannot exist, and binding one fails."""
+
+
+def possible_id(value: int) -> bool:
+    """Could a row have this id? Others are unknown without asking (and must look so)."""
+    return isinstance(value, int) and 0 < value <= MAX_ID
+
+
+def possible_ids(values: Iterable[int]) -> list[int]:
+    return [v for v in values if possible_id(v)]
 
 
 def chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
@@ -23,6 +34,8 @@ def chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any
 
 def require(session: Session, ctx: Context, model: type[M], row_id: int, *, field: str) -> M:
     """Load one tenant row for update, or raise NotFound (foreign ids look unknown)."""
+    if not possible_id(row_id):
+        raise NotFound(model.__name__.lower(), [row_id], field=field)
     row = session.scalars(
         select(model).where(model.id == row_id, model.tenant_id == ctx.tenant_id)  # type: ignore[attr-defined]
     ).first()
@@ -36,7 +49,7 @@ def require_ids(
 ) -> None:
     """Raise NotFound naming every id of ``ids`` that the tenant does not have."""
     found: set[int] = set()
-    for part in chunks(list(ids)):
+    for part in chunks(possible_ids(ids)):
         found.update(
             session.scalars(
                 select(model.id).where(model.tenant_id == ctx.tenant_id, model.id.in_(part))
