@@ -40,6 +40,7 @@ from syllabus.services.groups import (
     add_users_to_group,
     create_group,
     delete_group,
+    remove_users_from_group,
     update_group,
 )
 from syllabus.services.learning_paths import (
@@ -47,6 +48,7 @@ from syllabus.services.learning_paths import (
     add_groups_to_learning_path,
     add_users_to_learning_path,
     create_learning_path,
+    remove_users_from_learning_path,
     update_learning_path,
 )
 from syllabus.services.tenants import NewTenant, add_domain, create_tenant
@@ -351,3 +353,45 @@ def test_acct_keys_are_unique(session: Session) -> None:
             surface=Surface.CLI,
         )
     assert raised.value.field == "acct_key"
+
+
+BEYOND = 2**31  # past PostgreSQL's INTEGER primary keys: cannot exist, must still look unknown
+
+BEYOND_CALLS: dict[str, Callable[[Session, Context, Program], object]] = {
+    "update_user": lambda s, c, a: update_user(s, c, user_id=BEYOND, changes=UserData(city="x")),
+    "manager": lambda s, c, a: update_user(
+        s, c, user_id=a.user.id, changes=UserData(manager_id=BEYOND)
+    ),
+    "group_members": lambda s, c, a: add_users_to_group(
+        s, c, group_id=a.group.id, user_ids=[a.user.id, BEYOND]
+    ),
+    "group": lambda s, c, a: add_users_to_group(s, c, group_id=BEYOND, user_ids=[a.user.id]),
+    "parent": lambda s, c, a: create_group(s, c, data=GroupData(name="x", parent_id=BEYOND)),
+    "enroll": lambda s, c, a: enroll_users_in_courses(
+        s, c, user_ids=[a.user.id], course_ids=[2**40]
+    ),
+    "course": lambda s, c, a: delete_course(s, c, course_id=2**63),
+    "path_users": lambda s, c, a: add_users_to_learning_path(
+        s, c, path_id=a.path.id, user_ids=[BEYOND]
+    ),
+}
+
+
+@pytest.mark.parametrize("call", list(BEYOND_CALLS.values()), ids=list(BEYOND_CALLS))
+def test_ids_beyond_the_key_range_are_not_found(
+    session: Session, call: Callable[[Session, Context, Program], object]
+) -> None:
+    """On PostgreSQL such an id overflows INTEGER; it must be a 404, not a database error."""
+    a = make_program(session)
+    with pytest.raises(NotFound):
+        call(session, a.ctx, a)
+
+
+def test_reads_and_removals_with_ids_beyond_the_key_range_find_nothing(session: Session) -> None:
+    a = make_program(session)
+    assert get_user(session, a.ctx, BEYOND) is None
+    assert course_access(session, a.ctx, BEYOND) == []
+    assert remove_users_from_group(session, a.ctx, group_id=a.group.id, user_ids=[BEYOND]) == []
+    assert (
+        remove_users_from_learning_path(session, a.ctx, path_id=a.path.id, user_ids=[BEYOND]) == []
+    )
