@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import signal
 import sys
 import time
 from contextlib import ExitStack
@@ -22,6 +23,7 @@ from bench.data import (
     build_program,
     cached_sqlite_program,
     log,
+    remove_dead_copies,
     working_copy,
 )
 from bench.harness import Row, render_table
@@ -89,8 +91,15 @@ def open_bench(program: Program, scale: Scale, load: Load, label: str, stack: Ex
     return Bench(program, scale, make_sessionmaker(engine), raw, load, label=label)
 
 
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    """Turn SIGTERM into SystemExit so the servers and PostgreSQL are stopped on the way out."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    remove_dead_copies()
     scale = chosen_scale(args)
     load = Load(duration=args.duration, connections=args.connections)
     rows: list[Row] = []

@@ -106,13 +106,22 @@ def cached_sqlite_program(scale: Scale) -> Program:
     db, meta = stem.with_suffix(".db"), stem.with_suffix(".json")
     if db.exists() and meta.exists():
         return Program(**json.loads(meta.read_text()))
-    for stale in RESULTS.glob(f"{stem.name}.db*"):
+    # Files of this scale built for an older schema or builder are dead weight: drop them.
+    for stale in RESULTS.glob(f"program-{scale.key()}-*"):
         stale.unlink()
     program = build_program(f"sqlite:///{db}", scale)
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     meta.write_text(json.dumps(asdict(program)))
     return program
+
+
+def remove_dead_copies() -> None:
+    """Delete working copies left by runs that were killed before they could clean up."""
+    for path in RESULTS.glob("run-*.db*"):
+        pid = path.name.removeprefix("run-").split(".")[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            path.unlink(missing_ok=True)
 
 
 def working_copy(program: Program, path: Path) -> Program:
