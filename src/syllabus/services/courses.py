@@ -72,7 +72,7 @@ COURSE_DATES = (
 COURSE_INTS = {
     "validity_length": (0, 100_000),
     "estimated_course_length_in_minutes": (0, 1_000_000),
-    "price_cents": (0, 10**10),
+    "price_cents": (0, 2**31 - 1),  # INTEGER on PostgreSQL
 }
 NOT_NULL_TEXT = {"description", "long_description_html", "picture_url", "manual_course_time"}
 
