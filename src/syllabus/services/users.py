@@ -177,6 +177,8 @@ def _clean_columns(values: dict[str, Any]) -> dict[str, Any]:
             if name == "username":
                 if not text:
                     raise Invalid("username", "username must not be blank")
+                if len(text.lower()) > TEXT_LIMITS["username"]:  # lower() can lengthen text
+                    raise Invalid("username", "username is longer than 254 characters")
                 out["username_normalized"] = text.lower()
             out[name] = text or NOT_NULL_TEXT.get(name)
         elif name in BOOL_FIELDS:

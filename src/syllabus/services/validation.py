@@ -26,7 +26,8 @@ def clean_email(value: object, field: str = "email") -> str:
     if not isinstance(value, str) or not value.strip():
         raise Invalid(field, f"{field} is required")
     email = value.strip()
-    if len(email) > 254 or not _EMAIL.match(email):
+    # The normalized copy is stored too, and lower-casing can lengthen text ("İ" -> "i̇").
+    if len(normalize_email(email)) > 254 or not _EMAIL.match(email):
         raise Invalid(field, f"{field} is not a valid email address: {email!r}")
     return email
 
