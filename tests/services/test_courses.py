@@ -546,3 +546,16 @@ def test_moving_an_item_to_where_it_already_is_records_nothing(session: Session)
     update_course_item(session, ctx, item_id=b.id, changes=CourseItemData(position=99))
     assert item_order(session, course.id) == [a.id, b.id]
     assert events_since(session, ctx, before) == []
+
+
+def test_price_must_fit_the_column_on_every_database(session: Session) -> None:
+    _, ctx = make_tenant(session)
+    with pytest.raises(Invalid) as raised:
+        make_course(session, ctx, price_cents=3_000_000_000)
+    assert raised.value.field == "price_cents"
+    course = make_course(session, ctx, price_cents=2**31 - 1)
+    session.flush()
+    session.expire_all()
+    stored = session.get(Course, course.id)
+    assert stored is not None
+    assert stored.price_cents == 2**31 - 1

@@ -524,3 +524,22 @@ def test_deleted_email_can_be_registered_again(session: Session) -> None:
         "again@example.com",
         "AGAIN@example.com",
     ]
+
+
+def test_identity_lengths_are_checked_after_normalizing(session: Session) -> None:
+    """Lower-casing "İ" yields two characters: the normalized copy must still fit."""
+    _, ctx = make_tenant(session)
+    domain = "@example.com"
+    email = "İ" * 10 + "a" * (254 - 10 - len(domain)) + domain
+    assert len(email) == 254
+    with pytest.raises(Invalid) as raised:
+        make_user(session, ctx, email=email)
+    assert raised.value.field == "email"
+    with pytest.raises(Invalid) as raised:
+        make_user(session, ctx, username="İ" * 200)
+    assert raised.value.field == "username"
+    fits = "İ" * 10 + "a" * (244 - 10 - len(domain)) + domain
+    user = make_user(session, ctx, email=fits, username="İ" * 127)
+    found = get_user(session, ctx, user.id)
+    assert found is not None
+    assert found.email == fits
