@@ -32,6 +32,9 @@ from syllabus.services.validation import (
     clean_text,
 )
 
+MAX_FULL_NAME = 2000
+"""groups.full_name and full_name_normalized are VARCHAR(2000)."""
+
 
 @dataclass(frozen=True)
 class GroupData:
@@ -69,7 +72,14 @@ def _full_name(session: Session, ctx: Context, name: str, parent_id: int | None)
     if parent_id is None:
         return name
     parent = require(session, ctx, Group, parent_id, field="parent_id")
-    return parent.full_name + FULL_NAME_SEPARATOR + name
+    return _fitting(parent.full_name + FULL_NAME_SEPARATOR + name)
+
+
+def _fitting(full_name: str) -> str:
+    """Full names and their lower-cased copies must fit their columns on every database."""
+    if max(len(full_name), len(full_name.lower())) > MAX_FULL_NAME:
+        raise Invalid("name", f"the full name would be longer than {MAX_FULL_NAME} characters")
+    return full_name
 
 
 def _ensure_unique(session: Session, ctx: Context, full_name: str, own_id: int | None) -> None:
@@ -151,8 +161,8 @@ def update_group(session: Session, ctx: Context, *, group_id: int, changes: Grou
             changed.append("name")
         if parent_id != group.parent_id:
             changed.append("parent_id")
-        group.name, group.parent_id = name, parent_id
         _rename_subtree(session, ctx, group, full_name)
+        group.name, group.parent_id = name, parent_id
     if is_set(changes.category):
         category_id = _category_id(session, ctx, changes.category)
         if category_id != group.category_id:
@@ -209,8 +219,9 @@ def _ensure_not_descendant(
 
 
 def _rename_subtree(session: Session, ctx: Context, group: Group, full_name: str) -> None:
+    """Rename the group and its descendants; checks every new name before changing any."""
     old_prefix = group.full_name + FULL_NAME_SEPARATOR
-    group.full_name, group.full_name_normalized = full_name, full_name.lower()
+    descendants: list[Group] = []
     frontier = [group.id]
     while frontier:
         children = list(
@@ -218,11 +229,18 @@ def _rename_subtree(session: Session, ctx: Context, group: Group, full_name: str
                 select(Group).where(Group.tenant_id == ctx.tenant_id, Group.parent_id.in_(frontier))
             )
         )
-        for child in children:
-            suffix = child.full_name.removeprefix(old_prefix)
-            child.full_name = full_name + FULL_NAME_SEPARATOR + suffix
-            child.full_name_normalized = child.full_name.lower()
+        descendants += children
         frontier = [c.id for c in children]
+    renamed = [
+        (
+            child,
+            _fitting(full_name + FULL_NAME_SEPARATOR + child.full_name.removeprefix(old_prefix)),
+        )
+        for child in descendants
+    ]
+    group.full_name, group.full_name_normalized = full_name, full_name.lower()
+    for child, child_full_name in renamed:
+        child.full_name, child.full_name_normalized = child_full_name, child_full_name.lower()
     session.flush()
 
 
