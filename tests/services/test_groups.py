@@ -38,8 +38,8 @@ from tests.factories import (
 
 
 def full_names(session: Session, ctx: Context) -> dict[int, str]:
+    """As stored once the session's pending changes are written."""
     session.flush()
-    session.expire_all()
     rows = session.execute(
         select(Group.id, Group.full_name).where(Group.tenant_id == ctx.tenant_id)
     )
@@ -412,3 +412,33 @@ def test_add_and_remove_group_courses(session: Session) -> None:
         two.id,
     ]
     assert [d["course_id"] for d in event_data(session, ctx, "group.course_removed")] == [one.id]
+
+
+def test_full_names_must_fit_their_column(session: Session) -> None:
+    _, ctx = make_tenant(session)
+    parent = None
+    for level in range(7):  # 7 x 255 + 6 x 3 = 1803 characters
+        parent = make_group(session, ctx, str(level) * 255, parent=parent)
+    with pytest.raises(Invalid) as raised:
+        make_group(session, ctx, "x" * 255, parent=parent)
+    assert raised.value.field == "name"
+    leaf = make_group(session, ctx, "x" * 194, parent=parent)
+    assert len(leaf.full_name) == 2000
+
+
+def test_renaming_an_ancestor_cannot_push_descendants_past_the_limit(session: Session) -> None:
+    _, ctx = make_tenant(session)
+    top = make_group(session, ctx, "t")
+    parent = top
+    for level in range(7):  # 1 + 7 x (3 + 255) = 1807 characters at the bottom
+        parent = make_group(session, ctx, str(level) * 255, parent=parent)
+    before = full_names(session, ctx)
+
+    with pytest.raises(Invalid) as raised:
+        update_group(session, ctx, group_id=top.id, changes=GroupData(name="T" * 200))
+    assert raised.value.field == "name"
+    assert full_names(session, ctx) == before
+    assert top.name == "t"
+
+    update_group(session, ctx, group_id=top.id, changes=GroupData(name="T" * 194))
+    assert max(len(name) for name in full_names(session, ctx).values()) == 2000
