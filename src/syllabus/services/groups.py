@@ -396,6 +396,14 @@ def set_email_domain_rules(
     """Replace the group's email-domain rules; new users with a matching email join it."""
     require(session, ctx, Group, group_id, field="group_id")
     domains = sorted({clean_hostname(d, "rule_email_domains") for d in email_domains})
+    current = session.scalars(
+        select(GroupEmailDomainRule.email_domain).where(
+            GroupEmailDomainRule.tenant_id == ctx.tenant_id,
+            GroupEmailDomainRule.group_id == group_id,
+        )
+    )
+    if sorted(current) == domains:
+        return domains
     session.execute(
         delete(GroupEmailDomainRule).where(
             GroupEmailDomainRule.tenant_id == ctx.tenant_id,
