@@ -296,3 +296,16 @@ def test_bulk_domain_ids_may_repeat_and_may_be_empty(session: Session) -> None:
     )
     assert list(memberships) == []
     assert user_emails(session, ctx.tenant_id)[-1] == "r3@example.com"
+
+
+def test_setting_the_same_email_domain_rules_records_nothing(session: Session) -> None:
+    _, ctx = make_tenant(session)
+    group = make_group(session, ctx)
+    set_email_domain_rules(session, ctx, group_id=group.id, email_domains=["a.com", "b.com"])
+    before = last_event_id(session)
+    set_email_domain_rules(session, ctx, group_id=group.id, email_domains=["B.com", "a.com"])
+    assert events_since(session, ctx, before) == []
+    set_email_domain_rules(session, ctx, group_id=group.id, email_domains=[])
+    assert [e.data for e in events_since(session, ctx, before)] == [
+        {"group_id": group.id, "changed": ["rule_email_domains"]}
+    ]
