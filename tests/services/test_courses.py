@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -559,3 +561,54 @@ def test_price_must_fit_the_column_on_every_database(session: Session) -> None:
     stored = session.get(Course, course.id)
     assert stored is not None
     assert stored.price_cents == 2**31 - 1
+
+
+item_operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("add"), st.one_of(st.none(), st.integers(1, 8))),
+        st.tuples(st.just("move"), st.integers(0, 7), st.integers(1, 8)),
+        st.tuples(st.just("delete"), st.integers(0, 7)),
+        st.tuples(st.just("reorder"), st.randoms(use_true_random=False)),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(operations=item_operations)
+def test_item_positions_match_a_list_model(
+    session: Session, operations: list[tuple[Any, ...]]
+) -> None:
+    """Whatever the sequence of edits, positions are 1..n in the order a plain list predicts."""
+    _, ctx = make_tenant(session)
+    course = make_course(session, ctx, publish=False)
+    model: list[int] = []
+    for operation in operations:
+        kind = operation[0]
+        if kind == "add":
+            position = operation[1]
+            item = make_item(
+                session, ctx, course, **({} if position is None else {"position": position})
+            )
+            index = len(model) if position is None else min(position, len(model) + 1) - 1
+            model.insert(index, item.id)
+            assert item.position == index + 1
+        elif kind == "move" and model:
+            item_id = model[operation[1] % len(model)]
+            moved = update_course_item(
+                session, ctx, item_id=item_id, changes=CourseItemData(position=operation[2])
+            )
+            model.remove(item_id)
+            model.insert(min(operation[2], len(model) + 1) - 1, item_id)
+            assert moved.position == model.index(item_id) + 1
+        elif kind == "delete" and model:
+            delete_course_item(session, ctx, item_id=model.pop(operation[1] % len(model)))
+        elif kind == "reorder":
+            operation[1].shuffle(model)
+            reorder_course_items(session, ctx, course_id=course.id, item_ids=list(model))
+        assert item_order(session, course.id) == model
