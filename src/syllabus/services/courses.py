@@ -462,7 +462,9 @@ class PublicationSettings:
     require_all_prerequisites: Maybe[bool] = UNSET
 
 
-def _clean_publication(settings: PublicationSettings) -> dict[str, Any]:
+def _clean_publication(
+    settings: PublicationSettings, current: PublishedCourse | None = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in dataclasses.fields(settings):
         value = getattr(settings, f.name)
@@ -476,7 +478,9 @@ def _clean_publication(settings: PublicationSettings) -> dict[str, Any]:
             if not isinstance(value, bool):
                 raise Invalid(f.name, f"{f.name} must be true or false")
             out[f.name] = value
-    starts, ends = out.get("registration_starts_at"), out.get("registration_ends_at")
+    # An update is checked against the stored end it leaves in place.
+    starts = out.get("registration_starts_at", current and current.registration_starts_at)
+    ends = out.get("registration_ends_at", current and current.registration_ends_at)
     if starts and ends and ends < starts:
         raise Invalid(
             "registration_ends_at", "registration_ends_at is before registration_starts_at"
@@ -548,7 +552,7 @@ def update_publication(
     publication = require(
         session, ctx, PublishedCourse, published_course_id, field="published_course_id"
     )
-    columns = _clean_publication(settings)
+    columns = _clean_publication(settings, publication)
     new_slug = columns.get("slug", publication.slug)
     if (
         new_slug != publication.slug
