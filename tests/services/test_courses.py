@@ -612,3 +612,36 @@ def test_item_positions_match_a_list_model(
             operation[1].shuffle(model)
             reorder_course_items(session, ctx, course_id=course.id, item_ids=list(model))
         assert item_order(session, course.id) == model
+
+
+def test_registration_window_is_checked_against_the_stored_end(session: Session) -> None:
+    _, ctx = make_tenant(session)
+    course = make_course(session, ctx)
+    [pub_id] = session.scalars(
+        select(PublishedCourse.id).where(PublishedCourse.course_id == course.id)
+    )
+    ends = datetime(2025, 1, 31, tzinfo=UTC)
+    update_publication(
+        session,
+        ctx,
+        published_course_id=pub_id,
+        settings=PublicationSettings(registration_ends_at=ends),
+    )
+    with pytest.raises(Invalid) as raised:
+        update_publication(
+            session,
+            ctx,
+            published_course_id=pub_id,
+            settings=PublicationSettings(registration_starts_at=ends + timedelta(days=1)),
+        )
+    assert raised.value.field == "registration_ends_at"
+    stored = session.get(PublishedCourse, pub_id)
+    assert stored is not None
+    assert stored.registration_starts_at is None
+    update_publication(
+        session,
+        ctx,
+        published_course_id=pub_id,
+        settings=PublicationSettings(registration_starts_at=ends - timedelta(days=30)),
+    )
+    assert stored.registration_starts_at == ends - timedelta(days=30)
