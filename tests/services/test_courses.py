@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -257,6 +258,14 @@ def test_create_with_fields_reads_back(session: Session) -> None:
     assert stored.course_and_lesson_time_format.value == "MINUTES_VERBOSE"
 
 
+def dates(**values: Any) -> CourseData:
+    return replace(CourseData(), **values)
+
+
+def span(start: str, first: date, end: str, last: date) -> dict[str, Any]:
+    return {start: first, end: last}
+
+
 @pytest.mark.parametrize(
     ("start", "end"),
     [
@@ -269,16 +278,16 @@ def test_end_before_start_is_invalid_naming_the_end(session: Session, start: str
     _, ctx = make_tenant(session)
     later, earlier = date(2025, 6, 2), date(2025, 6, 1)
     with pytest.raises(Invalid) as raised:
-        make_course(session, ctx, **{start: later, end: earlier})
+        make_course(session, ctx, **span(start, later, end, earlier))
     assert raised.value.field == end
 
     # Same day is fine; an update is checked against the stored other end.
-    course = make_course(session, ctx, **{start: later, end: later})
+    course = make_course(session, ctx, **span(start, later, end, later))
     with pytest.raises(Invalid) as raised:
-        update_course(session, ctx, course_id=course.id, changes=CourseData(**{end: earlier}))
+        update_course(session, ctx, course_id=course.id, changes=dates(**{end: earlier}))
     assert raised.value.field == end
-    update_course(session, ctx, course_id=course.id, changes=CourseData(**{start: None}))
-    update_course(session, ctx, course_id=course.id, changes=CourseData(**{end: earlier}))
+    update_course(session, ctx, course_id=course.id, changes=dates(**{start: None}))
+    update_course(session, ctx, course_id=course.id, changes=dates(**{end: earlier}))
     assert getattr(course, end) == earlier
 
 
@@ -400,14 +409,15 @@ def test_item_fields_and_validation(session: Session) -> None:
     )
     assert item.item_type is ItemType.QUIZ
     assert (item.passing_score, item.start_date) == (80, starts)
-    for fields, field in [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"item_type": "Podcast"}, "item_type"),
         ({"passing_score": 101}, "passing_score"),
         ({"max_attempts": 0}, "max_attempts"),
         ({"mandatory": "no"}, "mandatory"),
         ({"start_date": datetime(2025, 1, 1)}, "start_date"),
         ({"position": 0}, "position"),
-    ]:
+    ]
+    for fields, field in cases:
         with pytest.raises(Invalid) as raised:
             make_item(session, ctx, course, **fields)
         assert raised.value.field == field
