@@ -120,7 +120,7 @@ def create_group(session: Session, ctx: Context, *, data: GroupData) -> Group:
         description=(clean_text(data.description, "description", max_length=100_000) or "")
         if is_set(data.description)
         else "",
-        force_order=bool(data.force_order) if is_set(data.force_order) else False,
+        force_order=_force_order(data.force_order) if is_set(data.force_order) else False,
         discount_percent=_discount(data.discount_percent)
         if is_set(data.discount_percent)
         else None,
@@ -137,6 +137,12 @@ def create_group(session: Session, ctx: Context, *, data: GroupData) -> Group:
         {"group_id": group.id, "name": group.name, "full_name": full_name},
     )
     return group
+
+
+def _force_order(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid("force_order", "force_order must be true or false")
+    return value
 
 
 def _discount(value: int | None) -> int | None:
@@ -171,7 +177,7 @@ def update_group(session: Session, ctx: Context, *, group_id: int, changes: Grou
     for attr, value in (
         (
             "group_type",
-            clean_text(changes.group_type, "group_type", max_length=32)
+            (clean_text(changes.group_type, "group_type", max_length=32) or "user")
             if is_set(changes.group_type)
             else UNSET,
         ),
@@ -181,7 +187,10 @@ def update_group(session: Session, ctx: Context, *, group_id: int, changes: Grou
             if is_set(changes.description)
             else UNSET,
         ),
-        ("force_order", changes.force_order),
+        (
+            "force_order",
+            _force_order(changes.force_order) if is_set(changes.force_order) else UNSET,
+        ),
         (
             "discount_percent",
             _discount(changes.discount_percent) if is_set(changes.discount_percent) else UNSET,
