@@ -442,3 +442,25 @@ def test_renaming_an_ancestor_cannot_push_descendants_past_the_limit(session: Se
 
     update_group(session, ctx, group_id=top.id, changes=GroupData(name="T" * 194))
     assert max(len(name) for name in full_names(session, ctx).values()) == 2000
+
+
+@pytest.mark.parametrize("value", ["false", "yes", 1, None])
+def test_force_order_must_be_a_boolean(session: Session, value: object) -> None:
+    _, ctx = make_tenant(session)
+    with pytest.raises(Invalid) as raised:
+        make_group(session, ctx, force_order=value)
+    assert raised.value.field == "force_order"
+    group = make_group(session, ctx)
+    with pytest.raises(Invalid) as raised:
+        update_group(session, ctx, group_id=group.id, changes=GroupData(force_order=value))  # type: ignore[arg-type]
+    assert raised.value.field == "force_order"
+    assert group.force_order is False
+
+
+def test_clearing_group_type_restores_the_default(session: Session) -> None:
+    _, ctx = make_tenant(session)
+    group = make_group(session, ctx, group_type="team")
+    assert group.group_type == "team"
+    update_group(session, ctx, group_id=group.id, changes=GroupData(group_type=None))  # type: ignore[arg-type]
+    assert full_names(session, ctx)  # flushed
+    assert group.group_type == "user"
