@@ -27,7 +27,7 @@ from syllabus.domain.users import CUSTOM_SLOTS
 from syllabus.services.context import Context
 from syllabus.services.errors import Conflict, Invalid
 from syllabus.services.events import record_event
-from syllabus.services.fields import UNSET, Maybe, is_set
+from syllabus.services.fields import UNSET, ChangeSet, Maybe, is_set
 from syllabus.services.lookups import require
 from syllabus.services.tenants import primary_domain
 from syllabus.services.validation import (
@@ -78,7 +78,7 @@ NOT_NULL_TEXT = {"description", "long_description_html", "picture_url", "manual_
 
 
 @dataclass(frozen=True)
-class CourseData:
+class CourseData(ChangeSet):
     """A course's writable fields; UNSET leaves a field alone."""
 
     name: Maybe[str] = UNSET
@@ -119,13 +119,6 @@ class CourseData:
     ca_8: Maybe[str | None] = UNSET
     ca_9: Maybe[str | None] = UNSET
     ca_10: Maybe[str | None] = UNSET
-
-    def set_fields(self) -> dict[str, Any]:
-        return {
-            f.name: getattr(self, f.name)
-            for f in dataclasses.fields(self)
-            if is_set(getattr(self, f.name))
-        }
 
 
 def _clean_course(values: dict[str, Any]) -> dict[str, Any]:
@@ -270,7 +263,7 @@ def delete_course(session: Session, ctx: Context, *, course_id: int) -> None:
 
 
 @dataclass(frozen=True)
-class CourseItemData:
+class CourseItemData(ChangeSet):
     item_type: Maybe[str] = UNSET
     name: Maybe[str] = UNSET
     description: Maybe[str | None] = UNSET
@@ -286,13 +279,6 @@ class CourseItemData:
     time_seconds: Maybe[int | None] = UNSET
     passing_score: Maybe[int | None] = UNSET
     max_attempts: Maybe[int | None] = UNSET
-
-    def set_fields(self) -> dict[str, Any]:
-        return {
-            f.name: getattr(self, f.name)
-            for f in dataclasses.fields(self)
-            if is_set(getattr(self, f.name))
-        }
 
 
 ITEM_TEXT = {

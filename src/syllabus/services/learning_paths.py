@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +22,7 @@ from syllabus.domain.users import User
 from syllabus.services.context import Context
 from syllabus.services.errors import Invalid
 from syllabus.services.events import record_event, record_events
-from syllabus.services.fields import UNSET, Maybe, is_set
+from syllabus.services.fields import UNSET, ChangeSet, Maybe
 from syllabus.services.lookups import chunks, possible_ids, require, require_ids
 from syllabus.services.validation import clean_ids, clean_required_text, clean_text
 
@@ -39,7 +38,7 @@ PATH_TEXT = {
 
 
 @dataclass(frozen=True)
-class LearningPathData:
+class LearningPathData(ChangeSet):
     name: Maybe[str] = UNSET
     description: Maybe[str | None] = UNSET
     long_description_html: Maybe[str | None] = UNSET
@@ -51,13 +50,6 @@ class LearningPathData:
     picture_url: Maybe[str | None] = UNSET
     course_ids: Maybe[Sequence[int]] = UNSET
     """The path's courses in order; replaces the whole list when set."""
-
-    def set_fields(self) -> dict[str, Any]:
-        return {
-            f.name: getattr(self, f.name)
-            for f in dataclasses.fields(self)
-            if is_set(getattr(self, f.name))
-        }
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:

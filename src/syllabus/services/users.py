@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ from syllabus.services.errors import (
     RowError,
 )
 from syllabus.services.events import record_event, record_events
-from syllabus.services.fields import UNSET, Maybe, is_set
+from syllabus.services.fields import UNSET, ChangeSet, Maybe, is_set
 from syllabus.services.lookups import chunks, require, require_ids
 from syllabus.services.tenants import primary_domain
 from syllabus.services.validation import (
@@ -83,7 +82,7 @@ DATE_FIELDS = ("access_start_date", "access_end_date", "password_expiration_date
 
 
 @dataclass(frozen=True)
-class UserData:
+class UserData(ChangeSet):
     """A user's writable fields. UNSET leaves a field alone; None clears it."""
 
     email: Maybe[str] = UNSET
@@ -135,13 +134,6 @@ class UserData:
     ca_10: Maybe[str | None] = UNSET
     custom_attributes: Maybe[dict[str, str | None]] = UNSET
     """Named attributes; each key must be defined for the program first."""
-
-    def set_fields(self) -> dict[str, Any]:
-        return {
-            f.name: getattr(self, f.name)
-            for f in dataclasses.fields(self)
-            if is_set(getattr(self, f.name))
-        }
 
 
 @dataclass(frozen=True)
