@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -26,6 +27,7 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
             parsed,
             echo=echo,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            json_serializer=_json_dumps,
             pool_size=pool_size,
             max_overflow=20,
         )
@@ -38,8 +40,14 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
             pool_size=pool_size,
             max_overflow=20,
             pool_pre_ping=True,
+            json_serializer=_json_dumps,
         )
     raise ValueError(f"unsupported database URL {parsed.render_as_string(hide_password=True)}")
+
+
+def _json_dumps(value: Any) -> str:
+    """JSON columns (event data, job payloads) are written in bulk: orjson is ~10x json."""
+    return orjson.dumps(value).decode()
 
 
 def make_null_pool_engine(url: str) -> Engine:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from syllabus.auth.secrets import new_token
@@ -24,6 +24,7 @@ from syllabus.domain.courses import (
 )
 from syllabus.domain.tenants import Domain
 from syllabus.domain.users import CUSTOM_SLOTS
+from syllabus.services.bulk import insert_rows
 from syllabus.services.context import Context
 from syllabus.services.errors import Conflict, Invalid
 from syllabus.services.events import record_event
@@ -217,8 +218,9 @@ def _replace_tags(session: Session, ctx: Context, course_id: int, tags: list[str
         )
     )
     if tags:
-        session.execute(
-            insert(CourseTag),
+        insert_rows(
+            session,
+            CourseTag,
             [
                 {"tenant_id": ctx.tenant_id, "course_id": course_id, "tag": t, "position": i}
                 for i, t in enumerate(tags)

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from syllabus.domain.base import utcnow
@@ -15,6 +14,7 @@ from syllabus.domain.courses import Course, PublishedCourse
 from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.tenants import Domain, DomainMembership
 from syllabus.domain.users import User
+from syllabus.services.bulk import insert_new_rows
 from syllabus.services.context import Context
 from syllabus.services.courses import publish_course
 from syllabus.services.errors import Invalid
@@ -33,10 +33,6 @@ class EnrollmentResult:
     """(enrollment_id, user_id, course_id) of each new enrollment."""
     already_enrolled: int = 0
     """Pairs that were enrolled before the call; left unchanged."""
-
-
-def _insert_ignoring_duplicates(session: Session) -> type[sqlite.Insert] | type[postgresql.Insert]:
-    return postgresql.Insert if session.get_bind().dialect.name == "postgresql" else sqlite.Insert
 
 
 def enroll_users_in_courses(
@@ -71,12 +67,6 @@ def enroll_users_in_courses(
     publications = _publications(session, ctx, domain.id, courses)
 
     now = utcnow()
-    insert_cls = _insert_ignoring_duplicates(session)
-    statement = (
-        insert_cls(Enrollment)
-        .on_conflict_do_nothing(index_elements=["published_course_id", "user_id"])
-        .returning(Enrollment.id, Enrollment.user_id, Enrollment.course_id)
-    )
     result = EnrollmentResult()
     rows = [
         {
@@ -92,7 +82,13 @@ def enroll_users_in_courses(
         for user_id in users
     ]
     for part in chunks(rows, 10_000):
-        created = session.execute(statement, part).all()
+        created = insert_new_rows(
+            session,
+            Enrollment,
+            part,
+            unique=("published_course_id", "user_id"),
+            returning=("id", "user_id", "course_id"),
+        )
         result.created.extend((r.id, r.user_id, r.course_id) for r in created)
     result.already_enrolled = len(rows) - len(result.created)
     _ensure_domain_members(session, ctx, domain.id, users, now)
@@ -126,9 +122,7 @@ def _publications(
                     PublishedCourse.domain_id == domain_id,
                     PublishedCourse.course_id.in_(part),
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
     for course_id in courses:
         if course_id not in found:
@@ -142,12 +136,10 @@ def _ensure_domain_members(
     session: Session, ctx: Context, domain_id: int, users: list[int], now: datetime
 ) -> None:
     """Enrolling on a domain makes the user a member of it (Skilljar requires membership)."""
-    statement = _insert_ignoring_duplicates(session)(DomainMembership).on_conflict_do_nothing(
-        index_elements=["domain_id", "user_id"]
-    )
     for part in chunks(users, 10_000):
-        session.execute(
-            statement,
+        insert_new_rows(
+            session,
+            DomainMembership,
             [
                 {
                     "tenant_id": ctx.tenant_id,
@@ -158,6 +150,7 @@ def _ensure_domain_members(
                 }
                 for u in part
             ],
+            unique=("domain_id", "user_id"),
         )
 
 

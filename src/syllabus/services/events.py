@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 from uuid6 import uuid7
 
 from syllabus.domain.base import utcnow
 from syllabus.domain.events import Event
+from syllabus.services.bulk import insert_rows
 from syllabus.services.context import Context
 
 
@@ -37,4 +37,4 @@ def record_events(
         }
         for data in payloads
     ]
-    session.execute(insert(Event), rows)
+    insert_rows(session, Event, rows)

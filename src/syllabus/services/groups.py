@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from syllabus.domain.base import utcnow
@@ -19,6 +19,7 @@ from syllabus.domain.groups import (
     GroupMembership,
 )
 from syllabus.domain.users import User
+from syllabus.services.bulk import insert_rows
 from syllabus.services.context import Context
 from syllabus.services.errors import Conflict, Invalid
 from syllabus.services.events import record_event, record_events
@@ -278,8 +279,9 @@ def add_users_to_group(
     new = [i for i in ids if i not in existing]
     if new:
         now = utcnow()
-        session.execute(
-            insert(GroupMembership),
+        insert_rows(
+            session,
+            GroupMembership,
             [
                 {"tenant_id": ctx.tenant_id, "group_id": group_id, "user_id": u, "created_at": now}
                 for u in new
@@ -348,8 +350,9 @@ def add_courses_to_group(
     new = [c for c in ids if c not in existing]
     if new:
         now = utcnow()
-        session.execute(
-            insert(GroupCourse),
+        insert_rows(
+            session,
+            GroupCourse,
             [
                 {
                     "tenant_id": ctx.tenant_id,
@@ -420,8 +423,9 @@ def set_email_domain_rules(
         )
     )
     if domains:
-        session.execute(
-            insert(GroupEmailDomainRule),
+        insert_rows(
+            session,
+            GroupEmailDomainRule,
             [
                 {"tenant_id": ctx.tenant_id, "group_id": group_id, "email_domain": d}
                 for d in domains

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from syllabus.domain.base import utcnow
@@ -19,6 +19,7 @@ from syllabus.domain.learning_paths import (
     LearningPathUser,
 )
 from syllabus.domain.users import User
+from syllabus.services.bulk import insert_rows
 from syllabus.services.context import Context
 from syllabus.services.errors import Invalid
 from syllabus.services.events import record_event, record_events
@@ -79,8 +80,9 @@ def _set_courses(session: Session, ctx: Context, path_id: int, course_ids: objec
         )
     )
     if ids:
-        session.execute(
-            insert(LearningPathItem),
+        insert_rows(
+            session,
+            LearningPathItem,
             [
                 {"tenant_id": ctx.tenant_id, "path_id": path_id, "course_id": c, "position": i}
                 for i, c in enumerate(ids, 1)
@@ -160,8 +162,9 @@ def add_users_to_learning_path(
     new = [u for u in ids if u not in existing]
     if new:
         now = utcnow()
-        session.execute(
-            insert(LearningPathUser),
+        insert_rows(
+            session,
+            LearningPathUser,
             [
                 {
                     "tenant_id": ctx.tenant_id,
@@ -237,8 +240,9 @@ def add_groups_to_learning_path(
     new = [g for g in ids if g not in existing]
     if new:
         now = utcnow()
-        session.execute(
-            insert(LearningPathGroup),
+        insert_rows(
+            session,
+            LearningPathGroup,
             [
                 {"tenant_id": ctx.tenant_id, "path_id": path_id, "group_id": g, "created_at": now}
                 for g in new

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from syllabus.domain.users import (
     User,
     UserCustomAttribute,
 )
+from syllabus.services.bulk import insert_rows, insert_rows_returning
 from syllabus.services.context import Context
 from syllabus.services.errors import (
     BulkRejected,
@@ -324,9 +325,7 @@ def create_users(
     defaults = _column_defaults()
     params = [{key: p.get(key, defaults.get(key)) for key in all_keys} for p in params]
     try:
-        ids = list(
-            session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), params)
-        )
+        ids = [row.id for row in insert_rows_returning(session, User, params, "id")]
     except IntegrityError:
         raise Conflict("a user with this email or username already exists", field="email") from None
     result.created = ids
@@ -350,7 +349,7 @@ def create_users(
         for d in targets
     ]
     if memberships:  # an empty executemany would insert one row of defaults
-        session.execute(insert(DomainMembership), memberships)
+        insert_rows(session, DomainMembership, memberships)
     custom_rows = [
         {"tenant_id": ctx.tenant_id, "user_id": uid, "definition_id": did, "value": value}
         for uid, (_, _, custom, _) in zip(ids, rows, strict=True)
@@ -358,7 +357,7 @@ def create_users(
         if value is not None
     ]
     if custom_rows:
-        session.execute(insert(UserCustomAttribute), custom_rows)
+        insert_rows(session, UserCustomAttribute, custom_rows)
 
     record_events(
         session,
@@ -454,8 +453,9 @@ def _apply_email_domain_rules(session: Session, ctx: Context, users: list[tuple[
     if not pairs:
         return
     now = utcnow()
-    session.execute(
-        insert(GroupMembership),
+    insert_rows(
+        session,
+        GroupMembership,
         [
             {"tenant_id": ctx.tenant_id, "group_id": g, "user_id": u, "created_at": now}
             for g, u in pairs
