@@ -385,7 +385,29 @@ def test_update_email_changes_identity_and_hides_normalized_and_secret_fields(
     assert stored is not None
     assert (stored.email, stored.email_normalized) == ("New@Example.com", "new@example.com")
     [data] = event_data(session, ctx, "user.updated")
-    assert data == {"user_id": user.id, "email": "New@Example.com", "changed": ["email"]}
+    assert data == {
+        "user_id": user.id,
+        "email": "New@Example.com",
+        "changed": ["email", "username"],
+    }
+
+
+def test_a_defaulted_username_follows_the_email_and_frees_the_old_address(
+    session: Session,
+) -> None:
+    _, ctx = make_tenant(session)
+    ann = make_user(session, ctx, email="ann@example.com")
+    update_user(session, ctx, user_id=ann.id, changes=UserData(email="ann.lee@example.com"))
+    assert reload(session, ctx, ann.id).username == "ann.lee@example.com"  # type: ignore[union-attr]
+    newcomer = make_user(session, ctx, email="ann@example.com")
+    assert newcomer.username == "ann@example.com"
+
+
+def test_a_chosen_username_stays_when_the_email_changes(session: Session) -> None:
+    _, ctx = make_tenant(session)
+    bo = create_user(session, ctx, data=UserData(email="bo@example.com", username="bo"))
+    update_user(session, ctx, user_id=bo.id, changes=UserData(email="bo2@example.com"))
+    assert reload(session, ctx, bo.id).username == "bo"  # type: ignore[union-attr]
 
 
 def test_update_email_case_only_is_allowed(session: Session) -> None:

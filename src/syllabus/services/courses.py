@@ -186,11 +186,12 @@ def create_course(
         raise Invalid("name", "name is required")
     columns = _clean_course(values)
     _check_dates(columns, {})
+    tags = _clean_tags(values["tags"]) if "tags" in values else []
     course = Course(tenant_id=ctx.tenant_id, subscribe_key=new_token(12), **columns)
     session.add(course)
     session.flush()
-    if "tags" in values:
-        _replace_tags(session, ctx, course.id, _clean_tags(values["tags"]))
+    if tags:
+        _replace_tags(session, ctx, course.id, tags)
     record_event(session, ctx, "course.created", {"course_id": course.id, "name": course.name})
     if publish:
         publish_course(session, ctx, course_id=course.id, domain_id=primary_domain(session, ctx).id)
@@ -360,14 +361,14 @@ def add_course_item(
         if required not in values:
             raise Invalid(required, f"{required} is required")
     columns = _clean_item(values)
+    position = clean_int(data.position, "position", minimum=1) if is_set(data.position) else None
     ordered = _item_ids(session, ctx, course.id)
     item = CourseItem(
         tenant_id=ctx.tenant_id, course_id=course.id, position=len(ordered) + 1, **columns
     )
     session.add(item)
     session.flush()
-    if is_set(data.position):
-        position = clean_int(data.position, "position", minimum=1)
+    if position is not None:
         ordered.insert(min(position, len(ordered) + 1) - 1, item.id)
         _renumber(session, ctx, ordered)
     course.updated_at = utcnow()

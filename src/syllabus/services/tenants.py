@@ -34,7 +34,8 @@ def create_tenant(session: Session, *, data: NewTenant, actor: str, surface: Sur
     time_zone = clean_time_zone(data.time_zone)
     if session.scalar(select(Tenant.id).where(Tenant.acct_key == acct_key)) is not None:
         raise Conflict(f"a program with acct_key {acct_key} already exists", field="acct_key")
-    if session.scalar(select(Domain.id).where(Domain.name == acct_key)) is not None:
+    taken = select(Domain.id).where(Domain.name == acct_key).execution_options(all_tenants=True)
+    if session.scalar(taken) is not None:
         raise Conflict(f"domain {acct_key} is already in use", field="acct_key")
     tenant = Tenant(name=name, acct_key=acct_key, time_zone=time_zone, settings={})
     session.add(tenant)

@@ -474,6 +474,12 @@ def update_user(session: Session, ctx: Context, *, user_id: int, changes: UserDa
     user = require(session, ctx, User, user_id, field="user_id")
     values = changes.set_fields()
     columns = _clean_columns(values)
+    follows_email = user.username_normalized == user.email_normalized
+    if "email" in columns and "username" not in columns and follows_email:
+        # A username that was defaulted from the email moves with it, so the old address
+        # is free again for someone else.
+        columns["username"] = columns["email"]
+        columns["username_normalized"] = columns["email_normalized"]
     if "email_normalized" in columns and columns["email_normalized"] != user.email_normalized:
         _ensure_free(
             session, ctx, User.email_normalized, columns["email_normalized"], user.id, "email"
@@ -540,9 +546,7 @@ def _set_custom(
                 UserCustomAttribute.tenant_id == ctx.tenant_id,
                 UserCustomAttribute.user_id == user_id,
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     changed = False
     for definition_id, value in custom.items():
