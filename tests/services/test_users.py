@@ -565,3 +565,11 @@ def test_identity_lengths_are_checked_after_normalizing(session: Session) -> Non
     found = get_user(session, ctx, user.id)
     assert found is not None
     assert found.email == fits
+
+
+def test_ids_of_deleted_users_are_never_given_out_again(session: Session) -> None:
+    _, ctx = make_tenant(session)
+    newest = make_user(session, ctx, email="gone@example.com")
+    delete_user(session, ctx, user_id=newest.id)
+    successor = make_user(session, ctx, email="next@example.com")
+    assert successor.id > newest.id

@@ -24,6 +24,11 @@ from syllabus.domain.learning_paths import (
 from syllabus.domain.tenants import Domain, DomainAccess, DomainMembership, Tenant
 from syllabus.domain.users import CustomAttributeDefinition, Role, User, UserCustomAttribute
 
+# SQLite reuses the largest rowid after a delete; clients keep our ids, so an id must never
+# come back for a different record. (PostgreSQL sequences never reuse.)
+for _table in Base.metadata.tables.values():
+    _table.dialect_options["sqlite"]["autoincrement"] = True
+
 __all__ = [
     "Base",
     "Course",

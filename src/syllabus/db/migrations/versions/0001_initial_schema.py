@@ -40,6 +40,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tenants")),
         sa.UniqueConstraint("acct_key", name=op.f("uq_tenants_acct_key")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "courses",
@@ -116,6 +117,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_courses")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("courses", schema=None) as batch_op:
         batch_op.create_index("ix_courses_tenant_name", ["tenant_id", "name"], unique=False)
@@ -146,6 +148,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_credentials")),
         sa.UniqueConstraint("secret_hash", name=op.f("uq_credentials_secret_hash")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("credentials", schema=None) as batch_op:
         batch_op.create_index("ix_credentials_tenant_kind", ["tenant_id", "kind"], unique=False)
@@ -178,6 +181,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "tenant_id", "key", name=op.f("uq_custom_attribute_definitions_tenant_id_key")
         ),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "domains",
@@ -220,6 +224,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_domains")),
         sa.UniqueConstraint("name", name=op.f("uq_domains_name")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("domains", schema=None) as batch_op:
         batch_op.create_index("ix_domains_tenant_position", ["tenant_id", "position"], unique=False)
@@ -248,6 +253,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
         sa.UniqueConstraint("event_id", name=op.f("uq_events_event_id")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.create_index("ix_events_tenant_seq", ["tenant_id", "id"], unique=False)
@@ -284,6 +290,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_group_categories")),
         sa.UniqueConstraint("tenant_id", "name", name=op.f("uq_group_categories_tenant_id_name")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "jobs",
@@ -319,6 +326,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.create_index("ix_jobs_claim", ["status", "run_after", "id"], unique=False)
@@ -356,6 +364,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_learning_paths")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("learning_paths", schema=None) as batch_op:
         batch_op.create_index("ix_learning_paths_tenant_name", ["tenant_id", "name"], unique=False)
@@ -458,6 +467,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "tenant_id", "username_normalized", name=op.f("uq_users_tenant_id_username_normalized")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.create_index("ix_users_tenant_sso_id", ["tenant_id", "sso_id"], unique=False)
@@ -532,6 +542,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_course_items")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("course_items", schema=None) as batch_op:
         batch_op.create_index(
@@ -561,6 +572,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_course_tags")),
         sa.UniqueConstraint("course_id", "tag", name=op.f("uq_course_tags_course_id_tag")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("course_tags", schema=None) as batch_op:
         batch_op.create_index("ix_course_tags_tenant_tag", ["tenant_id", "tag"], unique=False)
@@ -597,6 +609,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "domain_id", "user_id", name=op.f("uq_domain_memberships_domain_id_user_id")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("domain_memberships", schema=None) as batch_op:
         batch_op.create_index(
@@ -654,6 +667,7 @@ def upgrade() -> None:
             "full_name_normalized",
             name=op.f("uq_groups_tenant_id_full_name_normalized"),
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("groups", schema=None) as batch_op:
         batch_op.create_index(
@@ -690,6 +704,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "path_id", "course_id", name=op.f("uq_learning_path_items_path_id_course_id")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("learning_path_items", schema=None) as batch_op:
         batch_op.create_index(
@@ -732,6 +747,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "path_id", "user_id", name=op.f("uq_learning_path_users_path_id_user_id")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("learning_path_users", schema=None) as batch_op:
         batch_op.create_index(
@@ -789,6 +805,7 @@ def upgrade() -> None:
             "domain_id", "course_id", name=op.f("uq_published_courses_domain_id_course_id")
         ),
         sa.UniqueConstraint("domain_id", "slug", name=op.f("uq_published_courses_domain_id_slug")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("published_courses", schema=None) as batch_op:
         batch_op.create_index(
@@ -840,6 +857,7 @@ def upgrade() -> None:
             "domain_id", "path_id", name=op.f("uq_published_paths_domain_id_path_id")
         ),
         sa.UniqueConstraint("domain_id", "slug", name=op.f("uq_published_paths_domain_id_slug")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "user_custom_attributes",
@@ -870,6 +888,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "user_id", "definition_id", name=op.f("uq_user_custom_attributes_user_id_definition_id")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("user_custom_attributes", schema=None) as batch_op:
         batch_op.create_index(
@@ -915,6 +934,7 @@ def upgrade() -> None:
             "user_id",
             name=op.f("uq_enrollments_published_course_id_user_id"),
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("enrollments", schema=None) as batch_op:
         batch_op.create_index(
@@ -951,6 +971,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "group_id", "course_id", name=op.f("uq_group_courses_group_id_course_id")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("group_courses", schema=None) as batch_op:
         batch_op.create_index(
@@ -981,6 +1002,7 @@ def upgrade() -> None:
             "email_domain",
             name=op.f("uq_group_email_domain_rules_group_id_email_domain"),
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("group_email_domain_rules", schema=None) as batch_op:
         batch_op.create_index(
@@ -1016,6 +1038,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "group_id", "user_id", name=op.f("uq_group_memberships_group_id_user_id")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("group_memberships", schema=None) as batch_op:
         batch_op.create_index(
@@ -1051,6 +1074,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "path_id", "group_id", name=op.f("uq_learning_path_groups_path_id_group_id")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("learning_path_groups", schema=None) as batch_op:
         batch_op.create_index(
