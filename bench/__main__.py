@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 import time
+import traceback
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from bench.data import (
     remove_dead_copies,
     working_copy,
 )
-from bench.harness import Row, render_table
+from bench.harness import Row, not_available, render_table
 from bench.http import Load
 from bench.scenarios import SCENARIOS, Bench
 from syllabus.db.engine import make_engine
@@ -78,7 +79,12 @@ def run_scenarios(bench: Bench, names: list[str], *, database_only: bool) -> lis
             continue
         log(f"scenario {name}{bench.label}")
         started = time.perf_counter()
-        rows.extend(scenario.run(bench))
+        try:
+            rows.extend(scenario.run(bench))
+        except Exception as error:  # code under test may be mid-change: report, go on
+            traceback.print_exc()
+            why = f"failed: {type(error).__name__}: {error}".splitlines()[0][:90]
+            rows.append(not_available(f"{name}{bench.label}", why))
         log(f"  {name}{bench.label} took {time.perf_counter() - started:.0f} s")
     return rows
 

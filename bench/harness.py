@@ -40,7 +40,8 @@ class Row:
 
 def not_available(scenario: str, why: str, *, baseline_name: str = "", aim: str = "") -> Row:
     """A row for a scenario whose code does not exist yet, so the table still lists it."""
-    return Row(scenario, None, None, baseline_name, "", aim=aim, note=f"n/a ({why})")
+    note = why if why.startswith("failed") else f"n/a ({why})"
+    return Row(scenario, None, None, baseline_name, "", aim=aim, note=note)
 
 
 def best_time(fn: Callable[[], object]) -> float:
