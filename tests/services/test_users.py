@@ -128,7 +128,7 @@ def test_create_user_with_every_profile_field_reads_back(session: Session) -> No
     assert stored.manager_id == manager.id
     assert stored.email_normalized == "ada.lovelace@example.com"
     assert stored.is_active
-    assert stored.full_name == "Ada Lovelace"
+    assert (stored.first_name, stored.last_name) == ("Ada", "Lovelace")
     assert custom_values(session, user.id) == {department.id: "CC-7"}
     # Every writable field of UserData is covered above, so a new field needs a line here.
     covered = {*FULL_PROFILE, "manager_id", "custom_attributes"}

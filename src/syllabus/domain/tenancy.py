@@ -8,7 +8,10 @@ rather than a leak.
 
 from __future__ import annotations
 
-from sqlalchemy import event
+import weakref
+from typing import Any
+
+from sqlalchemy import ColumnElement, CursorResult, Select, bindparam, event, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from syllabus.db.session import TENANT_KEY
@@ -49,3 +52,44 @@ def _scope_to_tenant(state: ORMExecuteState) -> None:
 
 def _touches_tenant_data(state: ORMExecuteState) -> bool:
     return any(issubclass(mapper.class_, TenantScoped) for mapper in state.all_mappers)
+
+
+# --- Core reads ---------------------------------------------------------------------------
+# The query layer's fast paths bypass the ORM. They go through here too: a statement made by
+# ``scoped_select`` filters on the ``scope_tenant_id`` parameter, and ``execute_scoped`` both
+# fills it from the session's scope and refuses any statement that lacks it.
+
+TENANT_PARAM = "scope_tenant_id"
+NO_TENANT = 0
+"""No program has id 0: binding it makes a query find nothing."""
+_VERIFIED: weakref.WeakKeyDictionary[Select[Any], bool] = weakref.WeakKeyDictionary()
+
+
+def scoped_select(model: type[TenantScoped], *columns: ColumnElement[Any]) -> Select[Any]:
+    """A Core select on a tenant table (all its columns unless given), limited to one tenant."""
+    table = model.__table__  # type: ignore[attr-defined]
+    return select(*(columns or tuple(table.c))).where(table.c.tenant_id == bindparam(TENANT_PARAM))
+
+
+def execute_scoped(
+    session: Session,
+    tenant_id: int,
+    statement: Select[Any],
+    params: dict[str, Any] | None = None,
+) -> CursorResult[Any]:
+    """Run a Core read for ``tenant_id``; build the statements once, at import time.
+
+    As with ORM queries, the session's own scope still applies: a session scoped to
+    another program sees nothing, and a session that declared no scope cannot read.
+    """
+    if TENANT_KEY not in session.info:
+        raise TenantScopeMissing("session has no tenant scope; use unit_of_work(tenant_id=...)")
+    scope = session.info[TENANT_KEY]
+    if statement not in _VERIFIED:
+        if TENANT_PARAM not in statement.compile().binds:
+            raise TenantScopeMissing("statement is not tenant-scoped; build it with scoped_select")
+        _VERIFIED[statement] = True
+    if scope is not None and scope != tenant_id:
+        tenant_id = NO_TENANT
+    bound = {TENANT_PARAM: tenant_id} if params is None else {**params, TENANT_PARAM: tenant_id}
+    return session.connection().execute(statement, bound)

@@ -1,56 +1,69 @@
-"""User lookups and keyset pages."""
+"""User lookups and keyset pages: Core statements built once, rows out, no ORM on the way."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, bindparam
 from sqlalchemy.orm import Session
 
+from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.users import User
 from syllabus.services.context import Context
-from syllabus.services.lookups import possible_id
+from syllabus.services.lookups import MAX_ID, possible_id
 from syllabus.services.validation import normalize_email
 
 MAX_PAGE = 10_000
 
+_users = User.__table__.c
+_BY_ID = scoped_select(User).where(_users.id == bindparam("user_id"))
+_BY_EMAIL = scoped_select(User).where(_users.email_normalized == bindparam("email"))
+_PAGE = (
+    scoped_select(User)
+    .where(_users.id > bindparam("after_id"))
+    .order_by(_users.id)
+    .limit(bindparam("limit"))
+)
+_IDENTITY_PAGE = (
+    scoped_select(
+        User, _users.id, _users.email, _users.first_name, _users.last_name, _users.is_active
+    )
+    .where(_users.id > bindparam("after_id"))
+    .order_by(_users.id)
+    .limit(bindparam("limit"))
+)
 
-def get_user(session: Session, ctx: Context, user_id: int) -> User | None:
+UserRow = Row[Any]
+"""A users row: attribute access by column name (``row.email``, ``row.ca_0``)."""
+
+
+def get_user(session: Session, ctx: Context, user_id: int) -> UserRow | None:
     if not possible_id(user_id):
         return None
-    return session.scalars(
-        select(User).where(User.tenant_id == ctx.tenant_id, User.id == user_id)
-    ).first()
+    return execute_scoped(session, ctx.tenant_id, _BY_ID, {"user_id": user_id}).first()
 
 
-def get_user_by_email(session: Session, ctx: Context, email: str) -> User | None:
+def get_user_by_email(session: Session, ctx: Context, email: str) -> UserRow | None:
     """Identity resolution by email: one indexed lookup, case-insensitive."""
-    return session.scalars(
-        select(User).where(
-            User.tenant_id == ctx.tenant_id, User.email_normalized == normalize_email(email)
-        )
+    return execute_scoped(
+        session, ctx.tenant_id, _BY_EMAIL, {"email": normalize_email(email)}
     ).first()
+
+
+def _bounds(after_id: int | None, limit: int) -> dict[str, int]:
+    return {"after_id": max(0, min(after_id or 0, MAX_ID)), "limit": max(1, min(limit, MAX_PAGE))}
 
 
 def list_users_page(
     session: Session, ctx: Context, *, after_id: int | None = None, limit: int = 100
-) -> Sequence[User]:
+) -> Sequence[UserRow]:
     """A keyset page ordered by id: as fast at depth 90,000 as at the first page."""
-    limit = max(1, min(limit, MAX_PAGE))
-    query = select(User).where(User.tenant_id == ctx.tenant_id)
-    if after_id is not None:
-        query = query.where(User.id > after_id)
-    return session.scalars(query.order_by(User.id).limit(limit)).all()
+    return execute_scoped(session, ctx.tenant_id, _PAGE, _bounds(after_id, limit)).all()
 
 
 def list_user_rows_page(
     session: Session, ctx: Context, *, after_id: int | None = None, limit: int = 100
-) -> Sequence[Row[int, str, str, str, bool]]:
-    """The same page as plain rows, for exports that need only the identity columns."""
-    limit = max(1, min(limit, MAX_PAGE))
-    query = select(User.id, User.email, User.first_name, User.last_name, User.is_active).where(
-        User.tenant_id == ctx.tenant_id
-    )
-    if after_id is not None:
-        query = query.where(User.id > after_id)
-    return session.execute(query.order_by(User.id).limit(limit)).all()
+) -> Sequence[UserRow]:
+    """The same page with only the identity columns, for exports."""
+    return execute_scoped(session, ctx.tenant_id, _IDENTITY_PAGE, _bounds(after_id, limit)).all()
