@@ -11,6 +11,7 @@ from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from syllabus import __version__
+from syllabus.auth.cache import PrincipalCache
 from syllabus.config import Settings
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = factory
+    app.state.auth_cache = PrincipalCache(ttl=settings.auth_cache_seconds)
 
     @app.get("/health")
     async def health() -> dict[str, str]:

@@ -23,6 +23,7 @@ class Settings:
     worker_poll_seconds: float
     job_lease_seconds: float
     log_level: str
+    auth_cache_seconds: float = 2.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -38,4 +39,5 @@ class Settings:
             worker_poll_seconds=float(env.get("SYLLABUS_WORKER_POLL_SECONDS", "0.5")),
             job_lease_seconds=float(env.get("SYLLABUS_JOB_LEASE_SECONDS", "300")),
             log_level=env.get("SYLLABUS_LOG_LEVEL", "info"),
+            auth_cache_seconds=float(env.get("SYLLABUS_AUTH_CACHE_SECONDS", "2")),
         )

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from syllabus.auth.secrets import hash_secret, hashes_match
 from syllabus.domain.credentials import Credential, CredentialKind
-from syllabus.domain.tenants import Domain
+from syllabus.domain.tenants import Domain, Tenant
 
 MAX_SECRET_LENGTH = 200
 
@@ -19,6 +19,8 @@ class Principal:
     tenant_id: int
     credential_id: int
     kind: CredentialKind
+    acct_key: str
+    """The program's acct_key (its first domain), for answers that name the program."""
 
     @property
     def actor(self) -> str:
@@ -31,7 +33,9 @@ def authenticate(session: Session, secret: str | None, kind: CredentialKind) -> 
         return None
     digest = hash_secret(secret)
     row = session.execute(
-        select(Credential.id, Credential.tenant_id, Credential.secret_hash).where(
+        select(Credential.id, Credential.tenant_id, Credential.secret_hash, Tenant.acct_key)
+        .join(Tenant, Tenant.id == Credential.tenant_id)
+        .where(
             Credential.secret_hash == digest,
             Credential.kind == kind,
             Credential.revoked_at.is_(None),
@@ -39,7 +43,9 @@ def authenticate(session: Session, secret: str | None, kind: CredentialKind) -> 
     ).first()
     if row is None or not hashes_match(row.secret_hash, secret):
         return None
-    return Principal(tenant_id=row.tenant_id, credential_id=row.id, kind=kind)
+    return Principal(
+        tenant_id=row.tenant_id, credential_id=row.id, kind=kind, acct_key=row.acct_key
+    )
 
 
 def tenant_has_domain(session: Session, tenant_id: int, name: str) -> bool:

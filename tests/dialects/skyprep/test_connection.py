@@ -179,3 +179,38 @@ def test_health(client: TestClient) -> None:
     response = client.get("/health")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
+
+
+def test_a_cached_key_answers_the_same_and_still_checks_the_acct_key(
+    client: TestClient, program: Program
+) -> None:
+    data = {"api_key": program.api_key, "acct_key": program.acct_key}
+    for _ in range(3):  # the first call fills the cache, the others are served from it
+        _ok(client.post(URL, data=data), program.acct_key)
+    other = make_program(client, "third.skyprepapp.com")
+    response = client.post(URL, data={"api_key": program.api_key, "acct_key": other.acct_key})
+    assert response.status_code == 401
+
+
+def test_a_revoked_key_stops_within_the_cache_ttl(fresh_db_url: str, tmp_path: Path) -> None:
+    import dataclasses
+    import time
+
+    from syllabus.app import create_app
+    from syllabus.auth.keys import authenticate
+    from syllabus.domain.credentials import CredentialKind
+    from tests.http_client import settings_for
+
+    settings = dataclasses.replace(settings_for(fresh_db_url, tmp_path), auth_cache_seconds=0.3)
+    with TestClient(create_app(settings)) as client:
+        program = make_program(client, "ttl.skyprepapp.com")
+        data = {"api_key": program.api_key, "acct_key": program.acct_key}
+        _ok(client.post(URL, data=data), program.acct_key)
+        factory = client.app.state.session_factory  # type: ignore[attr-defined]
+        with unit_of_work(factory, tenant_id=None) as session:
+            principal = authenticate(session, program.api_key, CredentialKind.API_KEY)
+            assert principal is not None
+            ctx = Context(program.tenant_id, "test", Surface.CLI)
+            revoke_credential(session, ctx, credential_id=principal.credential_id)
+        time.sleep(0.4)
+        assert client.post(URL, data=data).status_code == 401

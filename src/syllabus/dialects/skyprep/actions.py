@@ -9,24 +9,29 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from syllabus.services.context import Context
-from syllabus.services.tenants import get_tenant
 
 
 @dataclass(frozen=True, slots=True)
 class Call:
     ctx: Context
+    acct_key: str
+    """The program's acct_key."""
     params: dict[str, Any]
 
 
 Handler = Callable[[Session, Call], Any]
+Answer = Callable[[Call], Any]
 
 
 @dataclass(frozen=True, slots=True)
 class Action:
-    handler: Handler
-    read_only: bool
+    handler: Handler | None = None
+    read_only: bool = False
     """Read-only actions run in a deferred transaction, so on SQLite they never queue for
     the write lock behind writers."""
+    answer: Answer | None = None
+    """For actions that need nothing but the caller's identity: with a cached key they are
+    answered on the event loop, without a thread hop or a database round trip."""
 
 
 ACTIONS: dict[str, Action] = {}
@@ -34,18 +39,25 @@ ACTIONS: dict[str, Action] = {}
 
 def action(name: str, *, read_only: bool = False) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
-        ACTIONS[name] = Action(fn, read_only)
+        ACTIONS[name] = Action(handler=fn, read_only=read_only)
         return fn
 
     return register
 
 
-@action("test_connection", read_only=True)
-def test_connection(session: Session, call: Call) -> dict[str, Any]:
-    tenant = get_tenant(session, call.ctx.tenant_id)
-    return {"message": "success", "acct_key": tenant.acct_key}
+def identity_action(name: str) -> Callable[[Answer], Answer]:
+    def register(fn: Answer) -> Answer:
+        ACTIONS[name] = Action(answer=fn, read_only=True)
+        return fn
+
+    return register
 
 
-@action("available_api_calls", read_only=True)
-def available_api_calls(session: Session, call: Call) -> list[str]:
+@identity_action("test_connection")
+def test_connection(call: Call) -> dict[str, Any]:
+    return {"message": "success", "acct_key": call.acct_key}
+
+
+@identity_action("available_api_calls")
+def available_api_calls(call: Call) -> list[str]:
     return sorted(ACTIONS)

@@ -8,8 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 
-from syllabus.auth.keys import authenticate, tenant_has_domain
+from syllabus.auth.cache import PrincipalCache
+from syllabus.auth.keys import Principal, authenticate, tenant_has_domain
 from syllabus.db.session import TENANT_KEY, unit_of_work
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.skyprep.actions import ACTIONS, Call
@@ -31,16 +33,30 @@ def _first(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _run(
-    factory: sessionmaker[Session], name: str, params: dict[str, Any], headers: dict[str, str]
-) -> Any:
-    """Authenticate, then run the action, in one unit of work."""
+def _credentials(params: dict[str, Any], headers: Headers) -> tuple[str, str]:
     api_key = _first(params.pop("api_key", None)) or headers.get("x-skyprep-api-key")
     acct_key = _first(params.pop("acct_key", None)) or headers.get("x-skyprep-acct-key")
     if not api_key:
         raise Unauthorized("api_key is required", field="api_key")
     if not acct_key:
         raise Unauthorized("acct_key is required", field="acct_key")
+    return api_key, acct_key
+
+
+def _call(principal: Principal, params: dict[str, Any]) -> Call:
+    ctx = Context(tenant_id=principal.tenant_id, actor=principal.actor, surface=Surface.SKYPREP)
+    return Call(ctx=ctx, acct_key=principal.acct_key, params=params)
+
+
+def _run(
+    factory: sessionmaker[Session],
+    cache: PrincipalCache,
+    name: str,
+    api_key: str,
+    acct_key: str,
+    params: dict[str, Any],
+) -> Any:
+    """Authenticate, then run the action, in one unit of work."""
     spec = ACTIONS.get(name)
     with unit_of_work(factory, tenant_id=None, read_only=spec is None or spec.read_only) as session:
         principal = authenticate(session, api_key, CredentialKind.API_KEY)
@@ -48,11 +64,15 @@ def _run(
             raise Unauthorized("invalid api_key", field="api_key")
         if not tenant_has_domain(session, principal.tenant_id, acct_key):
             raise Unauthorized("acct_key does not belong to this api_key", field="acct_key")
+        cache.put(cache.key(CredentialKind.API_KEY, api_key, acct_key), principal)
         if spec is None:
             raise NotFound("action", [name], field="action")
+        call = _call(principal, params)
+        if spec.answer is not None:
+            return spec.answer(call)
+        assert spec.handler is not None
         session.info[TENANT_KEY] = principal.tenant_id  # from here on, this program only
-        ctx = Context(tenant_id=principal.tenant_id, actor=principal.actor, surface=Surface.SKYPREP)
-        return spec.handler(session, Call(ctx=ctx, params=params))
+        return spec.handler(session, call)
 
 
 @router.api_route("/admin/api/{name}", methods=["GET", "POST"])
@@ -62,8 +82,15 @@ async def dispatch(name: str, request: Request) -> Response:
     try:
         params = await collect_params(request)
         params.pop("_", None)  # jQuery-style cache buster
-        factory = request.app.state.session_factory
-        result = await run_in_threadpool(_run, factory, name, params, dict(request.headers))
+        api_key, acct_key = _credentials(params, request.headers)
+        cache: PrincipalCache = request.app.state.auth_cache
+        principal = cache.get(cache.key(CredentialKind.API_KEY, api_key, acct_key))
+        spec = ACTIONS.get(name)
+        if principal is not None and spec is not None and spec.answer is not None:
+            result = spec.answer(_call(principal, params))
+        else:
+            factory = request.app.state.session_factory
+            result = await run_in_threadpool(_run, factory, cache, name, api_key, acct_key, params)
     except DomainError as error:
         status, body = error_body(error)
         return JSONResponse(body, status_code=status, headers=extra)
