@@ -23,12 +23,8 @@ from syllabus.domain.learning_paths import LearningPath
 from syllabus.domain.tenants import Tenant
 from syllabus.domain.users import User
 from syllabus.services.context import Context
-from syllabus.services.courses import (
-    CourseData,
-    CourseItemData,
-    add_course_item,
-    create_course,
-)
+from syllabus.services.course_items import CourseItemData, add_course_item
+from syllabus.services.courses import CourseData, create_course
 from syllabus.services.groups import GroupData, create_group
 from syllabus.services.learning_paths import LearningPathData, create_learning_path
 from syllabus.services.tenants import NewTenant, create_tenant

@@ -13,7 +13,8 @@ from syllabus.domain.courses import Course
 from syllabus.domain.events import Surface
 from syllabus.domain.tenants import Tenant
 from syllabus.services.context import Context
-from syllabus.services.courses import CourseData, CourseItemData, add_course_item, create_course
+from syllabus.services.course_items import CourseItemData, add_course_item
+from syllabus.services.courses import CourseData, create_course
 from syllabus.services.enrollments import enroll_users_in_courses
 from syllabus.services.groups import (
     GroupData,

@@ -19,24 +19,24 @@ from syllabus.domain.groups import GroupCourse
 from syllabus.domain.learning_paths import LearningPathItem
 from syllabus.domain.tenants import Domain
 from syllabus.services.context import Context
-from syllabus.services.courses import (
-    CourseData,
+from syllabus.services.course_items import (
     CourseItemData,
-    PublicationSettings,
     add_course_item,
-    delete_course,
     delete_course_item,
-    publish_course,
     reorder_course_items,
-    unpublish_course,
-    update_course,
     update_course_item,
-    update_publication,
 )
+from syllabus.services.courses import CourseData, delete_course, update_course
 from syllabus.services.enrollments import enroll_users_in_courses
 from syllabus.services.errors import Conflict, Invalid, NotFound
 from syllabus.services.groups import add_courses_to_group
 from syllabus.services.learning_paths import path_course_ids
+from syllabus.services.publications import (
+    PublicationSettings,
+    publish_course,
+    unpublish_course,
+    update_publication,
+)
 from syllabus.services.tenants import add_domain
 from tests.factories import (
     event_data,

@@ -22,16 +22,13 @@ from syllabus.domain.users import User
 from syllabus.queries.access import course_access
 from syllabus.queries.users import get_user, get_user_by_email, list_users_page
 from syllabus.services.context import Context
-from syllabus.services.courses import (
-    CourseData,
+from syllabus.services.course_items import (
     CourseItemData,
     add_course_item,
-    delete_course,
     delete_course_item,
-    publish_course,
     reorder_course_items,
-    update_course,
 )
+from syllabus.services.courses import CourseData, delete_course, update_course
 from syllabus.services.enrollments import enroll_users_in_courses, unenroll_users_from_courses
 from syllabus.services.errors import Conflict, NotFound
 from syllabus.services.groups import (
@@ -51,6 +48,7 @@ from syllabus.services.learning_paths import (
     remove_users_from_learning_path,
     update_learning_path,
 )
+from syllabus.services.publications import publish_course
 from syllabus.services.tenants import NewTenant, add_domain, create_tenant
 from syllabus.services.users import (
     UserData,

@@ -16,10 +16,10 @@ from syllabus.domain.tenants import Domain, DomainMembership
 from syllabus.domain.users import User
 from syllabus.services.bulk import insert_new_rows
 from syllabus.services.context import Context
-from syllabus.services.courses import publish_course
 from syllabus.services.errors import Invalid
 from syllabus.services.events import record_events
 from syllabus.services.lookups import chunks, require, require_ids
+from syllabus.services.publications import publish_course
 from syllabus.services.tenants import primary_domain
 from syllabus.services.validation import clean_aware_datetime, clean_ids
 
