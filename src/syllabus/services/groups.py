@@ -22,9 +22,10 @@ from syllabus.domain.users import User
 from syllabus.services.bulk import insert_rows
 from syllabus.services.context import Context
 from syllabus.services.errors import Conflict, Invalid
-from syllabus.services.events import record_event, record_events
+from syllabus.services.events import record_event
 from syllabus.services.fields import UNSET, Maybe, is_set
-from syllabus.services.lookups import chunks, possible_ids, require, require_ids
+from syllabus.services.links import LinkKind, add_links, remove_links
+from syllabus.services.lookups import require, require_ids
 from syllabus.services.validation import (
     clean_hostname,
     clean_ids,
@@ -268,6 +269,14 @@ def delete_group(session: Session, ctx: Context, *, group_id: int) -> None:
     session.flush()
 
 
+GROUP_MEMBERS = LinkKind(
+    GroupMembership, "group_id", "user_id", "group_id", "group.member_added", "group.member_removed"
+)
+GROUP_COURSES = LinkKind(
+    GroupCourse, "group_id", "course_id", "group_id", "group.course_added", "group.course_removed"
+)
+
+
 def add_users_to_group(
     session: Session, ctx: Context, *, group_id: int, user_ids: Sequence[int]
 ) -> list[int]:
@@ -275,22 +284,7 @@ def add_users_to_group(
     require(session, ctx, Group, group_id, field="group_id")
     ids = clean_ids(user_ids, "user_ids")
     require_ids(session, ctx, User, ids, field="user_ids", entity="user")
-    existing = _members(session, ctx, group_id, ids)
-    new = [i for i in ids if i not in existing]
-    if new:
-        now = utcnow()
-        insert_rows(
-            session,
-            GroupMembership,
-            [
-                {"tenant_id": ctx.tenant_id, "group_id": group_id, "user_id": u, "created_at": now}
-                for u in new
-            ],
-        )
-        record_events(
-            session, ctx, "group.member_added", [{"group_id": group_id, "user_id": u} for u in new]
-        )
-    return new
+    return add_links(session, ctx, GROUP_MEMBERS, group_id, ids)
 
 
 def remove_users_from_group(
@@ -298,39 +292,7 @@ def remove_users_from_group(
 ) -> list[int]:
     """Remove members; returns the ids actually removed."""
     require(session, ctx, Group, group_id, field="group_id")
-    ids = clean_ids(user_ids, "user_ids")
-    current = _members(session, ctx, group_id, ids)
-    present = [i for i in ids if i in current]
-    for part in chunks(present):
-        session.execute(
-            delete(GroupMembership).where(
-                GroupMembership.tenant_id == ctx.tenant_id,
-                GroupMembership.group_id == group_id,
-                GroupMembership.user_id.in_(part),
-            )
-        )
-    record_events(
-        session,
-        ctx,
-        "group.member_removed",
-        [{"group_id": group_id, "user_id": u} for u in present],
-    )
-    return present
-
-
-def _members(session: Session, ctx: Context, group_id: int, ids: list[int]) -> set[int]:
-    found: set[int] = set()
-    for part in chunks(possible_ids(ids)):
-        found.update(
-            session.scalars(
-                select(GroupMembership.user_id).where(
-                    GroupMembership.tenant_id == ctx.tenant_id,
-                    GroupMembership.group_id == group_id,
-                    GroupMembership.user_id.in_(part),
-                )
-            )
-        )
-    return found
+    return remove_links(session, ctx, GROUP_MEMBERS, group_id, clean_ids(user_ids, "user_ids"))
 
 
 def add_courses_to_group(
@@ -340,66 +302,14 @@ def add_courses_to_group(
     require(session, ctx, Group, group_id, field="group_id")
     ids = clean_ids(course_ids, "course_ids")
     require_ids(session, ctx, Course, ids, field="course_ids", entity="course")
-    existing = set(
-        session.scalars(
-            select(GroupCourse.course_id).where(
-                GroupCourse.tenant_id == ctx.tenant_id, GroupCourse.group_id == group_id
-            )
-        )
-    )
-    new = [c for c in ids if c not in existing]
-    if new:
-        now = utcnow()
-        insert_rows(
-            session,
-            GroupCourse,
-            [
-                {
-                    "tenant_id": ctx.tenant_id,
-                    "group_id": group_id,
-                    "course_id": c,
-                    "created_at": now,
-                }
-                for c in new
-            ],
-        )
-        record_events(
-            session,
-            ctx,
-            "group.course_added",
-            [{"group_id": group_id, "course_id": c} for c in new],
-        )
-    return new
+    return add_links(session, ctx, GROUP_COURSES, group_id, ids)
 
 
 def remove_courses_from_group(
     session: Session, ctx: Context, *, group_id: int, course_ids: Sequence[int]
 ) -> list[int]:
     require(session, ctx, Group, group_id, field="group_id")
-    ids = clean_ids(course_ids, "course_ids")
-    existing = set(
-        session.scalars(
-            select(GroupCourse.course_id).where(
-                GroupCourse.tenant_id == ctx.tenant_id, GroupCourse.group_id == group_id
-            )
-        )
-    )
-    gone = [c for c in ids if c in existing]
-    if gone:
-        session.execute(
-            delete(GroupCourse).where(
-                GroupCourse.tenant_id == ctx.tenant_id,
-                GroupCourse.group_id == group_id,
-                GroupCourse.course_id.in_(gone),
-            )
-        )
-        record_events(
-            session,
-            ctx,
-            "group.course_removed",
-            [{"group_id": group_id, "course_id": c} for c in gone],
-        )
-    return gone
+    return remove_links(session, ctx, GROUP_COURSES, group_id, clean_ids(course_ids, "course_ids"))
 
 
 def set_email_domain_rules(

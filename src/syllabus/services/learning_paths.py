@@ -22,9 +22,10 @@ from syllabus.domain.users import User
 from syllabus.services.bulk import insert_rows
 from syllabus.services.context import Context
 from syllabus.services.errors import Invalid
-from syllabus.services.events import record_event, record_events
+from syllabus.services.events import record_event
 from syllabus.services.fields import UNSET, ChangeSet, Maybe
-from syllabus.services.lookups import chunks, possible_ids, require, require_ids
+from syllabus.services.links import LinkKind, add_links, remove_links
+from syllabus.services.lookups import require, require_ids
 from syllabus.services.validation import clean_ids, clean_required_text, clean_text
 
 PATH_TEXT = {
@@ -151,6 +152,24 @@ def delete_learning_path(session: Session, ctx: Context, *, path_id: int) -> Non
     session.flush()
 
 
+PATH_USERS = LinkKind(
+    LearningPathUser,
+    "path_id",
+    "user_id",
+    "learning_path_id",
+    "path.enrollment_created",
+    "path.enrollment_removed",
+)
+PATH_GROUPS = LinkKind(
+    LearningPathGroup,
+    "path_id",
+    "group_id",
+    "learning_path_id",
+    "path.group_added",
+    "path.group_removed",
+)
+
+
 def add_users_to_learning_path(
     session: Session, ctx: Context, *, path_id: int, user_ids: Sequence[int]
 ) -> list[int]:
@@ -158,70 +177,14 @@ def add_users_to_learning_path(
     require(session, ctx, LearningPath, path_id, field="learning_path_id")
     ids = clean_ids(user_ids, "user_ids")
     require_ids(session, ctx, User, ids, field="user_ids", entity="user")
-    existing = _path_users(session, ctx, path_id, ids)
-    new = [u for u in ids if u not in existing]
-    if new:
-        now = utcnow()
-        insert_rows(
-            session,
-            LearningPathUser,
-            [
-                {
-                    "tenant_id": ctx.tenant_id,
-                    "path_id": path_id,
-                    "user_id": u,
-                    "enrolled_at": now,
-                    "active": True,
-                }
-                for u in new
-            ],
-        )
-        record_events(
-            session,
-            ctx,
-            "path.enrollment_created",
-            [{"learning_path_id": path_id, "user_id": u} for u in new],
-        )
-    return new
+    return add_links(session, ctx, PATH_USERS, path_id, ids)
 
 
 def remove_users_from_learning_path(
     session: Session, ctx: Context, *, path_id: int, user_ids: Sequence[int]
 ) -> list[int]:
     require(session, ctx, LearningPath, path_id, field="learning_path_id")
-    ids = clean_ids(user_ids, "user_ids")
-    current = _path_users(session, ctx, path_id, ids)
-    present = [u for u in ids if u in current]
-    for part in chunks(present):
-        session.execute(
-            delete(LearningPathUser).where(
-                LearningPathUser.tenant_id == ctx.tenant_id,
-                LearningPathUser.path_id == path_id,
-                LearningPathUser.user_id.in_(part),
-            )
-        )
-    record_events(
-        session,
-        ctx,
-        "path.enrollment_removed",
-        [{"learning_path_id": path_id, "user_id": u} for u in present],
-    )
-    return present
-
-
-def _path_users(session: Session, ctx: Context, path_id: int, ids: list[int]) -> set[int]:
-    found: set[int] = set()
-    for part in chunks(possible_ids(ids)):
-        found.update(
-            session.scalars(
-                select(LearningPathUser.user_id).where(
-                    LearningPathUser.tenant_id == ctx.tenant_id,
-                    LearningPathUser.path_id == path_id,
-                    LearningPathUser.user_id.in_(part),
-                )
-            )
-        )
-    return found
+    return remove_links(session, ctx, PATH_USERS, path_id, clean_ids(user_ids, "user_ids"))
 
 
 def add_groups_to_learning_path(
@@ -230,58 +193,11 @@ def add_groups_to_learning_path(
     require(session, ctx, LearningPath, path_id, field="learning_path_id")
     ids = clean_ids(group_ids, "group_ids")
     require_ids(session, ctx, Group, ids, field="group_ids", entity="group")
-    existing = set(
-        session.scalars(
-            select(LearningPathGroup.group_id).where(
-                LearningPathGroup.tenant_id == ctx.tenant_id, LearningPathGroup.path_id == path_id
-            )
-        )
-    )
-    new = [g for g in ids if g not in existing]
-    if new:
-        now = utcnow()
-        insert_rows(
-            session,
-            LearningPathGroup,
-            [
-                {"tenant_id": ctx.tenant_id, "path_id": path_id, "group_id": g, "created_at": now}
-                for g in new
-            ],
-        )
-        record_events(
-            session,
-            ctx,
-            "path.group_added",
-            [{"learning_path_id": path_id, "group_id": g} for g in new],
-        )
-    return new
+    return add_links(session, ctx, PATH_GROUPS, path_id, ids)
 
 
 def remove_groups_from_learning_path(
     session: Session, ctx: Context, *, path_id: int, group_ids: Sequence[int]
 ) -> list[int]:
     require(session, ctx, LearningPath, path_id, field="learning_path_id")
-    ids = clean_ids(group_ids, "group_ids")
-    existing = set(
-        session.scalars(
-            select(LearningPathGroup.group_id).where(
-                LearningPathGroup.tenant_id == ctx.tenant_id, LearningPathGroup.path_id == path_id
-            )
-        )
-    )
-    gone = [g for g in ids if g in existing]
-    if gone:
-        session.execute(
-            delete(LearningPathGroup).where(
-                LearningPathGroup.tenant_id == ctx.tenant_id,
-                LearningPathGroup.path_id == path_id,
-                LearningPathGroup.group_id.in_(gone),
-            )
-        )
-        record_events(
-            session,
-            ctx,
-            "path.group_removed",
-            [{"learning_path_id": path_id, "group_id": g} for g in gone],
-        )
-    return gone
+    return remove_links(session, ctx, PATH_GROUPS, path_id, clean_ids(group_ids, "group_ids"))
