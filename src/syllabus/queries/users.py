@@ -25,6 +25,9 @@ _PAGE = (
     .order_by(_users.id)
     .limit(bindparam("limit"))
 )
+_NUMBERED_PAGE = (
+    scoped_select(User).order_by(_users.id).limit(bindparam("limit")).offset(bindparam("offset"))
+)
 _IDENTITY_PAGE = (
     scoped_select(
         User, _users.id, _users.email, _users.first_name, _users.last_name, _users.is_active
@@ -60,6 +63,24 @@ def list_users_page(
 ) -> Sequence[UserRow]:
     """A keyset page ordered by id: as fast at depth 90,000 as at the first page."""
     return execute_scoped(session, ctx.tenant_id, _PAGE, _bounds(after_id, limit)).all()
+
+
+MAX_OFFSET = 2**62
+"""Far beyond any program; keeps OFFSET inside PostgreSQL's bigint."""
+
+
+def list_users_numbered_page(
+    session: Session, ctx: Context, *, page: int, per_page: int = 100
+) -> Sequence[UserRow]:
+    """Page ``page`` (from 1) of ``per_page`` users by id, for APIs that number their pages.
+
+    OFFSET grows with depth; list_users_page (keyset) is the fast path for walking them all.
+    """
+    bounds = _bounds(None, per_page)
+    offset = min(max(0, page - 1) * bounds["limit"], MAX_OFFSET)
+    return execute_scoped(
+        session, ctx.tenant_id, _NUMBERED_PAGE, {"limit": bounds["limit"], "offset": offset}
+    ).all()
 
 
 def list_user_rows_page(
