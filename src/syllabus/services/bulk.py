@@ -31,13 +31,12 @@ def insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, An
 def insert_rows_returning(
     session: Session, model: type[Base], rows: Sequence[dict[str, Any]], *columns: str
 ) -> list[Row[Any]]:
-    """Insert and return ``columns`` of each row, in the order of ``rows``."""
+    """Insert and return ``columns`` of each row, in no particular order: return a unique
+    column to match rows up (asking for order makes SQLite insert one row at a time)."""
     if not rows:
         return []
     table = _table(model)
-    statement = insert(table).returning(
-        *(table.c[name] for name in columns), sort_by_parameter_order=True
-    )
+    statement = insert(table).returning(*(table.c[name] for name in columns))
     return list(session.connection().execute(statement, list(rows)))
 
 

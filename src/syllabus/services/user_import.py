@@ -154,7 +154,11 @@ def create_users(
     defaults = _column_defaults()
     params = [{key: p.get(key, defaults.get(key)) for key in all_keys} for p in params]
     try:
-        ids = [row.id for row in insert_rows_returning(session, User, params, "id")]
+        # Matched back by email rather than by position: on SQLite, an order-preserving
+        # RETURNING costs one INSERT per row, a plain one batches them.
+        inserted = insert_rows_returning(session, User, params, "id", "email_normalized")
+        by_email = {row.email_normalized: row.id for row in inserted}
+        ids = [by_email[p["email_normalized"]] for p in params]
     except IntegrityError:
         raise Conflict("a user with this email or username already exists", field="email") from None
     result.created = ids
