@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
@@ -13,10 +14,11 @@ from starlette.datastructures import Headers
 from syllabus.auth.cache import PrincipalCache
 from syllabus.auth.keys import Principal, authenticate, tenant_has_domain
 from syllabus.db.session import TENANT_KEY, unit_of_work
-from syllabus.dialects.responses import JSONResponse
+from syllabus.dialects.skyprep import users as _users  # noqa: F401  (registers its actions)
 from syllabus.dialects.skyprep.actions import ACTIONS, Call
 from syllabus.dialects.skyprep.errors import Unauthorized, error_body
 from syllabus.dialects.skyprep.params import collect_params
+from syllabus.dialects.skyprep.render import Stream, encode, encode_stream, media_type, pop_format
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
 from syllabus.services.context import Context
@@ -75,23 +77,35 @@ def _run(
         return spec.handler(session, call)
 
 
+def _stream_body(factory: sessionmaker[Session], stream: Stream, fmt: str) -> Iterator[bytes]:
+    """The stream's pages, read in a read-only unit of work held while the body is sent."""
+    with unit_of_work(factory, tenant_id=stream.tenant_id, read_only=True) as session:
+        yield from encode_stream(stream.pages(session), stream.root, fmt)
+
+
 @router.api_route("/admin/api/{name}", methods=["GET", "POST"])
 @router.api_route("/admin/api/{name}/", methods=["GET", "POST"], include_in_schema=False)
 async def dispatch(name: str, request: Request) -> Response:
     extra = DEPRECATION_HEADERS if request.method == "GET" else None
+    fmt = "json"
     try:
         params = await collect_params(request)
         params.pop("_", None)  # jQuery-style cache buster
+        fmt = pop_format(params)
         api_key, acct_key = _credentials(params, request.headers)
         cache: PrincipalCache = request.app.state.auth_cache
         principal = cache.get(cache.key(CredentialKind.API_KEY, api_key, acct_key))
         spec = ACTIONS.get(name)
+        factory = request.app.state.session_factory
         if principal is not None and spec is not None and spec.answer is not None:
             result = spec.answer(_call(principal, params))
         else:
-            factory = request.app.state.session_factory
             result = await run_in_threadpool(_run, factory, cache, name, api_key, acct_key, params)
     except DomainError as error:
         status, body = error_body(error)
-        return JSONResponse(body, status_code=status, headers=extra)
-    return JSONResponse(result, headers=extra)
+        return Response(encode(body, fmt), status, extra, media_type(fmt))
+    if isinstance(result, Stream):
+        return StreamingResponse(
+            _stream_body(factory, result, fmt), headers=extra, media_type=media_type(fmt)
+        )
+    return Response(encode(result, fmt), headers=extra, media_type=media_type(fmt))
