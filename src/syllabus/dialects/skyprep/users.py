@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Sequence
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
@@ -36,67 +36,84 @@ LOGIN_STATUSES = {"active": True, "inactive": False}
 
 def user_json(row: UserRow, program: Program) -> dict[str, Any]:
     """A user as SkyPrep shows one: every key of the spec's sample, in its order."""
-    first, last = row.first_name or "", row.last_name or ""
+    u = row._asdict()  # one dict, then plain lookups: this runs once per user of get_users
+    first, last, email, username, user_id = (
+        u["first_name"] or "",
+        u["last_name"] or "",
+        u["email"],
+        u["username"],
+        u["id"],
+    )
     name = f"{first} {last}".strip()
-    role = Role(row.role)
-    link = urlencode({"user_id": row.id, "calendar_key": row.calendar_key})
-    calendar = f"{program.acct_key}/public_api/calendar/?{link}"
-    digest = hashlib.md5(row.email.strip().lower().encode(), usedforsecurity=False).hexdigest()
-    initials = (first[:1] + last[:1]).upper() or row.email[:1].upper()
+    role = Role(u["role"])
+    calendar = (
+        f"{program.acct_key}/public_api/calendar/"
+        f"?user_id={user_id}&calendar_key={quote(u['calendar_key'], safe='')}"
+    )
+    digest = hashlib.md5(email.strip().lower().encode(), usedforsecurity=False).hexdigest()
+    zone = u["time_zone"]
+    local = program.local
     out: dict[str, Any] = {
-        "name_with_username": f"{name} - {row.username}" if name else row.username,
-        "display_name": name or row.username,
-        "last_course_id": row.last_course_id,
-        "language": row.language,
-        "time_zone": rails_zone_name(row.time_zone) if row.time_zone else program.zone_name,
+        "name_with_username": f"{name} - {username}" if name else username,
+        "display_name": name or username,
+        "last_course_id": u["last_course_id"],
+        "language": u["language"],
+        "time_zone": rails_zone_name(zone) if zone else program.zone_name,
         "model_type": "user",
-        "created_at": program.local(row.created_at),
-        "updated_at": program.local(row.updated_at),
-        "picture_url": row.picture_url or "",
-        "username": row.username,
-        "email": row.email,
-        "id": row.id,
+        "created_at": local(u["created_at"]),
+        "updated_at": local(u["updated_at"]),
+        "picture_url": u["picture_url"] or "",
+        "username": username,
+        "email": email,
+        "id": user_id,
         "first_name": first,
         "last_name": last,
-        "email_notifications": row.email_notifications,
-        "sms_notifications": row.sms_notifications,
+        "email_notifications": u["email_notifications"],
+        "sms_notifications": u["sms_notifications"],
         "manager": role is Role.MANAGER,
         "admin": role is Role.ADMIN,
         "role": role.value,
-        "login_status": "active" if row.is_active else "inactive",
-        "user_id": row.id,
+        "login_status": "active" if u["is_active"] else "inactive",
+        "user_id": user_id,
         "name": name,
         "webcal_secure_link": f"webcals://{calendar}",
         "webcal_link": f"webcal://{calendar}",
         "gravatar_url": f"https://www.gravatar.com/avatar/{digest}",
-        "view_key": row.view_key,
-        "last_login": program.local(row.last_login_at),
-        "global_content_manager": row.global_content_manager,
-        "full_permissions_for_courses_i_created": row.full_permissions_for_courses_i_created,
-        "custom_dashboard_id": row.custom_dashboard_id,
-        "access_end_date": row.access_end_date,
-        "access_start_date": row.access_start_date,
-        "initials": initials,
-        "title": row.title,
-        "company": row.company,
-        "address": row.address,
-        "address_2": row.address_2,
-        "country": row.country,
-        "state": row.state,
-        "city": row.city,
-        "zip": row.zip,
-        "cell": row.cell,
-        "phone": row.phone,
-        "work_phone": row.work_phone,
-        "ssn": row.ssn,
-        "date_of_birth": row.date_of_birth,
-        "user_identifier": row.user_identifier,
+        "view_key": u["view_key"],
+        "last_login": local(u["last_login_at"]),
+        "global_content_manager": u["global_content_manager"],
+        "full_permissions_for_courses_i_created": u["full_permissions_for_courses_i_created"],
+        "custom_dashboard_id": u["custom_dashboard_id"],
+        "access_end_date": u["access_end_date"],
+        "access_start_date": u["access_start_date"],
+        "initials": (first[:1] + last[:1]).upper() or email[:1].upper(),
     }
-    for slot in CUSTOM_SLOTS:
-        out[slot] = getattr(row, slot)
-    out["gender"] = row.gender
-    out["notification_email"] = row.notification_email or row.email
+    for key in PROFILE_KEYS:
+        out[key] = u[key]
+    out["notification_email"] = u["notification_email"] or email
     return out
+
+
+PROFILE_KEYS = (
+    "title",
+    "company",
+    "address",
+    "address_2",
+    "country",
+    "state",
+    "city",
+    "zip",
+    "cell",
+    "phone",
+    "work_phone",
+    "ssn",
+    "date_of_birth",
+    "user_identifier",
+    *CUSTOM_SLOTS,
+    "gender",
+)
+"""Columns rendered as stored, in the sample's order (after initials, before
+notification_email)."""
 
 
 # --- Parameters -----------------------------------------------------------------------------
