@@ -15,7 +15,7 @@ from syllabus.domain.groups import GroupMembership
 from syllabus.domain.learning_paths import LearningPathUser
 from syllabus.domain.tenants import DomainMembership
 from syllabus.domain.users import Role, User, UserCustomAttribute
-from syllabus.queries.users import get_user
+from syllabus.queries.users import get_user, get_user_by_email
 from syllabus.services.context import Context
 from syllabus.services.enrollments import enroll_users_in_courses
 from syllabus.services.errors import Conflict, Invalid, NotFound
@@ -573,3 +573,26 @@ def test_ids_of_deleted_users_are_never_given_out_again(session: Session) -> Non
     delete_user(session, ctx, user_id=newest.id)
     successor = make_user(session, ctx, email="next@example.com")
     assert successor.id > newest.id
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"first_name": "Ad\x00a"}, "first_name"),
+        ({"email": "nul\x00@example.com"}, "email"),
+        ({"time_zone": "Mars/Olympus_Mons"}, "time_zone"),
+    ],
+)
+def test_text_postgresql_cannot_store_or_unknown_zones_are_invalid(
+    session: Session, fields: dict[str, str], field: str
+) -> None:
+    _, ctx = make_tenant(session)
+    data = UserData(**{"email": "ok@example.com", **fields})  # type: ignore[arg-type]
+    with pytest.raises(Invalid) as raised:
+        create_user(session, ctx, data=data)
+    assert raised.value.field == field
+
+
+def test_a_nul_in_a_looked_up_email_finds_nobody(session: Session) -> None:
+    _, ctx = make_tenant(session)
+    assert get_user_by_email(session, ctx, "a\x00@example.com") is None

@@ -49,6 +49,8 @@ def get_user(session: Session, ctx: Context, user_id: int) -> UserRow | None:
 
 def get_user_by_email(session: Session, ctx: Context, email: str) -> UserRow | None:
     """Identity resolution by email: one indexed lookup, case-insensitive."""
+    if "\x00" in email:
+        return None  # no stored email holds one, and PostgreSQL cannot even compare it
     return execute_scoped(
         session, ctx.tenant_id, _BY_EMAIL, {"email": normalize_email(email)}
     ).first()

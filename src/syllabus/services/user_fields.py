@@ -23,6 +23,7 @@ from syllabus.services.validation import (
     clean_email,
     clean_enum,
     clean_text,
+    clean_time_zone,
     normalize_email,
 )
 
@@ -132,6 +133,8 @@ def clean_user_columns(values: dict[str, Any]) -> dict[str, Any]:
             out[name] = None if value in (None, "") else clean_email(value, name)
         elif name == "role":
             out[name] = clean_enum(value, Role, "role")
+        elif name == "time_zone":
+            out[name] = None if value in (None, "") else clean_time_zone(value)
         elif name in TEXT_LIMITS:
             text = clean_text(value, name, max_length=TEXT_LIMITS[name])
             if name == "username":

@@ -11,7 +11,7 @@ from syllabus.services.errors import Invalid
 
 E = TypeVar("E")
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL = re.compile(r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$")
 _HOSTNAME = re.compile(
     r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
 )
@@ -39,6 +39,8 @@ def clean_text(value: object, field: str, *, max_length: int, required: bool = F
         return None
     if not isinstance(value, str):
         raise Invalid(field, f"{field} must be a string")
+    if "\x00" in value:
+        raise Invalid(field, f"{field} must not contain NUL characters")  # PostgreSQL refuses them
     text = value.strip()
     if required and not text:
         raise Invalid(field, f"{field} must not be blank")
