@@ -21,6 +21,8 @@ class Principal:
     kind: CredentialKind
     acct_key: str
     """The program's acct_key (its first domain), for answers that name the program."""
+    time_zone: str
+    """The program's IANA time zone, which some dialects render times in."""
 
     @property
     def actor(self) -> str:
@@ -33,7 +35,13 @@ def authenticate(session: Session, secret: str | None, kind: CredentialKind) -> 
         return None
     digest = hash_secret(secret)
     row = session.execute(
-        select(Credential.id, Credential.tenant_id, Credential.secret_hash, Tenant.acct_key)
+        select(
+            Credential.id,
+            Credential.tenant_id,
+            Credential.secret_hash,
+            Tenant.acct_key,
+            Tenant.time_zone,
+        )
         .join(Tenant, Tenant.id == Credential.tenant_id)
         .where(
             Credential.secret_hash == digest,
@@ -44,7 +52,11 @@ def authenticate(session: Session, secret: str | None, kind: CredentialKind) -> 
     if row is None or not hashes_match(row.secret_hash, secret):
         return None
     return Principal(
-        tenant_id=row.tenant_id, credential_id=row.id, kind=kind, acct_key=row.acct_key
+        tenant_id=row.tenant_id,
+        credential_id=row.id,
+        kind=kind,
+        acct_key=row.acct_key,
+        time_zone=row.time_zone,
     )
 
 

@@ -16,6 +16,8 @@ class Call:
     ctx: Context
     acct_key: str
     """The program's acct_key."""
+    time_zone: str
+    """The program's IANA time zone."""
     params: dict[str, Any]
 
 

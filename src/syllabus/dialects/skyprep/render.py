@@ -24,9 +24,7 @@ from sqlalchemy.orm import Session
 
 from syllabus.dialects.skyprep.params import parse_text
 from syllabus.dialects.skyprep.time_zones import rails_zone_name
-from syllabus.services.context import Context
 from syllabus.services.errors import Invalid
-from syllabus.services.tenants import get_tenant
 
 JSON_TYPE = "application/json"
 XML_TYPE = "application/xml; charset=utf-8"
@@ -68,8 +66,9 @@ class Program:
         return None if moment is None else moment.astimezone(self.zone)
 
 
-def load_program(session: Session, ctx: Context, acct_key: str) -> Program:
-    name = get_tenant(session, ctx.tenant_id).time_zone or "UTC"
+def load_program(acct_key: str, time_zone: str) -> Program:
+    """The program facts every render needs; they come with the authenticated key."""
+    name = time_zone or "UTC"
     try:
         zone = zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -47,7 +47,7 @@ def _credentials(params: dict[str, Any], headers: Headers) -> tuple[str, str]:
 
 def _call(principal: Principal, params: dict[str, Any]) -> Call:
     ctx = Context(tenant_id=principal.tenant_id, actor=principal.actor, surface=Surface.SKYPREP)
-    return Call(ctx=ctx, acct_key=principal.acct_key, params=params)
+    return Call(ctx=ctx, acct_key=principal.acct_key, time_zone=principal.time_zone, params=params)
 
 
 def _run(
@@ -57,16 +57,18 @@ def _run(
     api_key: str,
     acct_key: str,
     params: dict[str, Any],
+    principal: Principal | None,
 ) -> Any:
-    """Authenticate, then run the action, in one unit of work."""
+    """Authenticate (unless the key was cached), then run the action, in one unit of work."""
     spec = ACTIONS.get(name)
     with unit_of_work(factory, tenant_id=None, read_only=spec is None or spec.read_only) as session:
-        principal = authenticate(session, api_key, CredentialKind.API_KEY)
         if principal is None:
-            raise Unauthorized("invalid api_key", field="api_key")
-        if not tenant_has_domain(session, principal.tenant_id, acct_key):
-            raise Unauthorized("acct_key does not belong to this api_key", field="acct_key")
-        cache.put(cache.key(CredentialKind.API_KEY, api_key, acct_key), principal)
+            principal = authenticate(session, api_key, CredentialKind.API_KEY)
+            if principal is None:
+                raise Unauthorized("invalid api_key", field="api_key")
+            if not tenant_has_domain(session, principal.tenant_id, acct_key):
+                raise Unauthorized("acct_key does not belong to this api_key", field="acct_key")
+            cache.put(cache.key(CredentialKind.API_KEY, api_key, acct_key), principal)
         if spec is None:
             raise NotFound("action", [name], field="action")
         call = _call(principal, params)
@@ -100,7 +102,9 @@ async def dispatch(name: str, request: Request) -> Response:
         if principal is not None and spec is not None and spec.answer is not None:
             result = spec.answer(_call(principal, params))
         else:
-            result = await run_in_threadpool(_run, factory, cache, name, api_key, acct_key, params)
+            result = await run_in_threadpool(
+                _run, factory, cache, name, api_key, acct_key, params, principal
+            )
     except DomainError as error:
         status, body = error_body(error)
         return Response(encode(body, fmt), status, extra, media_type(fmt))

@@ -221,7 +221,7 @@ def get_users(session: Session, call: Call) -> Named | Stream:
     """Every user of the program, streamed; ``page``/``per_page`` answer one page instead."""
     p = Params(call.params)
     page, per_page = _positive(p, "page"), _positive(p, "per_page")
-    program = load_program(session, call.ctx, call.acct_key)
+    program = load_program(call.acct_key, call.time_zone)
     if page is not None or per_page is not None:
         rows = user_queries.list_users_numbered_page(
             session, call.ctx, page=page or 1, per_page=per_page or DEFAULT_PER_PAGE
@@ -248,7 +248,7 @@ def get_users(session: Session, call: Call) -> Named | Stream:
 def get_user(session: Session, call: Call) -> Named:
     p = Params(call.params)
     row = find_user(session, call, p)
-    return Named("user", user_json(row, load_program(session, call.ctx, call.acct_key)))
+    return Named("user", user_json(row, load_program(call.acct_key, call.time_zone)))
 
 
 @action("create_user")
@@ -260,7 +260,7 @@ def create_user(session: Session, call: Call) -> Named:
         session, call.ctx, data=data, active=active if is_set(active) else True
     )
     row = _reloaded(session, call, user.id)
-    return Named("user", user_json(row, load_program(session, call.ctx, call.acct_key)))
+    return Named("user", user_json(row, load_program(call.acct_key, call.time_zone)))
 
 
 @action("update_user")
@@ -276,7 +276,7 @@ def update_user(session: Session, call: Call) -> Named:
     elif active is False:
         user_service.deactivate_user(session, call.ctx, user_id=user_id)
     row = _reloaded(session, call, user_id)
-    user = user_json(row, load_program(session, call.ctx, call.acct_key))
+    user = user_json(row, load_program(call.acct_key, call.time_zone))
     return Named("hash", {"message": "success", "user": user})
 
 
