@@ -1,0 +1,1 @@
+"""The user group actions of SkyPrep's admin API."""

@@ -1,0 +1,1 @@
+"""The learning path actions of SkyPrep's admin API."""
