@@ -14,6 +14,8 @@ from starlette.datastructures import Headers
 from syllabus.auth.cache import PrincipalCache
 from syllabus.auth.keys import Principal, authenticate, tenant_has_domain
 from syllabus.db.session import TENANT_KEY, unit_of_work
+from syllabus.dialects.skyprep import courses as _courses  # noqa: F401  (registers its actions)
+from syllabus.dialects.skyprep import enrollments as _enrollments  # noqa: F401  (registers its actions)
 from syllabus.dialects.skyprep import groups as _groups  # noqa: F401  (registers its actions)
 from syllabus.dialects.skyprep import learning_paths as _learning_paths  # noqa: F401
 from syllabus.dialects.skyprep import users as _users  # noqa: F401  (registers its actions)
