@@ -17,7 +17,7 @@ from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker
 from syllabus.delivery.worker import Worker, start_in_thread
 from syllabus.dialects.responses import JSONResponse
-from syllabus.dialects.skyprep.router import router as skyprep_router
+from syllabus.dialects.skyprep.router import routes as skyprep_routes
 
 log = logging.getLogger("syllabus")
 
@@ -65,5 +65,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(ping)
         return {"status": "ok", "version": __version__, "database": engine.dialect.name}
 
-    app.include_router(skyprep_router)
+    app.router.routes.extend(skyprep_routes)
     return app
