@@ -11,6 +11,7 @@ from syllabus.domain.groups import (
     GroupCategory,
     GroupCourse,
     GroupEmailDomainRule,
+    GroupManager,
     GroupMembership,
 )
 from syllabus.domain.jobs import Job, JobStatus
@@ -46,6 +47,7 @@ __all__ = [
     "GroupCategory",
     "GroupCourse",
     "GroupEmailDomainRule",
+    "GroupManager",
     "GroupMembership",
     "ItemType",
     "Job",

@@ -87,3 +87,40 @@ class GroupEmailDomainRule(TenantScoped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
     email_domain: Mapped[str] = mapped_column(String(253))
+
+
+class GroupManager(TenantScoped, Timestamps, Base):
+    """A user who manages a group, with what they may do there (SkyPrep's manager flags)."""
+
+    __tablename__ = "group_managers"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "group_id", "user_id"),
+        Index("ix_group_managers_tenant_user", "tenant_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    can_add_users: Mapped[bool] = mapped_column(default=True)
+    can_receive_notifications: Mapped[bool] = mapped_column(default=True)
+    can_edit_course_progress: Mapped[bool] = mapped_column(default=True)
+    can_remove_users: Mapped[bool] = mapped_column(default=False)
+    can_add_existing_users: Mapped[bool] = mapped_column(default=True)
+    can_manage_all_group_users_courses: Mapped[bool] = mapped_column(default=True)
+    can_add_courses_to_user_group: Mapped[bool] = mapped_column(default=True)
+    can_remove_courses_from_user_group: Mapped[bool] = mapped_column(default=False)
+    can_edit_user_password: Mapped[bool] = mapped_column(default=False)
+
+
+MANAGER_PERMISSIONS = (
+    "can_add_users",
+    "can_receive_notifications",
+    "can_edit_course_progress",
+    "can_remove_users",
+    "can_add_existing_users",
+    "can_manage_all_group_users_courses",
+    "can_add_courses_to_user_group",
+    "can_remove_courses_from_user_group",
+    "can_edit_user_password",
+)
+"""The flags of a group manager, in the order SkyPrep's samples show them."""

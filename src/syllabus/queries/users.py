@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.users import User
 from syllabus.services.context import Context
-from syllabus.services.lookups import MAX_ID, possible_id
+from syllabus.services.errors import NotFound
+from syllabus.services.lookups import MAX_ID, chunks, possible_id
 from syllabus.services.validation import normalize_email
 
 MAX_PAGE = 10_000
@@ -19,6 +20,9 @@ MAX_PAGE = 10_000
 _users = User.__table__.c
 _BY_ID = scoped_select(User).where(_users.id == bindparam("user_id"))
 _BY_EMAIL = scoped_select(User).where(_users.email_normalized == bindparam("email"))
+_IDS_BY_EMAIL = scoped_select(User, _users.id, _users.email_normalized).where(
+    _users.email_normalized.in_(bindparam("emails", expanding=True))
+)
 _PAGE = (
     scoped_select(User)
     .where(_users.id > bindparam("after_id"))
@@ -54,6 +58,27 @@ def get_user_by_email(session: Session, ctx: Context, email: str) -> UserRow | N
     return execute_scoped(
         session, ctx.tenant_id, _BY_EMAIL, {"email": normalize_email(email)}
     ).first()
+
+
+def resolve_user_emails(
+    session: Session, ctx: Context, emails: Sequence[str], *, field: str
+) -> list[int]:
+    """The ids of the users with these emails (any case), in the order given, each once.
+
+    Set-based (one query per 500 emails); NotFound names every email that finds nobody.
+    """
+    wanted: dict[str, str] = {}  # normalized -> as given (first spelling)
+    for email in emails:
+        wanted.setdefault(normalize_email(email), email.strip())
+    searchable = [e for e in wanted if "\x00" not in e]
+    found: dict[str, int] = {}
+    for part in chunks(searchable):
+        for row in execute_scoped(session, ctx.tenant_id, _IDS_BY_EMAIL, {"emails": list(part)}):
+            found[row.email_normalized] = row.id
+    missing = [given for normalized, given in wanted.items() if normalized not in found]
+    if missing:
+        raise NotFound("user", missing, field=field)
+    return [found[normalized] for normalized in wanted]
 
 
 def _bounds(after_id: int | None, limit: int) -> dict[str, int]:

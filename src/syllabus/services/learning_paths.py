@@ -201,3 +201,42 @@ def remove_groups_from_learning_path(
 ) -> list[int]:
     require(session, ctx, LearningPath, path_id, field="learning_path_id")
     return remove_links(session, ctx, PATH_GROUPS, path_id, clean_ids(group_ids, "group_ids"))
+
+
+def add_courses_to_learning_path(
+    session: Session, ctx: Context, *, path_id: int, course_ids: Sequence[int]
+) -> list[int]:
+    """Append courses to the end of the path; returns the ids newly added."""
+    require(session, ctx, LearningPath, path_id, field="learning_path_id")
+    ids = clean_ids(course_ids, "course_ids")
+    require_ids(session, ctx, Course, ids, field="course_ids", entity="course")
+    current = path_course_ids(session, ctx, path_id)
+    present = set(current)
+    new = [c for c in ids if c not in present]
+    if new:
+        _set_courses(session, ctx, path_id, [*current, *new])
+        _touched(session, ctx, path_id, "course_ids")
+    return new
+
+
+def remove_courses_from_learning_path(
+    session: Session, ctx: Context, *, path_id: int, course_ids: Sequence[int]
+) -> list[int]:
+    """Take courses out of the path (the others keep their order); returns the ids removed."""
+    require(session, ctx, LearningPath, path_id, field="learning_path_id")
+    ids = set(clean_ids(course_ids, "course_ids"))
+    current = path_course_ids(session, ctx, path_id)
+    gone = [c for c in current if c in ids]
+    if gone:
+        _set_courses(session, ctx, path_id, [c for c in current if c not in ids])
+        _touched(session, ctx, path_id, "course_ids")
+    return gone
+
+
+def _touched(session: Session, ctx: Context, path_id: int, changed: str) -> None:
+    path = require(session, ctx, LearningPath, path_id, field="learning_path_id")
+    path.updated_at = utcnow()
+    session.flush()
+    record_event(
+        session, ctx, "learning_path.updated", {"learning_path_id": path_id, "changed": [changed]}
+    )
