@@ -1,3 +1,157 @@
-"""SkyPrep enrollment actions: users and groups into courses, in bulk, and a user's courses."""
+"""SkyPrep enrollment actions: enroll_user_in_course, remove_user_from_course,
+enroll_user_in_courses, add_course_to_user_group, get_user_courses, mass_enroll.
+
+SkyPrep enrollment in a course is enrollment in the course's publication on the program's first
+domain; the enrollments service does that. Bulk actions are all or nothing: the services check
+every id before writing, and the unit of work rolls back whatever an error interrupts.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from syllabus.dialects.skyprep.actions import Call, action
+from syllabus.dialects.skyprep.courses import course_id, render_courses
+from syllabus.dialects.skyprep.params import Params
+from syllabus.dialects.skyprep.render import Named
+from syllabus.dialects.skyprep.users import find_user
+from syllabus.queries import access
+from syllabus.queries import courses as course_queries
+from syllabus.queries.users import resolve_user_emails
+from syllabus.services import enrollments as enrollment_service
+from syllabus.services import groups as group_service
+from syllabus.services.errors import DomainError, Invalid
+from syllabus.services.fields import is_set
+from syllabus.services.mass_enrollment import mass_enroll as mass_enroll_service
+
+SUCCESS = {"message": "success"}
+
+
+@contextmanager
+def wire_fields(names: Mapping[str, str]) -> Iterator[None]:
+    """Errors name the parameter the caller sent (``user_group_ids``), not the service's."""
+    try:
+        yield
+    except DomainError as error:
+        if error.field is not None and error.field in names:
+            error.field = names[error.field]
+        raise
+
+
+def _required_ids(p: Params, name: str) -> list[int]:
+    ids = p.ids(name)
+    if not is_set(ids) or not ids:
+        raise Invalid(name, f"{name} is required")
+    return ids
+
+
+def _group_id(p: Params) -> int:
+    value = p.id("user_group_id")
+    if not is_set(value):
+        raise Invalid("user_group_id", "user_group_id is required")
+    return value
+
+
+# --- Actions --------------------------------------------------------------------------------
+
+
+@action("enroll_user_in_course")
+def enroll_user_in_course(session: Session, call: Call) -> dict[str, str]:
+    """Enrolls the user (by ``user_id`` or ``user_email``); enrolling twice changes nothing."""
+    p = Params(call.params)
+    course = course_id(p)
+    user = find_user(session, call, p).id
+    with wire_fields({"course_ids": "course_id", "user_ids": "user_id"}):
+        enrollment_service.enroll_users_in_courses(
+            session, call.ctx, user_ids=[user], course_ids=[course]
+        )
+    return SUCCESS
+
+
+@action("remove_user_from_course")
+def remove_user_from_course(session: Session, call: Call) -> dict[str, str]:
+    """Removes the direct enrollment; access through a group or a learning path stays."""
+    p = Params(call.params)
+    course = course_id(p)
+    user = find_user(session, call, p).id
+    with wire_fields({"course_ids": "course_id", "user_ids": "user_id"}):
+        enrollment_service.unenroll_users_from_courses(
+            session, call.ctx, user_ids=[user], course_ids=[course]
+        )
+    return SUCCESS
+
+
+@action("enroll_user_in_courses")
+def enroll_user_in_courses(session: Session, call: Call) -> dict[str, str]:
+    """All the courses or none: an unknown course id fails the call, naming every one."""
+    p = Params(call.params)
+    courses = _required_ids(p, "course_ids")
+    user = find_user(session, call, p).id
+    with wire_fields({"user_ids": "user_id"}):
+        enrollment_service.enroll_users_in_courses(
+            session, call.ctx, user_ids=[user], course_ids=courses
+        )
+    return SUCCESS
+
+
+@action("add_course_to_user_group")
+def add_course_to_user_group(session: Session, call: Call) -> dict[str, str]:
+    """Every member of the group, present and future, gets the course."""
+    p = Params(call.params)
+    group = _group_id(p)
+    course = course_id(p)
+    with wire_fields({"group_id": "user_group_id", "course_ids": "course_id"}):
+        group_service.add_courses_to_group(session, call.ctx, group_id=group, course_ids=[course])
+    return SUCCESS
+
+
+@action("get_user_courses", read_only=True)
+def get_user_courses(session: Session, call: Call) -> Named:
+    """The courses the user can access, directly, through groups or learning paths; each once."""
+    p = Params(call.params)
+    user = find_user(session, call, p).id
+    ids = access.accessible_course_ids(session, call.ctx, user)
+    details = course_queries.get_courses(session, call.ctx, sorted(ids))
+    return Named("courses", render_courses(details, call))
+
+
+@action("mass_enroll")
+def mass_enroll(session: Session, call: Call) -> dict[str, str]:
+    """Users (``user_emails`` and/or ``user_ids``) into courses, user groups and course bundles
+    (learning paths). All or nothing: any unknown email or id fails the call, naming every
+    unknown one of its kind."""
+    p = Params(call.params)
+    emails = p.strings("user_emails")
+    user_ids = p.ids("user_ids")
+    if not (is_set(emails) and emails) and not (is_set(user_ids) and user_ids):
+        raise Invalid("user_emails", "user_emails (or user_ids) is required")
+    users: list[int] = []
+    if is_set(emails) and emails:
+        users += resolve_user_emails(session, call.ctx, emails, field="user_emails")
+    if is_set(user_ids):
+        users += user_ids
+    targets: dict[str, Any] = {}
+    for name, wire in (
+        ("course_ids", "course_ids"),
+        ("group_ids", "user_group_ids"),
+        ("learning_path_ids", "course_bundle_ids"),
+    ):
+        ids = p.ids(wire)
+        targets[name] = ids if is_set(ids) else []
+    if "learning_path_ids" in p:  # the name the learning path actions use
+        extra = p.ids("learning_path_ids")
+        targets["learning_path_ids"] += extra if is_set(extra) else []
+    with wire_fields({"group_ids": "user_group_ids", "learning_path_ids": "course_bundle_ids"}):
+        mass_enroll_service(
+            session,
+            call.ctx,
+            user_ids=list(dict.fromkeys(users)),
+            course_ids=targets["course_ids"],
+            group_ids=targets["group_ids"],
+            learning_path_ids=targets["learning_path_ids"],
+        )
+    return SUCCESS
