@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from syllabus.queries.access import accessible_course_ids
-from syllabus.services.errors import Invalid, NotFound
+from syllabus.services.errors import Invalid, NotFound, NotFoundMany
 from syllabus.services.mass_enrollment import mass_enroll
 from tests.factories import (
     event_data,
@@ -71,14 +71,33 @@ def test_an_unknown_id_of_any_kind_writes_nothing_and_names_them_all(session: Se
             course_ids=[course.id],
             group_ids=[group.id, foreign_group.id, 999_999],
         )
-    assert (error.value.field, error.value.ids) == (
-        "group_ids",
-        sorted([str(foreign_group.id), "999999"]),
-    )
+    assert (error.value.field, error.value.ids) == ("group_ids", [str(foreign_group.id), "999999"])
     assert events_since(session, ctx, before) == []
     with pytest.raises(NotFound) as error:
         mass_enroll(session, ctx, user_ids=[*users, 888_888, 777_777], course_ids=[course.id])
-    assert (error.value.field, error.value.ids) == ("user_ids", ["777777", "888888"])
+    assert (error.value.field, error.value.ids) == ("user_ids", ["888888", "777777"])
+    with pytest.raises(NotFoundMany) as many:
+        mass_enroll(
+            session,
+            ctx,
+            user_emails=[" Nobody@Example.com", "nobody@example.com"],
+            user_ids=[*users, 888_888],
+            course_ids=[course.id, 424_242],
+            group_ids=[foreign_group.id],
+            learning_path_ids=[555_555],
+        )
+    assert many.value.field == "user_emails"
+    assert many.value.missing == {
+        "user_emails": ["Nobody@Example.com"],
+        "user_ids": ["888888"],
+        "course_ids": ["424242"],
+        "group_ids": [str(foreign_group.id)],
+        "learning_path_ids": ["555555"],
+    }
+    assert many.value.message == (
+        "user not found: Nobody@Example.com; user not found: 888888; course not found: 424242; "
+        f"group not found: {foreign_group.id}; learning_path not found: 555555"
+    )
     with pytest.raises(Invalid):
         mass_enroll(session, ctx, user_ids=users, learning_path_ids=[0])
     assert events_since(session, ctx, before) == []

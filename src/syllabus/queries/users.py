@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.users import User
 from syllabus.services.context import Context
-from syllabus.services.errors import NotFound
 from syllabus.services.lookups import MAX_ID, chunks, possible_id
 from syllabus.services.validation import normalize_email
 
@@ -60,13 +59,11 @@ def get_user_by_email(session: Session, ctx: Context, email: str) -> UserRow | N
     ).first()
 
 
-def resolve_user_emails(
-    session: Session, ctx: Context, emails: Sequence[str], *, field: str
-) -> list[int]:
-    """The ids of the users with these emails (any case), in the order given, each once.
-
-    Set-based (one query per 500 emails); NotFound names every email that finds nobody.
-    """
+def user_ids_by_emails(
+    session: Session, ctx: Context, emails: Sequence[str]
+) -> tuple[list[int], list[str]]:
+    """The ids of the users with these emails (any case), in the order given, each once; and
+    the emails that find nobody, as given. Set-based: one query per 500 emails."""
     wanted: dict[str, str] = {}  # normalized -> as given (first spelling)
     for email in emails:
         wanted.setdefault(normalize_email(email), email.strip())
@@ -75,10 +72,9 @@ def resolve_user_emails(
     for part in chunks(searchable):
         for row in execute_scoped(session, ctx.tenant_id, _IDS_BY_EMAIL, {"emails": list(part)}):
             found[row.email_normalized] = row.id
+    ids = [found[normalized] for normalized in wanted if normalized in found]
     missing = [given for normalized, given in wanted.items() if normalized not in found]
-    if missing:
-        raise NotFound("user", missing, field=field)
-    return [found[normalized] for normalized in wanted]
+    return ids, missing
 
 
 def _bounds(after_id: int | None, limit: int) -> dict[str, int]:

@@ -36,6 +36,25 @@ class NotFound(DomainError):
         self.ids = id_list
 
 
+class NotFoundMany(NotFound):
+    """Unknown ids of one or more kinds, all named (an all-or-nothing bulk call's answer).
+
+    ``missing`` maps each parameter to its entity and every unknown id, in the order given;
+    ``field``, ``entity`` and ``ids`` describe the first kind.
+    """
+
+    def __init__(self, missing: dict[str, tuple[str, Sequence[object]]]) -> None:
+        parts = [
+            f"{entity} not found: {', '.join(str(i) for i in ids)}"
+            for entity, ids in missing.values()
+        ]
+        field, (entity, ids) = next(iter(missing.items()))
+        DomainError.__init__(self, "; ".join(parts), field=field, missing=missing)
+        self.entity = entity
+        self.ids = [str(i) for i in ids]
+        self.missing = {name: [str(i) for i in found[1]] for name, found in missing.items()}
+
+
 class Conflict(DomainError):
     code = "conflict"
 

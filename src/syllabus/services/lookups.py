@@ -44,10 +44,8 @@ def require(session: Session, ctx: Context, model: type[M], row_id: int, *, fiel
     return row
 
 
-def require_ids(
-    session: Session, ctx: Context, model: type[Any], ids: Sequence[int], *, field: str, entity: str
-) -> None:
-    """Raise NotFound naming every id of ``ids`` that the tenant does not have."""
+def missing_ids(session: Session, ctx: Context, model: type[Any], ids: Sequence[int]) -> list[int]:
+    """The ids of ``ids`` that the tenant does not have, in the order given."""
     found: set[int] = set()
     for part in chunks(possible_ids(ids)):
         found.update(
@@ -55,6 +53,13 @@ def require_ids(
                 select(model.id).where(model.tenant_id == ctx.tenant_id, model.id.in_(part))
             )
         )
-    missing = [i for i in ids if i not in found]
+    return [i for i in ids if i not in found]
+
+
+def require_ids(
+    session: Session, ctx: Context, model: type[Any], ids: Sequence[int], *, field: str, entity: str
+) -> None:
+    """Raise NotFound naming every id of ``ids`` that the tenant does not have."""
+    missing = missing_ids(session, ctx, model, ids)
     if missing:
         raise NotFound(entity, missing, field=field)

@@ -11,12 +11,16 @@ from syllabus.domain.courses import Course
 from syllabus.domain.groups import Group
 from syllabus.domain.learning_paths import LearningPath
 from syllabus.domain.users import User
+from syllabus.queries.users import user_ids_by_emails
 from syllabus.services.context import Context
 from syllabus.services.enrollments import EnrollmentResult, enroll_users_in_courses
+from syllabus.services.errors import NotFoundMany
 from syllabus.services.groups import add_users_to_group
 from syllabus.services.learning_paths import add_users_to_learning_path
-from syllabus.services.lookups import require_ids
-from syllabus.services.validation import clean_ids
+from syllabus.services.lookups import missing_ids
+from syllabus.services.validation import clean_ids, clean_text
+
+MAX_EMAIL = 254
 
 
 @dataclass
@@ -32,27 +36,37 @@ def mass_enroll(
     session: Session,
     ctx: Context,
     *,
-    user_ids: Sequence[int],
+    user_ids: Sequence[int] = (),
+    user_emails: Sequence[str] = (),
     course_ids: Sequence[int] = (),
     group_ids: Sequence[int] = (),
     learning_path_ids: Sequence[int] = (),
 ) -> MassEnrollmentResult:
-    """Enroll every user in every course, group and learning path; pairs already linked stay.
+    """Enroll every user (by id or email) in every course, group and learning path; pairs
+    already linked stay as they are.
 
-    Every id is checked before anything is written: an unknown id of any kind fails the whole
-    call with a NotFound naming every unknown id of that kind (users first, then courses,
-    groups, learning paths).
+    Every email and id is checked before anything is written: if any is unknown, nothing is
+    applied and NotFoundMany names every unknown one, of every kind.
     """
     users = clean_ids(user_ids, "user_ids")
+    emails = [clean_text(e, "user_emails", max_length=MAX_EMAIL) or "" for e in user_emails]
     courses = clean_ids(course_ids, "course_ids")
     groups = clean_ids(group_ids, "group_ids")
     paths = clean_ids(learning_path_ids, "learning_path_ids")
-    require_ids(session, ctx, User, users, field="user_ids", entity="user")
-    require_ids(session, ctx, Course, courses, field="course_ids", entity="course")
-    require_ids(session, ctx, Group, groups, field="group_ids", entity="group")
-    require_ids(
-        session, ctx, LearningPath, paths, field="learning_path_ids", entity="learning_path"
-    )
+    missing: dict[str, tuple[str, Sequence[object]]] = {}
+    by_email, unknown_emails = user_ids_by_emails(session, ctx, [e for e in emails if e])
+    for field_name, entity, unknown in (
+        ("user_emails", "user", unknown_emails),
+        ("user_ids", "user", missing_ids(session, ctx, User, users)),
+        ("course_ids", "course", missing_ids(session, ctx, Course, courses)),
+        ("group_ids", "group", missing_ids(session, ctx, Group, groups)),
+        ("learning_path_ids", "learning_path", missing_ids(session, ctx, LearningPath, paths)),
+    ):
+        if unknown:
+            missing[field_name] = (entity, unknown)
+    if missing:
+        raise NotFoundMany(missing)
+    users = list(dict.fromkeys([*by_email, *users]))
     result = MassEnrollmentResult()
     if not users:
         return result

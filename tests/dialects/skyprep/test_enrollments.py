@@ -381,6 +381,17 @@ def test_mass_enroll_is_all_or_nothing_naming_every_unknown(
         for name in unknown:
             assert name in response.json()["message"], (field, response.json())
         assert counts(client, program) == before, field
+    every_kind = {
+        "user_emails": "known@example.com, theirs@example.com",
+        "course_ids": f"{their_course}",
+        "user_group_ids": "777777",
+        "course_bundle_ids": "555555",
+    }
+    response = api(client, program, "mass_enroll", **every_kind)
+    fails(response, 404, "user_emails")
+    for name in ("theirs@example.com", str(their_course), "777777", "555555"):
+        assert name in response.json()["message"], response.json()
+    assert counts(client, program) == before
     fails(api(client, program, "mass_enroll", course_ids=str(course)), 400, "user_emails")
     fails(api(client, program, "mass_enroll", **{**good, "course_ids": "1,two"}), 400, "course_ids")
     fails(

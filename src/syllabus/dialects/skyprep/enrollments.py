@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -21,7 +20,6 @@ from syllabus.dialects.skyprep.render import Named
 from syllabus.dialects.skyprep.users import find_user
 from syllabus.queries import access
 from syllabus.queries import courses as course_queries
-from syllabus.queries.users import resolve_user_emails
 from syllabus.services import enrollments as enrollment_service
 from syllabus.services import groups as group_service
 from syllabus.services.errors import DomainError, Invalid
@@ -127,31 +125,23 @@ def mass_enroll(session: Session, call: Call) -> dict[str, str]:
     p = Params(call.params)
     emails = p.strings("user_emails")
     user_ids = p.ids("user_ids")
-    if not (is_set(emails) and emails) and not (is_set(user_ids) and user_ids):
+    emails = emails if is_set(emails) else []
+    user_ids = user_ids if is_set(user_ids) else []
+    if not emails and not user_ids:
         raise Invalid("user_emails", "user_emails (or user_ids) is required")
-    users: list[int] = []
-    if is_set(emails) and emails:
-        users += resolve_user_emails(session, call.ctx, emails, field="user_emails")
-    if is_set(user_ids):
-        users += user_ids
-    targets: dict[str, Any] = {}
-    for name, wire in (
-        ("course_ids", "course_ids"),
-        ("group_ids", "user_group_ids"),
-        ("learning_path_ids", "course_bundle_ids"),
-    ):
-        ids = p.ids(wire)
+    targets: dict[str, list[int]] = {}
+    for name in ("course_ids", "user_group_ids", "course_bundle_ids", "learning_path_ids"):
+        ids = p.ids(name)
         targets[name] = ids if is_set(ids) else []
-    if "learning_path_ids" in p:  # the name the learning path actions use
-        extra = p.ids("learning_path_ids")
-        targets["learning_path_ids"] += extra if is_set(extra) else []
     with wire_fields({"group_ids": "user_group_ids", "learning_path_ids": "course_bundle_ids"}):
         mass_enroll_service(
             session,
             call.ctx,
-            user_ids=list(dict.fromkeys(users)),
+            user_ids=user_ids,
+            user_emails=emails,
             course_ids=targets["course_ids"],
-            group_ids=targets["group_ids"],
-            learning_path_ids=targets["learning_path_ids"],
+            group_ids=targets["user_group_ids"],
+            # learning_path_ids: the name the learning path actions use for the same thing
+            learning_path_ids=targets["course_bundle_ids"] + targets["learning_path_ids"],
         )
     return SUCCESS
