@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -28,6 +30,7 @@ from tests.dialects.skyprep.course_samples import SUCCESS
 from tests.dialects.skyprep.test_courses import arrange, assert_course_shape, new_course
 from tests.dialects.skyprep.test_users import (
     NEW_YORK,
+    VALUES,
     api,
     events,
     fails,
@@ -400,3 +403,53 @@ def test_mass_enroll_is_all_or_nothing_naming_every_unknown(
         "user_group_ids",
     )
     assert counts(client, program) == before
+
+
+# --- never a 500 ----------------------------------------------------------------------------
+
+FUZZ_FIELDS = {
+    "get_course": ("course_id",),
+    "create_course": (
+        "name",
+        "active",
+        "credits",
+        "start_date",
+        "validity_length",
+        "tags",
+        "contact_email",
+        "course_and_lesson_time_format",
+    ),
+    "update_course": ("course_id", "name", "end_date", "estimated_course_length_in_minutes"),
+    "destroy_course": ("course_id",),
+    "enroll_user_in_course": ("user_id", "user_email", "course_id"),
+    "remove_user_from_course": ("user_id", "course_id"),
+    "enroll_user_in_courses": ("user_id", "course_ids"),
+    "add_course_to_user_group": ("user_group_id", "course_id"),
+    "get_user_courses": ("user_id", "user_email"),
+    "mass_enroll": ("user_emails", "user_ids", "course_ids", "user_group_ids", "course_bundle_ids"),
+}
+ANCHOR = {"user_email": "anchor@example.com", "name": "Anchor", "user_group_id": 1}
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_random_values_are_answered_never_a_500(
+    client: TestClient, program: Program, data: st.DataObject
+) -> None:
+    if api(client, program, "get_user", user_email="anchor@example.com").status_code != 200:
+        new_user(client, program, "anchor@example.com")
+    action = data.draw(st.sampled_from(sorted(FUZZ_FIELDS)))
+    field = data.draw(st.sampled_from(FUZZ_FIELDS[action]))
+    params: dict[str, Any] = {**ANCHOR, "course_id": 1, field: data.draw(VALUES)}
+    if data.draw(st.booleans()):
+        params["format"] = "xml"
+    response = api(client, program, action, **params)
+    assert response.status_code in (200, 400, 404, 409), response.text
+    if params.get("format") == "xml":
+        parse_xml(response.content)
+    elif response.status_code != 200:
+        assert isinstance(response.json()["field"], str), response.text
