@@ -26,6 +26,7 @@ from syllabus.dialects.skyprep.render import Named, Program, load_program
 from syllabus.dialects.skyprep.users import find_user, user_json
 from syllabus.domain.groups import MANAGER_PERMISSIONS
 from syllabus.queries import groups as group_queries
+from syllabus.queries import users as user_queries
 from syllabus.queries.groups import GroupRow
 from syllabus.services import group_managers, groups
 from syllabus.services.errors import DomainError, Invalid, NotFound
@@ -262,9 +263,10 @@ def _manager_json(session: Session, call: Call, group_id: int, user_id: int) -> 
     manager = group_queries.get_group_manager(session, call.ctx, group_id, user_id)
     if manager is None:
         raise NotFound("group manager", [user_id], field="user_id")
-    user = find_user(session, call, Params({"user_id": user_id}))
+    user = user_queries.get_user(session, call.ctx, user_id)
     group = group_queries.get_group(session, call.ctx, group_id)
-    assert group is not None  # found by the caller in this transaction
+    assert user is not None  # found by the caller in this transaction
+    assert group is not None
     flags = {name: getattr(manager, name) for name in MANAGER_PERMISSIONS}
     out: dict[str, Any] = {"id": manager.id, "user": user_json(user, program)}
     for name in MANAGER_PERMISSIONS[:5]:
