@@ -439,3 +439,49 @@ def test_remove_course_from_user_group_under_both_names(
     )
     fails(api(client, program, action, user_group_id=group["id"]), 400, "course_id")
     fails(api(client, program, action, course_id=keep), 400, "user_group_id")
+
+
+# --- wire -----------------------------------------------------------------------------------
+
+ACTIONS = (
+    "get_user_groups",
+    "get_user_group",
+    "create_user_group",
+    "update_user_group",
+    "destroy_user_group",
+    "enroll_user_in_user_group",
+    "remove_user_from_user_group",
+    "get_user_group_enrollments_for_user",
+    "remove_course_from_user_group",
+    "remove_course_from_course_group",
+    "get_learning_paths",
+    "get_learning_path",
+    "create_learning_path",
+    "update_learning_path",
+    "destroy_learning_path",
+    "add_course_to_learning_path",
+    "remove_course_from_learning_path",
+    "add_group_to_learning_path",
+    "remove_group_from_learning_path",
+    "remove_group_from_course_group",
+    "get_manager_permissions_from_user_group",
+    "assign_manager_to_user_group",
+    "update_manager_permissions_in_user_group",
+    "remove_manager_from_user_group",
+)
+
+
+def test_every_action_is_listed_and_answers_get_with_a_query_string_and_headers(
+    client: TestClient, program: Program
+) -> None:
+    assert set(ACTIONS) <= set(ok(api(client, program, "available_api_calls")))
+    headers = {"X-SkyPrep-API-Key": program.api_key, "X-SkyPrep-Acct-Key": program.acct_key}
+    response = client.get(
+        "/admin/api/create_user_group/", params={"name": "From a GET"}, headers=headers
+    )
+    created = ok(response)
+    assert response.headers["Deprecation"] == "true"
+    response = client.post(
+        f"/admin/api/get_user_group?user_group_id={created['id']}", headers=headers
+    )
+    assert ok(response)["name"] == "From a GET"
