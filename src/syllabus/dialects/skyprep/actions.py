@@ -39,9 +39,16 @@ class Action:
 ACTIONS: dict[str, Action] = {}
 
 
+def _add(name: str, spec: Action) -> None:
+    # Two modules claiming one action name would otherwise let import order decide silently.
+    if name in ACTIONS:
+        raise RuntimeError(f"SkyPrep action {name!r} is registered twice")
+    ACTIONS[name] = spec
+
+
 def action(name: str, *, read_only: bool = False) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
-        ACTIONS[name] = Action(handler=fn, read_only=read_only)
+        _add(name, Action(handler=fn, read_only=read_only))
         return fn
 
     return register
@@ -49,7 +56,7 @@ def action(name: str, *, read_only: bool = False) -> Callable[[Handler], Handler
 
 def identity_action(name: str) -> Callable[[Answer], Answer]:
     def register(fn: Answer) -> Answer:
-        ACTIONS[name] = Action(answer=fn, read_only=True)
+        _add(name, Action(answer=fn, read_only=True))
         return fn
 
     return register
