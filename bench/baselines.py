@@ -9,6 +9,7 @@ pragmas our engine sets, so the database does the same work on both sides.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -100,6 +101,10 @@ class RawDatabase(Protocol):
     def user_ids(self, tenant_id: int, emails: Sequence[str]) -> list[int]: ...
     def publications(self, tenant_id: int, course_ids: Sequence[int]) -> dict[int, int]: ...
     def nth_user_id(self, tenant_id: int, offset: int) -> int: ...
+    def all_users(self, tenant_id: int) -> tuple[float, int]: ...
+    def insert(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None: ...
     def now(self) -> object: ...
     def close(self) -> None: ...
 
@@ -115,6 +120,23 @@ class _RawBase:
     def _insert(self, table: str, columns: Sequence[str]) -> str:
         marks = ", ".join("?" * len(columns))
         return self._sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})")
+
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+        """One executemany in one transaction, for rows of any table."""
+        self._write_many(self._insert(table, columns), rows)  # type: ignore[attr-defined]
+
+    def all_users(self, tenant_id: int) -> tuple[float, int]:
+        """Read every user row of the program: (seconds to the first row, rows read)."""
+        started = time.perf_counter()
+        cursor = self.conn.execute(  # type: ignore[attr-defined]
+            self._sql("SELECT * FROM users WHERE tenant_id = ? ORDER BY id"), (tenant_id,)
+        )
+        first = cursor.fetchone()
+        first_row = time.perf_counter() - started
+        count = 0 if first is None else 1
+        while batch := cursor.fetchmany(1000):
+            count += len(batch)
+        return first_row, count
 
     def now(self) -> object:
         return datetime.now(UTC)

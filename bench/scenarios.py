@@ -394,4 +394,15 @@ SCENARIOS: dict[str, Scenario] = {
     "create": Scenario(create_users_scenario, database=True),
     "enroll": Scenario(enroll_scenario, database=True),
 }
+
+
+def _register_skyprep() -> None:
+    """The dialect scenarios live in their own module, which imports this one."""
+    from bench.skyprep import get_users_scenario, mass_enroll_scenario
+
+    SCENARIOS["get_users"] = Scenario(get_users_scenario, database=False)
+    SCENARIOS["mass_enroll"] = Scenario(mass_enroll_scenario, database=True)
+
+
+_register_skyprep()
 """In run order: reads before writes."""
