@@ -12,12 +12,14 @@ from starlette.concurrency import run_in_threadpool
 
 from syllabus import __version__
 from syllabus.auth.cache import PrincipalCache
+from syllabus.auth.sessions import load_or_create_secret_key
 from syllabus.config import Settings
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker
 from syllabus.delivery.worker import Worker, start_in_thread
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.skyprep.router import routes as skyprep_routes
+from syllabus.web.login import routes as login_routes
 
 log = logging.getLogger("syllabus")
 
@@ -55,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = factory
     app.state.auth_cache = PrincipalCache(ttl=settings.auth_cache_seconds)
+    app.state.secret_key = load_or_create_secret_key(settings.secret_key, settings.data_dir)
 
     @app.get("/health")
     async def health() -> dict[str, str]:
@@ -66,4 +69,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok", "version": __version__, "database": engine.dialect.name}
 
     app.router.routes.extend(skyprep_routes)
+    app.router.routes.extend(login_routes)
     return app

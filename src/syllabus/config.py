@@ -24,6 +24,8 @@ class Settings:
     job_lease_seconds: float
     log_level: str
     auth_cache_seconds: float = 2.0
+    secret_key: str | None = None
+    """Signs session cookies; when unset, one is generated and kept in ``data_dir``."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -40,4 +42,5 @@ class Settings:
             job_lease_seconds=float(env.get("SYLLABUS_JOB_LEASE_SECONDS", "300")),
             log_level=env.get("SYLLABUS_LOG_LEVEL", "info"),
             auth_cache_seconds=float(env.get("SYLLABUS_AUTH_CACHE_SECONDS", "2")),
+            secret_key=env.get("SYLLABUS_SECRET_KEY") or None,
         )

@@ -1,6 +1,7 @@
 """Tables and ORM models, one module per aggregate. Importing this registers them all."""
 
 from syllabus.domain import tenancy as tenancy
+from syllabus.domain.access import CourseOtp, LoginKey, LoginKeyType
 from syllabus.domain.base import Base
 from syllabus.domain.courses import Course, CourseItem, CourseTag, ItemType, PublishedCourse
 from syllabus.domain.credentials import Credential, CredentialKind
@@ -34,6 +35,7 @@ __all__ = [
     "Base",
     "Course",
     "CourseItem",
+    "CourseOtp",
     "CourseTag",
     "Credential",
     "CredentialKind",
@@ -56,6 +58,8 @@ __all__ = [
     "LearningPathGroup",
     "LearningPathItem",
     "LearningPathUser",
+    "LoginKey",
+    "LoginKeyType",
     "PublishedCourse",
     "PublishedPath",
     "Role",

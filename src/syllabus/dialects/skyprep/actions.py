@@ -19,6 +19,8 @@ class Call:
     time_zone: str
     """The program's IANA time zone."""
     params: dict[str, Any]
+    origin: str = ""
+    """``scheme://host[:port]`` the request came to, for links back to this server."""
 
 
 Handler = Callable[[Session, Call], Any]

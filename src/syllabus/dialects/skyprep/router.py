@@ -19,6 +19,7 @@ from syllabus.dialects.skyprep import courses as _courses  # noqa: F401  (regist
 from syllabus.dialects.skyprep import enrollments as _enrollments  # noqa: F401  (registers its actions)
 from syllabus.dialects.skyprep import groups as _groups  # noqa: F401  (registers its actions)
 from syllabus.dialects.skyprep import learning_paths as _learning_paths  # noqa: F401
+from syllabus.dialects.skyprep import login_keys as _login_keys  # noqa: F401
 from syllabus.dialects.skyprep import users as _users  # noqa: F401  (registers its actions)
 from syllabus.dialects.skyprep.actions import ACTIONS, Call
 from syllabus.dialects.skyprep.errors import Unauthorized, error_body
@@ -48,9 +49,15 @@ def _credentials(params: dict[str, Any], headers: Headers) -> tuple[str, str]:
     return api_key, acct_key
 
 
-def _call(principal: Principal, params: dict[str, Any]) -> Call:
+def _call(principal: Principal, params: dict[str, Any], origin: str = "") -> Call:
     ctx = Context(tenant_id=principal.tenant_id, actor=principal.actor, surface=Surface.SKYPREP)
-    return Call(ctx=ctx, acct_key=principal.acct_key, time_zone=principal.time_zone, params=params)
+    return Call(
+        ctx=ctx,
+        acct_key=principal.acct_key,
+        time_zone=principal.time_zone,
+        params=params,
+        origin=origin,
+    )
 
 
 def _run(
@@ -61,6 +68,7 @@ def _run(
     acct_key: str,
     params: dict[str, Any],
     principal: Principal | None,
+    origin: str = "",
 ) -> Any:
     """Authenticate (unless the key was cached), then run the action, in one unit of work."""
     spec = ACTIONS.get(name)
@@ -74,7 +82,7 @@ def _run(
             cache.put(cache.key(CredentialKind.API_KEY, api_key, acct_key), principal)
         if spec is None:
             raise NotFound("action", [name], field="action")
-        call = _call(principal, params)
+        call = _call(principal, params, origin)
         if spec.answer is not None:
             return spec.answer(call)
         assert spec.handler is not None
@@ -104,8 +112,9 @@ async def dispatch(request: Request) -> Response:
         if principal is not None and spec is not None and spec.answer is not None:
             result = spec.answer(_call(principal, params))
         else:
+            origin = f"{request.url.scheme}://{request.url.netloc}"
             result = await run_in_threadpool(
-                _run, factory, cache, name, api_key, acct_key, params, principal
+                _run, factory, cache, name, api_key, acct_key, params, principal, origin
             )
     except DomainError as error:
         status, body = error_body(error)
