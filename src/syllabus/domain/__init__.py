@@ -3,6 +3,7 @@
 from syllabus.domain import tenancy as tenancy
 from syllabus.domain.access import CourseOtp, LoginKey, LoginKeyType
 from syllabus.domain.base import Base
+from syllabus.domain.catalog import CatalogEntry, CatalogEntryGroup
 from syllabus.domain.courses import Course, CourseItem, CourseTag, ItemType, PublishedCourse
 from syllabus.domain.credentials import Credential, CredentialKind
 from syllabus.domain.enrollments import Enrollment
@@ -33,6 +34,8 @@ for _table in Base.metadata.tables.values():
 
 __all__ = [
     "Base",
+    "CatalogEntry",
+    "CatalogEntryGroup",
     "Course",
     "CourseItem",
     "CourseOtp",

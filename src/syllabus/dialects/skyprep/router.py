@@ -15,6 +15,7 @@ from starlette.routing import Route
 from syllabus.auth.cache import PrincipalCache
 from syllabus.auth.keys import Principal, authenticate, tenant_has_domain
 from syllabus.db.session import TENANT_KEY, unit_of_work
+from syllabus.dialects.skyprep import catalog as _catalog  # noqa: F401  (registers its actions)
 from syllabus.dialects.skyprep import courses as _courses  # noqa: F401  (registers its actions)
 from syllabus.dialects.skyprep import enrollments as _enrollments  # noqa: F401  (registers its actions)
 from syllabus.dialects.skyprep import groups as _groups  # noqa: F401  (registers its actions)
