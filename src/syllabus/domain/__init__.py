@@ -24,6 +24,14 @@ from syllabus.domain.learning_paths import (
     LearningPathUser,
     PublishedPath,
 )
+from syllabus.domain.power_users import (
+    Dataset,
+    DatasetCourse,
+    DatasetUser,
+    PowerUser,
+    PowerUserDataset,
+    UserRole,
+)
 from syllabus.domain.tenants import Domain, DomainAccess, DomainMembership, Tenant
 from syllabus.domain.users import CustomAttributeDefinition, Role, User, UserCustomAttribute
 
@@ -43,6 +51,9 @@ __all__ = [
     "Credential",
     "CredentialKind",
     "CustomAttributeDefinition",
+    "Dataset",
+    "DatasetCourse",
+    "DatasetUser",
     "Domain",
     "DomainAccess",
     "DomainMembership",
@@ -63,6 +74,8 @@ __all__ = [
     "LearningPathUser",
     "LoginKey",
     "LoginKeyType",
+    "PowerUser",
+    "PowerUserDataset",
     "PublishedCourse",
     "PublishedPath",
     "Role",
@@ -70,4 +83,5 @@ __all__ = [
     "Tenant",
     "User",
     "UserCustomAttribute",
+    "UserRole",
 ]
