@@ -186,10 +186,7 @@ def course_data(p: Params) -> CourseData:
 
 
 def course_id(p: Params) -> int:
-    value = p.id("course_id")
-    if not is_set(value):
-        raise Invalid("course_id", "course_id is required")
-    return value
+    return p.required_id("course_id")
 
 
 def load_course(session: Session, call: Call, course: int, *, field: str) -> CourseDetail:

@@ -40,20 +40,6 @@ def wire_fields(names: Mapping[str, str]) -> Iterator[None]:
         raise
 
 
-def _required_ids(p: Params, name: str) -> list[int]:
-    ids = p.ids(name)
-    if not is_set(ids) or not ids:
-        raise Invalid(name, f"{name} is required")
-    return ids
-
-
-def _group_id(p: Params) -> int:
-    value = p.id("user_group_id")
-    if not is_set(value):
-        raise Invalid("user_group_id", "user_group_id is required")
-    return value
-
-
 # --- Actions --------------------------------------------------------------------------------
 
 
@@ -87,7 +73,7 @@ def remove_user_from_course(session: Session, call: Call) -> dict[str, str]:
 def enroll_user_in_courses(session: Session, call: Call) -> dict[str, str]:
     """All the courses or none: an unknown course id fails the call, naming every one."""
     p = Params(call.params)
-    courses = _required_ids(p, "course_ids")
+    courses = p.required_ids("course_ids")
     user = find_user(session, call, p).id
     with wire_fields({"user_ids": "user_id"}):
         enrollment_service.enroll_users_in_courses(
@@ -100,7 +86,7 @@ def enroll_user_in_courses(session: Session, call: Call) -> dict[str, str]:
 def add_course_to_user_group(session: Session, call: Call) -> dict[str, str]:
     """Every member of the group, present and future, gets the course."""
     p = Params(call.params)
-    group = _group_id(p)
+    group = p.required_id("user_group_id")
     course = course_id(p)
     with wire_fields({"group_id": "user_group_id", "course_ids": "course_id"}):
         group_service.add_courses_to_group(session, call.ctx, group_id=group, course_ids=[course])

@@ -29,7 +29,7 @@ from syllabus.queries import groups as group_queries
 from syllabus.queries import users as user_queries
 from syllabus.queries.groups import GroupRow
 from syllabus.services import group_managers, groups
-from syllabus.services.errors import DomainError, Invalid, NotFound
+from syllabus.services.errors import DomainError, NotFound
 from syllabus.services.fields import is_set
 from syllabus.services.group_creation import create_group_with_members
 from syllabus.services.group_managers import ManagerPermissions
@@ -98,9 +98,7 @@ def path_json(row: Row[Any], program: Program) -> dict[str, Any]:
 
 
 def find_group(session: Session, call: Call, p: Params) -> GroupRow:
-    group_id = p.id("user_group_id")
-    if not is_set(group_id):
-        raise Invalid("user_group_id", "user_group_id is required")
+    group_id = p.required_id("user_group_id")
     row = group_queries.get_group(session, call.ctx, group_id)
     if row is None:
         raise NotFound("user group", [group_id], field="user_group_id")
@@ -138,9 +136,7 @@ def _ids(p: Params, name: str) -> list[int]:
 
 
 def find_course_id(session: Session, call: Call, p: Params) -> int:
-    course_id = p.id("course_id")
-    if not is_set(course_id):
-        raise Invalid("course_id", "course_id is required")
+    course_id = p.required_id("course_id")
     if not group_queries.course_exists(session, call.ctx, course_id):
         raise NotFound("course", [course_id], field="course_id")
     return course_id

@@ -28,7 +28,7 @@ from syllabus.dialects.skyprep.users import user_json
 from syllabus.queries import learning_paths as path_queries
 from syllabus.queries.learning_paths import PathRow
 from syllabus.services import learning_paths as path_service
-from syllabus.services.errors import Invalid, NotFound
+from syllabus.services.errors import NotFound
 from syllabus.services.fields import is_set
 from syllabus.services.learning_paths import LearningPathData
 
@@ -36,9 +36,7 @@ TEXT_FIELDS = ("name", "description", "category")
 
 
 def find_path(session: Session, call: Call, p: Params) -> PathRow:
-    path_id = p.id("learning_path_id")
-    if not is_set(path_id):
-        raise Invalid("learning_path_id", "learning_path_id is required")
+    path_id = p.required_id("learning_path_id")
     row = path_queries.get_learning_path(session, call.ctx, path_id)
     if row is None:
         raise NotFound("learning path", [path_id], field="learning_path_id")
@@ -55,13 +53,6 @@ def path_data(p: Params) -> LearningPathData:
     if is_set(course_ids := p.ids("course_ids")):
         fields["course_ids"] = course_ids
     return LearningPathData(**fields)
-
-
-def _required_id(p: Params, name: str) -> int:
-    value = p.id(name)
-    if not is_set(value):
-        raise Invalid(name, f"{name} is required")
-    return value
 
 
 # --- Actions --------------------------------------------------------------------------------
@@ -133,7 +124,7 @@ def add_course_to_learning_path(session: Session, call: Call) -> dict[str, str]:
     """The course goes to the end of the path (a course already in it stays where it is)."""
     p = Params(call.params)
     path_id = find_path(session, call, p).id
-    course_id = _required_id(p, "course_id")
+    course_id = p.required_id("course_id")
     try:
         path_service.add_courses_to_learning_path(
             session, call.ctx, path_id=path_id, course_ids=[course_id]

@@ -61,9 +61,7 @@ def get_login_key(session: Session, call: Call) -> dict[str, Any]:
 def get_course_otp(session: Session, call: Call) -> dict[str, Any]:
     """``count`` (default 1) one-time enrollment keys for ``course_id``."""
     p = Params(call.params)
-    course_id = p.id("course_id")
-    if not is_set(course_id):
-        raise Invalid("course_id", "course_id is required")
+    course_id = p.required_id("course_id")
     count = p.id("count")
     user_id = p.id("user_id")
     keys = issue_course_otps(

@@ -14,7 +14,7 @@ import orjson
 from starlette.requests import Request
 
 from syllabus.services.errors import Invalid
-from syllabus.services.fields import UNSET, Maybe
+from syllabus.services.fields import UNSET, Maybe, is_set
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 
@@ -232,3 +232,16 @@ class Params:
     def ids(self, name: str) -> Maybe[list[int]]:
         value = self._get(name)
         return UNSET if value is UNSET else parse_ids(value, name)
+
+    def required_id(self, name: str) -> int:
+        value = self.id(name)
+        if not is_set(value):
+            raise Invalid(name, f"{name} is required")
+        return value
+
+    def required_ids(self, name: str) -> list[int]:
+        """A non-empty id list."""
+        value = self.ids(name)
+        if not is_set(value) or not value:
+            raise Invalid(name, f"{name} is required")
+        return value

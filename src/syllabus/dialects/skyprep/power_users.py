@@ -17,7 +17,6 @@ from syllabus.dialects.skyprep.render import Named, Program, load_program
 from syllabus.dialects.skyprep.users import find_user, user_json
 from syllabus.queries import users as user_queries
 from syllabus.services import power_users
-from syllabus.services.errors import Invalid
 from syllabus.services.fields import is_set
 from syllabus.services.power_users import DatasetView, PowerView, RoleView
 
@@ -103,12 +102,8 @@ def get_datasets(session: Session, call: Call) -> Named:
 def create_or_update_power_users(session: Session, call: Call) -> Named:
     """Each user of ``user_ids`` gets ``user_role_id`` over exactly ``dataset_ids``."""
     p = Params(call.params)
-    user_ids = p.ids("user_ids")
-    if not is_set(user_ids) or not user_ids:
-        raise Invalid("user_ids", "user_ids is required")
-    role_id = p.id("user_role_id")
-    if not is_set(role_id):
-        raise Invalid("user_role_id", "user_role_id is required")
+    user_ids = p.required_ids("user_ids")
+    role_id = p.required_id("user_role_id")
     dataset_ids = p.ids("dataset_ids")
     powers = power_users.assign_power_users(
         session,
