@@ -82,13 +82,6 @@ def add_domain(
     return domain
 
 
-def get_tenant(session: Session, tenant_id: int) -> Tenant:
-    tenant = session.get(Tenant, tenant_id)
-    if tenant is None:
-        raise NotFound("program", [tenant_id])
-    return tenant
-
-
 def primary_domain(session: Session, ctx: Context) -> Domain:
     domain = session.scalars(
         select(Domain).where(Domain.tenant_id == ctx.tenant_id).order_by(Domain.position).limit(1)
