@@ -32,6 +32,7 @@ from syllabus.domain.power_users import (
     PowerUserDataset,
     UserRole,
 )
+from syllabus.domain.progress import CourseProgress, ExamAttempt, ItemProgress
 from syllabus.domain.tenants import Domain, DomainAccess, DomainMembership, Tenant
 from syllabus.domain.users import CustomAttributeDefinition, Role, User, UserCustomAttribute
 
@@ -47,6 +48,7 @@ __all__ = [
     "Course",
     "CourseItem",
     "CourseOtp",
+    "CourseProgress",
     "CourseTag",
     "Credential",
     "CredentialKind",
@@ -59,12 +61,14 @@ __all__ = [
     "DomainMembership",
     "Enrollment",
     "Event",
+    "ExamAttempt",
     "Group",
     "GroupCategory",
     "GroupCourse",
     "GroupEmailDomainRule",
     "GroupManager",
     "GroupMembership",
+    "ItemProgress",
     "ItemType",
     "Job",
     "JobStatus",

@@ -19,6 +19,7 @@ from syllabus.services.context import Context
 from syllabus.services.errors import Invalid
 from syllabus.services.events import record_events
 from syllabus.services.lookups import chunks, require, require_ids
+from syllabus.services.progress_records import close_course_progresses, open_course_progresses
 from syllabus.services.publications import publish_course
 from syllabus.services.tenants import primary_domain
 from syllabus.services.validation import clean_aware_datetime, clean_ids
@@ -92,6 +93,7 @@ def enroll_users_in_courses(
         result.created.extend((r.id, r.user_id, r.course_id) for r in created)
     result.already_enrolled = len(rows) - len(result.created)
     _ensure_domain_members(session, ctx, domain.id, users, now)
+    open_course_progresses(session, ctx, user_ids=users, course_ids=courses, enrolled_at=now)
     record_events(
         session,
         ctx,
@@ -183,6 +185,7 @@ def unenroll_users_from_courses(
         session.execute(
             delete(Enrollment).where(Enrollment.tenant_id == ctx.tenant_id, Enrollment.id.in_(part))
         )
+    close_course_progresses(session, ctx, pairs=[(u, c) for _, u, c in removed])
     record_events(
         session,
         ctx,

@@ -1,0 +1,151 @@
+"""Course progress records: create (which enrolls), change by hand, delete.
+
+Item-by-item progress and its roll-up into these records live in services/item_progress.py;
+opening records on enrollment and the shared status transitions in services/progress_records.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from syllabus.domain.base import utcnow
+from syllabus.domain.courses import Course
+from syllabus.domain.progress import CourseProgress, EnrollmentStatus, ProgressStatus
+from syllabus.domain.users import User
+from syllabus.services.context import Context
+from syllabus.services.enrollments import enroll_users_in_courses, unenroll_users_from_courses
+from syllabus.services.errors import Invalid
+from syllabus.services.events import record_event
+from syllabus.services.fields import UNSET, ChangeSet, Maybe, is_set
+from syllabus.services.lookups import require
+from syllabus.services.progress_records import change_status, open_course_progresses
+from syllabus.services.validation import clean_aware_datetime, clean_enum, clean_int
+
+
+def find_course_progress(
+    session: Session, ctx: Context, *, user_id: int, course_id: int, for_update: bool = False
+) -> CourseProgress | None:
+    statement = select(CourseProgress).where(
+        CourseProgress.tenant_id == ctx.tenant_id,
+        CourseProgress.user_id == user_id,
+        CourseProgress.course_id == course_id,
+    )
+    if for_update:
+        statement = statement.with_for_update()
+    return session.scalars(statement).first()
+
+
+def require_course_progress(
+    session: Session, ctx: Context, progress_id: int, *, field: str = "course_progress_id"
+) -> CourseProgress:
+    """The record, locked for the rest of the transaction (item updates to it queue here)."""
+    progress = require(session, ctx, CourseProgress, progress_id, field=field)
+    session.refresh(progress, with_for_update=True)
+    return progress
+
+
+def create_course_progress(
+    session: Session, ctx: Context, *, user_id: int, course_id: int
+) -> CourseProgress:
+    """Enroll the user in the course and return their progress record (not-started when new).
+
+    A course progress is SkyPrep's enrollment: creating one for a user who already has one
+    returns it unchanged (reactivated if an unenrollment had left it inactive).
+    """
+    require(session, ctx, User, user_id, field="user_id")
+    require(session, ctx, Course, course_id, field="course_id")
+    enroll_users_in_courses(session, ctx, user_ids=[user_id], course_ids=[course_id])
+    # Enrolling opens the record; a record whose enrollment already existed is opened here.
+    open_course_progresses(session, ctx, user_ids=[user_id], course_ids=[course_id])
+    progress = find_course_progress(session, ctx, user_id=user_id, course_id=course_id)
+    assert progress is not None
+    session.refresh(progress)
+    return progress
+
+
+@dataclass(frozen=True)
+class CourseProgressChanges(ChangeSet):
+    status: Maybe[str] = UNSET
+    enrollment_status: Maybe[str] = UNSET
+    completed_at: Maybe[datetime | None] = UNSET
+    """Only meaningful with (or on) a passed record: a completion date set by hand."""
+    deadline_at: Maybe[datetime | None] = UNSET
+    expires_at: Maybe[datetime | None] = UNSET
+    score: Maybe[int | None] = UNSET
+
+
+def update_course_progress(
+    session: Session, ctx: Context, *, progress_id: int, changes: CourseProgressChanges
+) -> CourseProgress:
+    """An administrator's change: status (with its dates and events), enrollment status,
+    deadline, expiry, score. Only the fields given change."""
+    progress = require_course_progress(session, ctx, progress_id)
+    now = utcnow()
+    completed_at = changes.completed_at
+    if is_set(completed_at):
+        completed_at = clean_aware_datetime(completed_at, "completed_at")
+    if is_set(changes.score):
+        progress.score = (
+            None
+            if changes.score is None
+            else clean_int(changes.score, "score", minimum=0, maximum=100)
+        )
+    if is_set(changes.enrollment_status):
+        progress.enrollment_status = clean_enum(
+            changes.enrollment_status, EnrollmentStatus, "enrollment_status"
+        )
+    for name in ("deadline_at", "expires_at"):
+        value = getattr(changes, name)
+        if is_set(value):
+            setattr(progress, name, clean_aware_datetime(value, name))
+    if is_set(changes.status):
+        status = clean_enum(changes.status, ProgressStatus, "status")
+        course = require(session, ctx, Course, progress.course_id, field="course_id")
+        change_status(
+            session,
+            ctx,
+            progress,
+            status,
+            course=course,
+            now=now,
+            completed_at=completed_at or None,
+        )
+    elif is_set(completed_at):
+        if progress.status is not ProgressStatus.PASSED and completed_at is not None:
+            raise Invalid("completed_at", "only a passed course progress has a completion date")
+        if completed_at is not None:
+            progress.completed_at = completed_at
+    progress.updated_at = now
+    session.flush()
+    record_event(
+        session,
+        ctx,
+        "course_progress.updated",
+        {
+            "course_progress_id": progress.id,
+            "user_id": progress.user_id,
+            "course_id": progress.course_id,
+            "status": progress.status.value,
+        },
+    )
+    return progress
+
+
+def delete_course_progress(session: Session, ctx: Context, *, progress_id: int) -> None:
+    """Delete the record with its item progress and attempts, and the user's direct enrollment
+    in the course (in SkyPrep a course progress is the enrollment)."""
+    progress = require_course_progress(session, ctx, progress_id)
+    user_id, course_id = progress.user_id, progress.course_id
+    session.delete(progress)
+    session.flush()
+    unenroll_users_from_courses(session, ctx, user_ids=[user_id], course_ids=[course_id])
+    record_event(
+        session,
+        ctx,
+        "course_progress.deleted",
+        {"course_progress_id": progress_id, "user_id": user_id, "course_id": course_id},
+    )
