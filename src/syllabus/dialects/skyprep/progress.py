@@ -104,6 +104,11 @@ def _score(p: Params) -> int | None:
     return score
 
 
+def _status_key(p: Params) -> str:
+    """The spec says ``set_status``; ``status`` is read too when that is all there is."""
+    return "status" if "status" in p.raw and "set_status" not in p.raw else "set_status"
+
+
 def _optional_id(p: Params, name: str) -> int | None:
     value = p.id(name)
     return value if is_set(value) else None
@@ -215,7 +220,7 @@ def update_course_progress(session: Session, call: Call) -> dict[str, str]:
     p = Params(call.params)
     progress_id = p.required_id("course_progress_id")
     program = load_program(call.acct_key, call.time_zone)
-    status_key = "set_status" if "set_status" in p.raw else "status"
+    status_key = _status_key(p)
     fields: dict[str, Any] = {}
     if status_key in p.raw:
         fields["status"] = _one_choice(p, status_key, UPDATABLE_STATUSES)
@@ -298,11 +303,13 @@ def set_course_item_progress(session: Session, call: Call) -> dict[str, str]:
     get_course_item_progress finds it; the course's status rolls up from its items."""
     p = Params(call.params)
     target = _item_target(session, call, p)
-    status_key = "set_status" if "set_status" in p.raw else "status"
+    status_key = _status_key(p)
     status = None
     if status_key in p.raw:
         status = _one_choice(p, status_key, tuple(s.value for s in ItemStatus))
     score = _score(p)
+    if status is None and score is None:
+        raise Invalid(status_key, f"{status_key} (or score) is required")
     with wire_fields({"status": status_key}):
         progress = item_service.course_progress_for(
             session, call.ctx, user_id=target.user_id, course_id=target.course_id
