@@ -406,3 +406,12 @@ def _register_skyprep() -> None:
 
 _register_skyprep()
 """In run order: reads before writes."""
+
+
+def _register_progress() -> None:
+    from bench.progress import progress_paging_scenario
+
+    SCENARIOS["progress"] = Scenario(progress_paging_scenario, database=True)
+
+
+_register_progress()

@@ -14,11 +14,13 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Row, Select, and_, bindparam, or_
 from sqlalchemy.orm import Session
 
+from syllabus.domain.base import UTCDateTime
 from syllabus.domain.courses import CourseItem, ItemType
 from syllabus.domain.progress import CourseProgress, ItemProgress
 from syllabus.domain.tenancy import execute_scoped, scoped_select
@@ -78,25 +80,54 @@ def sort_key(row: ProgressRow, order: ProgressOrder) -> Key:
     return (row.id,) if order is ProgressOrder.ID else (getattr(row, order.value), row.id)
 
 
-def _filtered(f: ProgressFilter) -> Select[Any]:
+_FILTERS = (
+    "course_id",
+    "user_id",
+    "statuses",
+    "enrollment_statuses",
+    "completed_after",
+    "completed_before",
+    "updated_after",
+    "updated_before",
+)
+"""ProgressFilter's fields, each bound under its own name."""
+
+
+@lru_cache(maxsize=1024)
+def _page_statement(
+    present: frozenset[str], order: ProgressOrder, keyset: bool, offset: bool
+) -> Select[Any]:
+    """The page's statement for one combination of filters given, built once and reused (so
+    it is compiled and checked for its tenant scope once); values are bound per call."""
     statement = scoped_select(CourseProgress)
-    if f.course_id is not None:
-        statement = statement.where(_p.course_id == f.course_id)
-    if f.user_id is not None:
-        statement = statement.where(_p.user_id == f.user_id)
-    if f.statuses:
-        statement = statement.where(_p.status.in_(f.statuses))
-    if f.enrollment_statuses:
-        statement = statement.where(_p.enrollment_status.in_(f.enrollment_statuses))
-    for column, after, before in (
-        (_p.completed_at, f.completed_after, f.completed_before),
-        (_p.updated_at, f.updated_after, f.updated_before),
-    ):
-        if after is not None:
-            statement = statement.where(column > after)
-        if before is not None:
-            statement = statement.where(column < before)
-    return statement
+    conditions = {
+        "course_id": _p.course_id == bindparam("course_id"),
+        "user_id": _p.user_id == bindparam("user_id"),
+        "statuses": _p.status.in_(bindparam("statuses", expanding=True)),
+        "enrollment_statuses": _p.enrollment_status.in_(
+            bindparam("enrollment_statuses", expanding=True)
+        ),
+        "completed_after": _p.completed_at > bindparam("completed_after", type_=UTCDateTime()),
+        "completed_before": _p.completed_at < bindparam("completed_before", type_=UTCDateTime()),
+        "updated_after": _p.updated_at > bindparam("updated_after", type_=UTCDateTime()),
+        "updated_before": _p.updated_at < bindparam("updated_before", type_=UTCDateTime()),
+    }
+    for name in sorted(present):
+        statement = statement.where(conditions[name])
+    if order is ProgressOrder.ID:
+        if keyset:
+            statement = statement.where(_p.id > bindparam("after_id"))
+        statement = statement.order_by(_p.id)
+    else:
+        column = _p[order.value]
+        if keyset:
+            moment = bindparam("after_at", type_=UTCDateTime())
+            statement = statement.where(
+                or_(column < moment, and_(column == moment, _p.id < bindparam("after_id")))
+            )
+        statement = statement.order_by(column.desc(), _p.id.desc())
+    statement = statement.limit(bindparam("limit"))
+    return statement.offset(bindparam("offset")) if offset else statement
 
 
 def list_course_progresses(
@@ -111,23 +142,21 @@ def list_course_progresses(
     """One page of the filtered records in the filter's order: after the row at ``after``
     (keyset) or from ``offset``. One query."""
     order = f.order
-    statement = _filtered(f)
-    if order is ProgressOrder.ID:
-        if after is not None:
-            statement = statement.where(_p.id > after[0])
-        statement = statement.order_by(_p.id)
-    else:
-        column = _p[order.value]
-        if after is not None:
-            moment, last_id = after
-            statement = statement.where(
-                or_(column < moment, and_(column == moment, _p.id < last_id))
-            )
-        statement = statement.order_by(column.desc(), _p.id.desc())
-    statement = statement.limit(max(1, min(limit, MAX_PER_PAGE)))
-    if after is None and offset > 0:
-        statement = statement.offset(min(offset, MAX_OFFSET))
-    return execute_scoped(session, ctx.tenant_id, statement).all()
+    params: dict[str, Any] = {"limit": max(1, min(limit, MAX_PER_PAGE))}
+    for name in _FILTERS:
+        value = getattr(f, name)
+        if value is not None and value != ():
+            params[name] = list(value) if isinstance(value, tuple) else value
+    if after is not None:
+        params["after_id"] = after[-1]
+        if order is not ProgressOrder.ID:
+            params["after_at"] = after[0]
+    use_offset = after is None and offset > 0
+    if use_offset:
+        params["offset"] = min(offset, MAX_OFFSET)
+    present = frozenset(params).intersection(_FILTERS)
+    statement = _page_statement(present, order, after is not None, use_offset)
+    return execute_scoped(session, ctx.tenant_id, statement, params).all()
 
 
 _BY_ID = scoped_select(CourseProgress).where(_p.id == bindparam("id"))

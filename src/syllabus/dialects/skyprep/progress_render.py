@@ -68,8 +68,13 @@ def progress_json(
     program: Program,
     *,
     now: datetime,
+    user_part: dict[str, Any] | None = None,
+    course_part: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """A course progress: every key of the spec's sample, in its order."""
+    """A course progress: every key of the spec's sample, in its order.
+
+    ``user_part`` and ``course_part`` are the nested user and course already rendered, for a
+    page whose records share them."""
     r = row._asdict()
     local = program.local
     progress_id = r["id"]
@@ -116,15 +121,18 @@ def progress_json(
     }
     for key, column in FORMATTED:
         out[f"formatted_{key}"] = _formatted(r[column], program)
-    out["user"] = user_json(user, program)
-    out["course"] = [course_in_progress_json(course, program)]
+    out["user"] = user_part if user_part is not None else user_json(user, program)
+    out["course"] = (
+        course_part if course_part is not None else [course_in_progress_json(course, program)]
+    )
     return out
 
 
 def render_progresses(
     session: Session, call: Call, rows: Sequence[ProgressRow], program: Program
 ) -> list[dict[str, Any]]:
-    """Render a page of records with their users and courses (four queries for the page)."""
+    """Render a page of records with their users and courses (four queries for the page);
+    each user and course is rendered once however many of the page's records share it."""
     if not rows:
         return []
     users = progress_queries.users_by_ids(session, call.ctx, [r.user_id for r in rows])
@@ -132,9 +140,22 @@ def render_progresses(
         detail.course.id: detail
         for detail in course_queries.get_courses(session, call.ctx, [r.course_id for r in rows])
     }
+    user_parts = {user_id: user_json(row, program) for user_id, row in users.items()}
+    course_parts = {
+        course_id: [course_in_progress_json(detail, program)]
+        for course_id, detail in courses.items()
+    }
     now = utcnow()
     return [
-        progress_json(row, users[row.user_id], courses[row.course_id], program, now=now)
+        progress_json(
+            row,
+            users[row.user_id],
+            courses[row.course_id],
+            program,
+            now=now,
+            user_part=user_parts[row.user_id],
+            course_part=course_parts[row.course_id],
+        )
         for row in rows
     ]
 
