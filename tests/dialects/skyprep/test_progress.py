@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from syllabus.dialects.skyprep.progress import PAGE_MARKS
@@ -28,6 +30,7 @@ from tests.dialects.skyprep.test_courses import arrange, new_course
 from tests.dialects.skyprep.test_users import (
     NEW_YORK,
     TIMESTAMP,
+    VALUES,
     api,
     events,
     fails,
@@ -603,3 +606,79 @@ def test_get_user_course_status_through_a_group_is_not_started(
     arrange(client, program, share)
     answer = api(client, program, "get_user_course_status", user_id=user_id, course_id=course_id)
     assert ok(answer) == {"status": "not-started"}
+
+
+# --- fuzzing --------------------------------------------------------------------------------
+
+FUZZ_FIELDS = {
+    "get_course_progresses": (
+        "course_id",
+        "user_id",
+        "user_email",
+        "status",
+        "enrollment_status",
+        "completion_date_greater_than",
+        "completion_date_less_than",
+        "updated_at_greater_than",
+        "updated_at_less_than",
+        "page",
+        "per_page",
+    ),
+    "get_course_progress": ("course_progress_id",),
+    "create_course_progress": ("user_id", "user_email", "course_id"),
+    "update_course_progress": (
+        "course_progress_id",
+        "set_status",
+        "status",
+        "enrollment_status",
+        "completion_date",
+        "deadline_date",
+        "expiration_date",
+        "score",
+    ),
+    "get_course_item_progress": (
+        "course_progress_id",
+        "user_id",
+        "course_id",
+        "course_item_id",
+        "exam_id",
+    ),
+    "set_course_item_progress": (
+        "course_progress_id",
+        "user_id",
+        "course_item_id",
+        "exam_id",
+        "set_status",
+        "score",
+    ),
+    "get_user_course_status": ("user_id", "user_email", "course_id"),
+}
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_random_values_are_answered_never_a_500(
+    client: TestClient, program: Program, setup: dict[str, Any], data: st.DataObject
+) -> None:
+    action = data.draw(st.sampled_from(sorted(FUZZ_FIELDS)))
+    field = data.draw(st.sampled_from(FUZZ_FIELDS[action]))
+    params: dict[str, Any] = {
+        "user_id": setup["user"]["id"],
+        "course_id": setup["course"]["id"],
+        "course_item_id": setup["items"]["lesson"],
+        "course_progress_id": setup["progress"]["id"],
+        "set_status": "in-progress",
+        field: data.draw(VALUES),
+    }
+    if data.draw(st.booleans()):
+        params["format"] = "xml"
+    response = api(client, program, action, **params)
+    assert response.status_code in (200, 400, 404, 409), response.text
+    if params.get("format") == "xml":
+        parse_xml(response.content)
+    elif response.status_code != 200:
+        assert isinstance(response.json()["field"], str), response.text

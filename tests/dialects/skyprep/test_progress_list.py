@@ -179,6 +179,15 @@ def test_mixing_updated_at_and_completion_date_filters_is_400(
     )
     fails(answer, 400, "completion_date_less_than")
     assert "updated_at" in answer.json()["message"]
+    # a blank filter (a client's empty template slot) is no filter
+    blank = api(
+        client,
+        program,
+        "get_course_progresses",
+        updated_at_greater_than="",
+        completion_date_less_than="2026-05-02T00:00:00Z",
+    )
+    assert ok(blank) == []
 
 
 @pytest.mark.parametrize(
@@ -192,6 +201,8 @@ def test_mixing_updated_at_and_completion_date_filters_is_400(
         ({"enrollment_status": "paused"}, "enrollment_status"),
         ({"updated_at_greater_than": "yesterday"}, "updated_at_greater_than"),
         ({"completion_date_less_than": "2026-13-01"}, "completion_date_less_than"),
+        ({"updated_at_less_than": "9999-12-31T23:59:59-05:00"}, "updated_at_less_than"),
+        ({"updated_at_less_than": "0001-01-01T00:00:00+05:00"}, "updated_at_less_than"),
         ({"course_id": "abc"}, "course_id"),
         ({"user_id": "-1"}, "user_id"),
     ],

@@ -7,7 +7,7 @@ Rendering lives in progress_render.py; the rules (roll-up, events) in the progre
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -38,6 +38,7 @@ UPDATABLE_STATUSES = ("passed", "failed", "in-progress", "not-applicable", "not-
 """update_course_progress' set_status values, as the spec lists them."""
 UPDATED_FILTERS = ("updated_at_greater_than", "updated_at_less_than")
 COMPLETED_FILTERS = ("completion_date_greater_than", "completion_date_less_than")
+MIN_YEAR, MAX_YEAR = 2, 9998
 
 
 # --- Parameters -----------------------------------------------------------------------------
@@ -65,7 +66,15 @@ def parse_moment(value: Any, field: str, program: Program) -> datetime | None:
             ) from None
         assert day is not None
         moment = datetime.combine(day, time())
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=program.zone)
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=program.zone)
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        moment = None
+    if moment is None or not MIN_YEAR <= moment.year <= MAX_YEAR:
+        # Kept a day away from datetime's limits: rendering in any zone must not overflow.
+        raise Invalid(field, f"{field} is out of range; got {text!r}")
+    return moment
 
 
 def _moment(p: Params, name: str, program: Program) -> Maybe[datetime | None]:
@@ -135,8 +144,10 @@ def _require_course(session: Session, call: Call, course_id: int) -> None:
 
 def progress_filter(session: Session, call: Call, p: Params, program: Program) -> ProgressFilter:
     """The list's filters, checked; unknown course or user ids are 404 like everywhere."""
-    updated = [name for name in UPDATED_FILTERS if name in p.raw]
-    completed = [name for name in COMPLETED_FILTERS if name in p.raw]
+    moments = {name: _moment(p, name, program) for name in (*UPDATED_FILTERS, *COMPLETED_FILTERS)}
+    values = {name: (m if is_set(m) else None) for name, m in moments.items()}
+    updated = [name for name in UPDATED_FILTERS if values[name] is not None]
+    completed = [name for name in COMPLETED_FILTERS if values[name] is not None]
     if updated and completed:
         raise Invalid(
             completed[0],
@@ -145,8 +156,6 @@ def progress_filter(session: Session, call: Call, p: Params, program: Program) -
     course_id = _optional_id(p, "course_id")
     if course_id is not None:
         _require_course(session, call, course_id)
-    moments = {name: _moment(p, name, program) for name in (*UPDATED_FILTERS, *COMPLETED_FILTERS)}
-    values = {name: (m if is_set(m) else None) for name, m in moments.items()}
     return ProgressFilter(
         course_id=course_id,
         user_id=_optional_user(session, call, p),
