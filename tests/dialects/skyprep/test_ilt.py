@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from syllabus.dialects.skyprep import ilt as skyprep_ilt
@@ -20,6 +22,7 @@ from tests.dialects.skyprep.ilt_samples import REGISTRATION, TIMESLOT, TRAINING
 from tests.dialects.skyprep.test_courses import arrange
 from tests.dialects.skyprep.test_users import (
     NEW_YORK,
+    VALUES,
     api,
     events,
     fails,
@@ -724,3 +727,107 @@ def test_trainings_list_shows_each_trainings_own_timeslot_across_pages(
     answer = ok(api(client, program, "get_instructor_led_trainings"))
     assert [t["id"] for t in answer] == trainings
     assert [t["instructor_led_training_timeslots"]["id"] for t in answer] == slots
+
+
+def test_read_actions_answer_get_with_a_query_string_and_key_headers(
+    client: TestClient, program: Program
+) -> None:
+    training = new_training(client, program)
+    slot = new_timeslot(client, program, training, **WORKSHOP)["id"]
+    headers = {"X-SkyPrep-API-Key": program.api_key, "X-SkyPrep-Acct-Key": program.acct_key}
+    for action, query in (
+        ("get_instructor_led_trainings", ""),
+        ("get_instructor_led_training", f"instructor_led_training_id={training}"),
+        ("get_instructor_led_training_timeslot", f"instructor_led_training_timeslot_id={slot}"),
+        ("get_instructor_led_training_timeslots", "start_date=2026-05-01&end_date=2026-05-31"),
+        (
+            "get_instructor_led_training_timeslot_registrations",
+            f"instructor_led_training_timeslot_id={slot}",
+        ),
+    ):
+        response = client.get(f"/admin/api/{action}/?{query}", headers=headers)
+        assert response.status_code == 200, (action, response.text)
+        assert response.json() not in (None, {})
+
+
+# --- never a 500 ----------------------------------------------------------------------------
+
+FUZZ_FIELDS = {
+    "get_instructor_led_training": ("instructor_led_training_id",),
+    "get_instructor_led_training_timeslots": (
+        "start_date",
+        "end_date",
+        "instructor_led_training_id",
+    ),
+    "create_instructor_led_training_timeslot": (
+        "instructor_led_training_id",
+        "capacity",
+        "display_timezone",
+        "commencement_time",
+        "end_time",
+        "name",
+        "session_type",
+        "primary_instructor_user_id",
+        "location",
+    ),
+    "update_instructor_led_training_timeslot": (
+        "instructor_led_training_timeslot_id",
+        "capacity",
+        "start_time",
+        "description",
+    ),
+    "delete_instructor_led_training_timeslot": ("instructor_led_training_timeslot_id",),
+    "get_instructor_led_training_timeslot_registrations": (
+        "instructor_led_training_timeslot_id",
+        "status",
+    ),
+    "create_instructor_led_training_timeslot_registrations": (
+        "user_id",
+        "user_ids",
+        "user_email",
+        "status",
+        "course_progress_id",
+        "course_id",
+    ),
+    "destroy_instructor_led_training_timeslot_registrations": (
+        "instructor_led_training_timeslot_registration_ids",
+    ),
+    "update_instructor_led_training_timeslot_registration": (
+        "instructor_led_training_timeslot_registration_id",
+        "status",
+        "course_progress_id",
+    ),
+}
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_random_values_are_answered_never_a_500(
+    client: TestClient, program: Program, data: st.DataObject
+) -> None:
+    if api(client, program, "get_instructor_led_training", instructor_led_training_id=1).is_error:
+        # Anchors with id 1, so that random values meet real rows (until a fuzzed delete).
+        slot = new_timeslot(client, program, new_training(client, program), capacity=2)
+        user = new_user(client, program, "anchor@example.com")
+        ok(register(client, program, slot["id"], user_id=user["id"]))
+    action = data.draw(st.sampled_from(sorted(FUZZ_FIELDS)))
+    field = data.draw(st.sampled_from(FUZZ_FIELDS[action]))
+    params: dict[str, Any] = {
+        "instructor_led_training_id": 1,
+        "instructor_led_training_timeslot_id": 1,
+        "instructor_led_training_timeslot_registration_id": 1,
+        "user_id": 1,
+        field: data.draw(VALUES),
+    }
+    if data.draw(st.booleans()):
+        params["format"] = "xml"
+    response = api(client, program, action, **params)
+    assert response.status_code in (200, 400, 404, 409), response.text
+    if params.get("format") == "xml":
+        parse_xml(response.content)
+    elif response.status_code != 200:
+        assert isinstance(response.json()["field"], str), response.text
