@@ -143,3 +143,14 @@ def test_the_demo_program_has_trainings_timeslots_and_registrations(session: Ses
         "waitlisted": 2,
         "cancelled": 1,
     }
+
+
+def test_times_out_of_range_name_their_field(session: Session, ctx: Context) -> None:
+    for field, value in (
+        ("commencement_time", datetime(1, 1, 1, 1)),
+        ("end_time", datetime(9999, 12, 31, 23, tzinfo=UTC)),
+        ("commencement_time", datetime(1899, 12, 31, tzinfo=UTC)),
+    ):
+        with pytest.raises(Invalid) as error:
+            make_timeslot(session, ctx, display_timezone="Asia/Tokyo", **{field: value})
+        assert error.value.field == field

@@ -45,6 +45,8 @@ from syllabus.services.validation import (
 )
 
 MAX_CAPACITY = 1_000_000
+EARLIEST, LATEST = 1900, 9998
+"""Years a session may be in: keeps every time representable in every zone."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,13 @@ def _aware(value: datetime | None, zone_name: str, field: str) -> datetime | Non
         raise Invalid(field, f"{field} must be a date and time")
     if value.tzinfo is None:
         value = value.replace(tzinfo=zoneinfo.ZoneInfo(zone_name))
-    return value.astimezone(UTC)
+    try:
+        moment = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        moment = None
+    if moment is None or not EARLIEST <= moment.year <= LATEST:
+        raise Invalid(field, f"{field} must be between the years {EARLIEST} and {LATEST}")
+    return moment
 
 
 def _apply_timeslot(

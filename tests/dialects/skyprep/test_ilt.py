@@ -831,3 +831,21 @@ def test_random_values_are_answered_never_a_500(
         parse_xml(response.content)
     elif response.status_code != 200:
         assert isinstance(response.json()["field"], str), response.text
+
+
+def test_extreme_dates_are_400_naming_the_field(client: TestClient, program: Program) -> None:
+    action = "get_instructor_led_training_timeslots"
+    fails(api(client, program, action, end_date="9999-12-31"), 400, "end_date")
+    assert ok(api(client, program, action, start_date="0001-01-01")) == []
+    training = new_training(client, program)
+    fails(
+        api(
+            client,
+            program,
+            "create_instructor_led_training_timeslot",
+            instructor_led_training_id=training,
+            commencement_time="0001-01-01T00:00:00+05:00",
+        ),
+        400,
+        "commencement_time",
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -186,8 +186,16 @@ def _statuses(p: Params) -> list[RegistrationStatus]:
     return [registration_service.clean_status(s) for s in given]
 
 
-def _program_midnight(day: Any, program: Program) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=program.zone).astimezone(UTC)
+def _program_midnight(
+    day: date, program: Program, field: str, *, next_day: bool = False
+) -> datetime:
+    """The UTC moment a day (or the day after it) begins in the program's time zone."""
+    try:
+        if next_day:
+            day += timedelta(days=1)
+        return datetime.combine(day, time(0), tzinfo=program.zone).astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise Invalid(field, f"{field} is out of range") from None
 
 
 def _timeslot_answer(session: Session, call: Call, timeslot_id: int) -> Named:
@@ -247,8 +255,8 @@ def get_instructor_led_training_timeslots(session: Session, call: Call) -> Strea
     p = Params(call.params)
     program = load_program(call.acct_key, call.time_zone)
     start_day, end_day = p.date("start_date"), p.date("end_date")
-    start = _program_midnight(start_day, program) if start_day else None
-    end = _program_midnight(end_day + timedelta(days=1), program) if end_day else None
+    start = _program_midnight(start_day, program, "start_date") if start_day else None
+    end = _program_midnight(end_day, program, "end_date", next_day=True) if end_day else None
     if start_day and end_day and end_day < start_day:
         raise Invalid("end_date", "end_date is before start_date")
     training = p.id(TRAINING_ID)
