@@ -28,7 +28,7 @@ from syllabus.domain.ilt import (
 from syllabus.domain.tenancy import TENANT_PARAM, execute_scoped, scoped_select
 from syllabus.domain.users import User
 from syllabus.services.context import Context
-from syllabus.services.lookups import MAX_ID, chunks, possible_id, possible_ids
+from syllabus.services.lookups import MAX_ID, chunks, possible_id
 
 PAGE = 500
 _t = IltTimeslot.__table__.c
@@ -254,17 +254,6 @@ def iter_registrations(
         if len(rows) < page_size:
             return
         after_id = rows[-1].id
-
-
-def registration_ids_known(session: Session, ctx: Context, ids: Sequence[int]) -> list[int]:
-    """The ids among ``ids`` that are this program's registrations."""
-    statement = scoped_select(IltRegistration, _r.id).where(
-        _r.id.in_(bindparam("ids", expanding=True))
-    )
-    found: set[int] = set()
-    for part in chunks(possible_ids(ids)):
-        found.update(r.id for r in execute_scoped(session, ctx.tenant_id, statement, {"ids": part}))
-    return [i for i in ids if i in found]
 
 
 # --- Calendar -------------------------------------------------------------------------------
