@@ -19,6 +19,7 @@ from syllabus.db.session import TENANT_KEY
 from syllabus.domain.courses import Course, CourseItem
 from syllabus.domain.events import Event, Surface
 from syllabus.domain.groups import Group
+from syllabus.domain.ilt import IltTimeslot, InstructorLedTraining
 from syllabus.domain.learning_paths import LearningPath
 from syllabus.domain.tenants import Tenant
 from syllabus.domain.users import User
@@ -26,6 +27,7 @@ from syllabus.services.context import Context
 from syllabus.services.course_items import CourseItemData, add_course_item
 from syllabus.services.courses import CourseData, create_course
 from syllabus.services.groups import GroupData, create_group
+from syllabus.services.ilt import TimeslotData, TrainingData, create_timeslot, create_training
 from syllabus.services.learning_paths import LearningPathData, create_learning_path
 from syllabus.services.tenants import NewTenant, create_tenant
 from syllabus.services.users import UserData, create_user
@@ -136,3 +138,16 @@ def events_since(session: Session, ctx: Context, after: int) -> list[Event]:
         select(Event).where(Event.tenant_id == ctx.tenant_id, Event.id > after).order_by(Event.id)
     )
     return list(session.scalars(query))
+
+
+def make_training(session: Session, ctx: Context, **fields: Any) -> InstructorLedTraining:
+    fields.setdefault("name", unique("Training "))
+    return create_training(session, ctx, data=TrainingData(**fields))
+
+
+def make_timeslot(
+    session: Session, ctx: Context, training_id: int | None = None, **fields: Any
+) -> IltTimeslot:
+    if training_id is None:
+        training_id = make_training(session, ctx).id
+    return create_timeslot(session, ctx, training_id=training_id, data=TimeslotData(**fields))

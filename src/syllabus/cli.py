@@ -16,7 +16,7 @@ from sqlalchemy import select
 from syllabus.config import Settings
 from syllabus.db.engine import make_engine
 from syllabus.db.migrate import upgrade
-from syllabus.db.session import make_sessionmaker, unit_of_work
+from syllabus.db.session import TENANT_KEY, make_sessionmaker, unit_of_work
 from syllabus.delivery.worker import Worker
 from syllabus.demo import ensure_demo_program
 from syllabus.domain.credentials import CredentialKind
@@ -25,6 +25,7 @@ from syllabus.domain.tenants import Tenant
 from syllabus.services.context import Context
 from syllabus.services.credentials import issue_credential, list_credentials, revoke_credential
 from syllabus.services.errors import DomainError
+from syllabus.services.ilt import TrainingData, create_training
 from syllabus.services.tenants import NewTenant, create_tenant
 
 app = typer.Typer(
@@ -296,6 +297,41 @@ def worker(
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     runner.run_forever(stop)
+
+
+training_app = typer.Typer(help="Instructor-led trainings.", no_args_is_help=True)
+app.add_typer(training_app, name="training")
+
+
+@training_app.command("create")
+def training_create(
+    acct_key: str,
+    name: str,
+    description: Annotated[str, typer.Option()] = "",
+    course_id: Annotated[int | None, typer.Option(help="The course it is an ILT item of.")] = None,
+    session_type: Annotated[str, typer.Option(help="in-person, virtual or hybrid")] = "in-person",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Create an instructor-led training; its timeslots are then managed through the API."""
+    factory = _factory(_settings())
+    try:
+        with unit_of_work(factory, tenant_id=None) as session:
+            tenant_id = _tenant_id(session, acct_key)
+            session.info[TENANT_KEY] = tenant_id
+            ctx = Context(tenant_id=tenant_id, actor=CLI_ACTOR, surface=Surface.CLI)
+            data = TrainingData(
+                name=name,
+                description=description,
+                course_id=course_id,
+                session_type=session_type,
+            )
+            training_id = create_training(session, ctx, data=data).id
+    except DomainError as error:
+        raise _fail(error) from None
+    if as_json:
+        typer.echo(json.dumps({"id": training_id, "name": name}))
+    else:
+        out.print(f"instructor-led training {training_id}: {name}")
 
 
 def main() -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from syllabus.demo_progress import add_demo_progress
+from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.events import Surface
 from syllabus.domain.tenants import Tenant
@@ -23,6 +25,8 @@ from syllabus.services.groups import (
     add_users_to_group,
     create_group,
 )
+from syllabus.services.ilt import TimeslotData, TrainingData, create_timeslot, create_training
+from syllabus.services.ilt_registrations import register_users, update_registration
 from syllabus.services.learning_paths import (
     LearningPathData,
     add_groups_to_learning_path,
@@ -216,4 +220,58 @@ def ensure_demo_program(session: Session, acct_key: str, *, users: int = 60) -> 
     add_groups_to_learning_path(session, ctx, path_id=onboarding.id, group_ids=[new_hires.id])
     add_users_to_learning_path(session, ctx, path_id=onboarding.id, user_ids=user_ids[:5])
     add_demo_progress(session, ctx, user_ids=user_ids, course_id=course_ids[0])
+    add_demo_trainings(session, ctx, user_ids=user_ids, course_id=course_ids[0])
     return DemoSummary(tenant.id, acct_key, True, len(user_ids), len(course_ids))
+
+
+def add_demo_trainings(
+    session: Session, ctx: Context, *, user_ids: list[int], course_id: int
+) -> None:
+    """Two instructor-led trainings: a past session with attendance taken, an upcoming one
+    that is full with a waitlist and a cancellation, and a virtual one with seats left."""
+    workshop = create_training(
+        session,
+        ctx,
+        data=TrainingData(
+            name="Onboarding Workshop",
+            description="Live onboarding session for new hires.",
+            course_id=course_id,
+        ),
+    )
+    add_course_item(
+        session,
+        ctx,
+        course_id=course_id,
+        data=CourseItemData(item_type="ILT", name="Onboarding Workshop", content_id=workshop.id),
+    )
+    managers = create_training(
+        session,
+        ctx,
+        data=TrainingData(
+            name="Manager Workshop", description="Live manager training.", session_type="virtual"
+        ),
+    )
+    today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+
+    def slot(training_id: int, days: int, capacity: int, **fields: Any) -> int:
+        start = today + timedelta(days=days, hours=9)
+        data = TimeslotData(
+            display_timezone="America/New_York",
+            commencement_time=start,
+            end_time=start + timedelta(hours=2),
+            capacity=capacity,
+            instructor="Pat Instructor",
+            **fields,
+        )
+        return create_timeslot(session, ctx, training_id=training_id, data=data).id
+
+    past = slot(workshop.id, -14, 10, location="Training Room A", description="Bring a laptop.")
+    upcoming = slot(workshop.id, 7, 5, location="Training Room A", description="Bring a laptop.")
+    online = slot(managers.id, 10, 25, location="Video call", session_type="virtual")
+    attended = register_users(session, ctx, timeslot_id=past, user_ids=user_ids[40:46])
+    for registration in attended[:5]:
+        update_registration(session, ctx, registration_id=registration.id, status="attended")
+    update_registration(session, ctx, registration_id=attended[5].id, status="absent")
+    seats = register_users(session, ctx, timeslot_id=upcoming, user_ids=user_ids[46:54])
+    update_registration(session, ctx, registration_id=seats[0].id, status="cancelled")
+    register_users(session, ctx, timeslot_id=online, user_ids=user_ids[1:4])

@@ -16,6 +16,7 @@ from syllabus.domain.groups import (
     GroupManager,
     GroupMembership,
 )
+from syllabus.domain.ilt import IltRegistration, IltTimeslot, InstructorLedTraining
 from syllabus.domain.jobs import Job, JobStatus
 from syllabus.domain.learning_paths import (
     LearningPath,
@@ -68,6 +69,9 @@ __all__ = [
     "GroupEmailDomainRule",
     "GroupManager",
     "GroupMembership",
+    "IltRegistration",
+    "IltTimeslot",
+    "InstructorLedTraining",
     "ItemProgress",
     "ItemType",
     "Job",

@@ -19,6 +19,7 @@ from syllabus.dialects.skyprep import catalog as _catalog  # noqa: F401  (regist
 from syllabus.dialects.skyprep import courses as _courses  # noqa: F401  (registers its actions)
 from syllabus.dialects.skyprep import enrollments as _enrollments  # noqa: F401  (registers its actions)
 from syllabus.dialects.skyprep import groups as _groups  # noqa: F401  (registers its actions)
+from syllabus.dialects.skyprep import ilt as _ilt  # noqa: F401  (registers its actions)
 from syllabus.dialects.skyprep import learning_paths as _learning_paths  # noqa: F401
 from syllabus.dialects.skyprep import login_keys as _login_keys  # noqa: F401
 from syllabus.dialects.skyprep import power_users as _power_users  # noqa: F401
