@@ -21,6 +21,7 @@ from syllabus.dialects.skyprep import enrollments as _enrollments  # noqa: F401 
 from syllabus.dialects.skyprep import groups as _groups  # noqa: F401  (registers its actions)
 from syllabus.dialects.skyprep import learning_paths as _learning_paths  # noqa: F401
 from syllabus.dialects.skyprep import login_keys as _login_keys  # noqa: F401
+from syllabus.dialects.skyprep import payments as _payments  # noqa: F401
 from syllabus.dialects.skyprep import power_users as _power_users  # noqa: F401
 from syllabus.dialects.skyprep import rewards as _rewards  # noqa: F401
 from syllabus.dialects.skyprep import skills as _skills  # noqa: F401

@@ -123,5 +123,8 @@ def get_competency(session: Session, call: Call) -> dict[str, Any]:
     competency = skill_queries.get_competency(session, call.ctx, competency_id)
     if competency is None:
         raise NotFound("competency", [competency_id], field="competency_id")
-    details = skill_queries.competency_details(session, call.ctx, competency_id)
-    return {**competency_json(competency), "details": details}
+    out = competency_json(competency)
+    required = out.pop("required_skills")  # the sample's keys first, then our addition
+    out["details"] = skill_queries.competency_details(session, call.ctx, competency_id)
+    out["required_skills"] = required
+    return out
