@@ -69,9 +69,13 @@ PAYMENT: dict[str, Any] = {
 }
 
 
-def assert_shape(actual: Any, sample: Any, path: str = "") -> None:
+def assert_shape(
+    actual: Any, sample: Any, path: str = "", nullable: frozenset[str] = frozenset()
+) -> None:
     """The sample's keys first, in its order, with its JSON types (recursively); our additions
-    may follow. A null in the sample allows any scalar."""
+    may follow. A null in the sample allows any scalar; ``nullable`` keys may be null."""
+    if actual is None and path.rpartition(".")[2] in nullable:
+        return
     if sample is None:
         assert actual is None or isinstance(actual, str | int | float), path
         return
@@ -79,12 +83,12 @@ def assert_shape(actual: Any, sample: Any, path: str = "") -> None:
         assert isinstance(actual, dict), path
         assert list(actual)[: len(sample)] == list(sample), (path, list(actual))
         for key, value in sample.items():
-            assert_shape(actual[key], value, f"{path}.{key}")
+            assert_shape(actual[key], value, f"{path}.{key}", nullable)
         return
     if isinstance(sample, list):
         assert isinstance(actual, list), path
         for item in actual:
             if sample:
-                assert_shape(item, sample[0], f"{path}[]")
+                assert_shape(item, sample[0], f"{path}[]", nullable)
         return
     assert type(actual) is type(sample), (path, actual)
