@@ -368,7 +368,7 @@ def skills_create(
             rubric=levels,
         ),
     )
-    out.print(f"skill {skill.id}: {skill.name}")
+    typer.echo(f"skill {skill.id}: {skill.name}")
 
 
 @skills_app.command("add-level")
@@ -380,7 +380,7 @@ def skills_add_level(acct_key: str, skill_id: int, title: str, skill_points: int
             session, ctx, skill_id=skill_id, level=RubricLevel(title, skill_points)
         ),
     )
-    out.print(f"skill {skill_id} level {level.position}: {level.title} ({level.skill_points})")
+    typer.echo(f"skill {skill_id} level {level.position}: {level.title} ({level.skill_points})")
 
 
 @skills_app.command("create-competency")
@@ -406,7 +406,7 @@ def skills_create_competency(
             image_url=image_url,
         ),
     )
-    out.print(f"competency {competency.id}: {competency.name}")
+    typer.echo(f"competency {competency.id}: {competency.name}")
 
 
 @skills_app.command("list")
@@ -416,10 +416,10 @@ def skills_list(acct_key: str) -> None:
     def show(session, ctx) -> None:  # type: ignore[no-untyped-def]
         for sk in list_skills(session, ctx):
             levels = ", ".join(f"{lv.title}:{lv.skill_points}" for lv in sk.rubric)
-            out.print(f"skill {sk.id}\t{sk.name}\t{sk.display_name}\t[{levels}]")
+            typer.echo(f"skill {sk.id}\t{sk.name}\t{sk.display_name}\t[{levels}]")
         for c in list_competencies(session, ctx):
             needs = ", ".join(f"{r.skill.name}>={r.level.title}" for r in c.requirements)
-            out.print(f"competency {c.id}\t{c.name}\t{c.display_name}\t[{needs}]")
+            typer.echo(f"competency {c.id}\t{c.name}\t{c.display_name}\t[{needs}]")
 
     _in_program(acct_key, show)
 
@@ -432,8 +432,8 @@ def payments_set_secret(acct_key: str) -> None:
     _in_program(
         acct_key, lambda session, ctx: set_stripe_webhook_secret(session, ctx, secret=secret)
     )
-    out.print(f"Stripe signing secret stored for {acct_key}")
-    out.print(f"Stripe endpoint: POST /webhooks/stripe/{acct_key.lower()}")
+    typer.echo(f"Stripe signing secret stored for {acct_key}")
+    typer.echo(f"Stripe endpoint: POST /webhooks/stripe/{acct_key.lower()}")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.demo_rewards import add_demo_rewards
 from syllabus.domain.courses import Course
 from syllabus.domain.events import Surface
 from syllabus.domain.tenants import Tenant
@@ -214,4 +215,5 @@ def ensure_demo_program(session: Session, acct_key: str, *, users: int = 60) -> 
     )
     add_groups_to_learning_path(session, ctx, path_id=onboarding.id, group_ids=[new_hires.id])
     add_users_to_learning_path(session, ctx, path_id=onboarding.id, user_ids=user_ids[:5])
+    add_demo_rewards(session, ctx, user_ids, course_ids)
     return DemoSummary(tenant.id, acct_key, True, len(user_ids), len(course_ids))
