@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,8 @@ from syllabus.domain.tenants import Tenant
 from syllabus.domain.users import User
 from syllabus.services.context import Context
 from syllabus.services.errors import Invalid
-from syllabus.services.payments import set_stripe_webhook_secret
+from syllabus.services.payments import StripeOutcome, set_stripe_webhook_secret
+from syllabus.web.stripe import receive_stripe_event
 from tests.factories import make_course, make_user
 from tests.http_client import Program, app_client, make_program
 from tests.stripe_events import (
@@ -317,3 +319,35 @@ def test_the_secret_is_validated_and_kept_in_settings(client: TestClient, progra
             )
         ).all()
         assert SECRET not in str(changed.data)
+
+
+def test_simultaneous_deliveries_of_one_event_fulfil_it_once(
+    client: TestClient, program: Program, course_id: int
+) -> None:
+    """Stripe may deliver an event again before the first delivery has finished."""
+    payload = body(checkout_completed(course_id=course_id))
+    factory = client.app.state.session_factory  # type: ignore[attr-defined]
+    start = threading.Barrier(4)
+    outcomes: list[StripeOutcome] = []
+    lock = threading.Lock()
+
+    def deliver_now() -> None:
+        start.wait()
+        outcome = receive_stripe_event(factory, program.acct_key, payload, signature(payload))
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=deliver_now) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(o.duplicate for o in outcomes) == [False, True, True, True]
+    assert len({o.payment_id for o in outcomes}) == 1
+    assert counts(client, program) == {
+        "payments": 1,
+        "stripe_events": 1,
+        "users": 1,
+        "enrollments": 1,
+        "fulfilled": 1,
+    }

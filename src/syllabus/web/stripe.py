@@ -62,7 +62,7 @@ def _apply(
         return record_stripe_event(session, ctx, event=event)
 
 
-def _apply_once(
+def receive_stripe_event(
     factory: sessionmaker[Session], acct_key: str, payload: str, signature: str
 ) -> StripeOutcome:
     """A delivery racing another of the same event loses on a unique key; run again, it sees
@@ -87,7 +87,7 @@ async def stripe_webhook(request: Request) -> Response:
         except UnicodeDecodeError:
             raise Invalid("body", "the body is not UTF-8 text") from None
         outcome = await run_in_threadpool(
-            _apply_once, request.app.state.session_factory, acct_key, payload, signature
+            receive_stripe_event, request.app.state.session_factory, acct_key, payload, signature
         )
     except DomainError as error:
         log.info("stripe event refused for %s: %s", acct_key, error.message)
