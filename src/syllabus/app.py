@@ -21,6 +21,7 @@ from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.skyprep.router import routes as skyprep_routes
 from syllabus.web.calendar import routes as calendar_routes
 from syllabus.web.login import routes as login_routes
+from syllabus.web.stripe import routes as stripe_routes
 
 log = logging.getLogger("syllabus")
 
@@ -72,4 +73,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.routes.extend(skyprep_routes)
     app.router.routes.extend(login_routes)
     app.router.routes.extend(calendar_routes)
+    app.router.routes.extend(stripe_routes)
     return app

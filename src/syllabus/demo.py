@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from syllabus.demo_progress import add_demo_progress
+from syllabus.demo_rewards import add_demo_rewards
 from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.events import Surface
@@ -221,6 +222,7 @@ def ensure_demo_program(session: Session, acct_key: str, *, users: int = 60) -> 
     add_users_to_learning_path(session, ctx, path_id=onboarding.id, user_ids=user_ids[:5])
     add_demo_progress(session, ctx, user_ids=user_ids, course_id=course_ids[0])
     add_demo_trainings(session, ctx, user_ids=user_ids, course_id=course_ids[0])
+    add_demo_rewards(session, ctx, user_ids, course_ids)
     return DemoSummary(tenant.id, acct_key, True, len(user_ids), len(course_ids))
 
 

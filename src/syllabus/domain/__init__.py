@@ -25,6 +25,7 @@ from syllabus.domain.learning_paths import (
     LearningPathUser,
     PublishedPath,
 )
+from syllabus.domain.payments import Payment, StripeEvent
 from syllabus.domain.power_users import (
     Dataset,
     DatasetCourse,
@@ -34,6 +35,16 @@ from syllabus.domain.power_users import (
     UserRole,
 )
 from syllabus.domain.progress import CourseProgress, ExamAttempt, ItemProgress
+from syllabus.domain.rewards import (
+    Competency,
+    CompetencySkill,
+    PointBalance,
+    PointTransaction,
+    Skill,
+    SkillBalance,
+    SkillLevel,
+    SkillTransaction,
+)
 from syllabus.domain.tenants import Domain, DomainAccess, DomainMembership, Tenant
 from syllabus.domain.users import CustomAttributeDefinition, Role, User, UserCustomAttribute
 
@@ -46,6 +57,8 @@ __all__ = [
     "Base",
     "CatalogEntry",
     "CatalogEntryGroup",
+    "Competency",
+    "CompetencySkill",
     "Course",
     "CourseItem",
     "CourseOtp",
@@ -82,11 +95,19 @@ __all__ = [
     "LearningPathUser",
     "LoginKey",
     "LoginKeyType",
+    "Payment",
+    "PointBalance",
+    "PointTransaction",
     "PowerUser",
     "PowerUserDataset",
     "PublishedCourse",
     "PublishedPath",
     "Role",
+    "Skill",
+    "SkillBalance",
+    "SkillLevel",
+    "SkillTransaction",
+    "StripeEvent",
     "Surface",
     "Tenant",
     "User",
