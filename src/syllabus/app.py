@@ -18,8 +18,10 @@ from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker
 from syllabus.delivery.worker import Worker, start_in_thread
 from syllabus.dialects.responses import JSONResponse
+from syllabus.dialects.skyprep.materials import routes as material_routes
 from syllabus.dialects.skyprep.router import routes as skyprep_routes
 from syllabus.web.login import routes as login_routes
+from syllabus.web.proxy import ProxyHeaders
 
 log = logging.getLogger("syllabus")
 
@@ -70,4 +72,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.router.routes.extend(skyprep_routes)
     app.router.routes.extend(login_routes)
+    app.router.routes.extend(material_routes)
+    app.add_middleware(ProxyHeaders, trusted=settings.trusted_proxies)
     return app

@@ -24,6 +24,7 @@ from syllabus.domain.learning_paths import (
     LearningPathUser,
     PublishedPath,
 )
+from syllabus.domain.materials import Material
 from syllabus.domain.power_users import (
     Dataset,
     DatasetCourse,
@@ -74,6 +75,7 @@ __all__ = [
     "LearningPathUser",
     "LoginKey",
     "LoginKeyType",
+    "Material",
     "PowerUser",
     "PowerUserDataset",
     "PublishedCourse",
