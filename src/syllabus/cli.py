@@ -205,7 +205,7 @@ def _prepare_demo(settings: Settings, acct_key: str) -> str:
     factory = _factory(settings)
     try:
         with unit_of_work(factory, tenant_id=None) as session:
-            summary = ensure_demo_program(session, acct_key)
+            summary = ensure_demo_program(session, acct_key, data_dir=settings.data_dir)
             ctx = Context(tenant_id=summary.tenant_id, actor=CLI_ACTOR, surface=Surface.CLI)
             api_key = issue_credential(
                 session, ctx, kind=CredentialKind.API_KEY, label="demo"
