@@ -17,6 +17,7 @@ from sqlalchemy import select
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker, unit_of_work
 from syllabus.domain.credentials import Credential
+from syllabus.domain.events import Surface
 from syllabus.domain.users import User
 
 SYLLABUS = [sys.executable, "-m", "syllabus"]
@@ -136,3 +137,82 @@ def test_serve_answers_health_and_test_connection_over_a_real_socket(tmp_path: P
         server.terminate()
         output, _ = server.communicate(timeout=20)
     assert keys["api_key"] not in output  # keys never reach the log
+
+
+def test_materials_add_list_remove_and_course_subscribe_key(
+    fresh_db_url: str, tmp_path: Path
+) -> None:
+    _run(fresh_db_url, tmp_path, "tenant", "create", "acme.example", "--json")
+    guide = tmp_path / "guide.txt"
+    guide.write_text("read me\n")
+    added = _run(
+        fresh_db_url,
+        tmp_path,
+        "materials",
+        "add",
+        "acme.example",
+        str(guide),
+        "--name",
+        "Welcome Guide.txt",
+        "--category",
+        "Onboarding",
+    )
+    assert "Welcome Guide.txt (8 bytes)" in added.stdout
+    listed = _run(fresh_db_url, tmp_path, "materials", "list", "acme.example").stdout
+    [row] = [line.split("\t") for line in listed.splitlines()]
+    assert row[1:] == ["Welcome Guide.txt", "text/plain", "8", "Onboarding"]
+    stored = [p for p in (tmp_path / "materials").rglob("*") if p.is_file()]
+    assert [p.read_bytes() for p in stored] == [b"read me\n"]
+    missing = _run(
+        fresh_db_url,
+        tmp_path,
+        "materials",
+        "add",
+        "acme.example",
+        str(tmp_path / "nope"),
+        check=False,
+    )
+    assert missing.returncode == 1
+    assert "(path)" in missing.stderr
+    _run(fresh_db_url, tmp_path, "materials", "remove", "acme.example", row[0])
+    assert _run(fresh_db_url, tmp_path, "materials", "list", "acme.example").stdout == ""
+    assert not [p for p in (tmp_path / "materials").rglob("*") if p.is_file()]
+
+    engine = make_engine(fresh_db_url)
+    with unit_of_work(make_sessionmaker(engine), tenant_id=None) as session:
+        from syllabus.domain.tenants import Tenant
+        from syllabus.services.context import Context
+        from syllabus.services.courses import CourseData, create_course
+
+        tenant_id = session.scalar(select(Tenant.id).where(Tenant.acct_key == "acme.example"))
+        assert tenant_id is not None
+        course = create_course(
+            session, Context(tenant_id, "test", Surface.CLI), data=CourseData(name="C")
+        )
+    engine.dispose()
+    changed = _run(
+        fresh_db_url,
+        tmp_path,
+        "course",
+        "subscribe-key",
+        "acme.example",
+        str(course.id),
+        "SPRING-27",
+    )
+    assert changed.stdout.strip() == "SPRING-27"
+    generated = _run(
+        fresh_db_url, tmp_path, "course", "subscribe-key", "acme.example", str(course.id)
+    )
+    assert generated.stdout.strip() not in ("", "SPRING-27")
+    refused = _run(
+        fresh_db_url,
+        tmp_path,
+        "course",
+        "subscribe-key",
+        "acme.example",
+        str(course.id),
+        "a b",
+        check=False,
+    )
+    assert refused.returncode == 1
+    assert "(subscribe_key)" in refused.stderr

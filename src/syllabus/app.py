@@ -18,9 +18,11 @@ from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker
 from syllabus.delivery.worker import Worker, start_in_thread
 from syllabus.dialects.responses import JSONResponse
+from syllabus.dialects.skyprep.materials import routes as material_routes
 from syllabus.dialects.skyprep.router import routes as skyprep_routes
 from syllabus.web.calendar import routes as calendar_routes
 from syllabus.web.login import routes as login_routes
+from syllabus.web.proxy import ProxyHeaders
 from syllabus.web.stripe import routes as stripe_routes
 
 log = logging.getLogger("syllabus")
@@ -74,4 +76,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.routes.extend(login_routes)
     app.router.routes.extend(calendar_routes)
     app.router.routes.extend(stripe_routes)
+    app.router.routes.extend(material_routes)
+    app.add_middleware(ProxyHeaders, trusted=settings.trusted_proxies)
     return app

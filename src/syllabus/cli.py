@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import threading
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -214,7 +215,7 @@ def _prepare_demo(settings: Settings, acct_key: str) -> str:
     factory = _factory(settings)
     try:
         with unit_of_work(factory, tenant_id=None) as session:
-            summary = ensure_demo_program(session, acct_key)
+            summary = ensure_demo_program(session, acct_key, data_dir=settings.data_dir)
             ctx = Context(tenant_id=summary.tenant_id, actor=CLI_ACTOR, surface=Surface.CLI)
             api_key = issue_credential(
                 session, ctx, kind=CredentialKind.API_KEY, label="demo"
@@ -281,6 +282,7 @@ def serve(
         workers=workers,
         log_level=settings.log_level,
         access_log=False,
+        proxy_headers=False,  # ProxyHeaders (web/proxy.py) applies SYLLABUS_TRUSTED_PROXIES
     )
 
 
@@ -474,3 +476,110 @@ def payments_set_secret(acct_key: str) -> None:
 
 def main() -> None:
     app()
+
+
+# --- Materials and course subscribe keys ----------------------------------------------------
+
+materials_app = typer.Typer(
+    help="Materials: files a program keeps in Syllabus.", no_args_is_help=True
+)
+course_app = typer.Typer(help="Course settings without an API action.", no_args_is_help=True)
+app.add_typer(materials_app, name="materials")
+app.add_typer(course_app, name="course")
+
+
+@materials_app.command("add")
+def materials_add(
+    acct_key: str,
+    path: Annotated[Path, typer.Argument(help="The file to store a copy of.")],
+    name: Annotated[str | None, typer.Option(help="Shown name; defaults to the file's.")] = None,
+    category: Annotated[str | None, typer.Option(help="E.g. Onboarding, Safety.")] = None,
+    course_id: Annotated[
+        int | None, typer.Option(help="A course of the program the material belongs with.")
+    ] = None,
+    content_type: Annotated[
+        str | None, typer.Option(help="MIME type; guessed from the name when absent.")
+    ] = None,
+) -> None:
+    """Store a copy of a file as one of the program's materials and print its id."""
+    from syllabus.services.materials import add_material, material_store
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    try:
+        with unit_of_work(_factory(settings), tenant_id=None) as session:
+            ctx = Context(
+                tenant_id=_tenant_id(session, acct_key), actor=CLI_ACTOR, surface=Surface.CLI
+            )
+            material = add_material(
+                session,
+                ctx,
+                store=material_store(settings.data_dir),
+                source=path,
+                name=name,
+                category=category,
+                course_id=course_id,
+                content_type=content_type,
+            )
+    except DomainError as error:
+        raise _fail(error) from None
+    out.print(f"material {material.id}: {material.name} ({material.size_bytes} bytes)")
+
+
+@materials_app.command("list")
+def materials_list(acct_key: str) -> None:
+    """List a program's materials: id, name, content type, size, category."""
+    from syllabus.queries.materials import material_pages
+
+    factory = _factory(_settings())
+    with unit_of_work(factory, tenant_id=None, read_only=True) as session:
+        ctx = Context(tenant_id=_tenant_id(session, acct_key), actor=CLI_ACTOR, surface=Surface.CLI)
+        session.info[TENANT_KEY] = ctx.tenant_id
+        for page in material_pages(session, ctx):
+            for m in page:
+                typer.echo(
+                    f"{m.id}\t{m.name}\t{m.content_type}\t{m.size_bytes}\t{m.category or ''}"
+                )
+
+
+@materials_app.command("remove")
+def materials_remove(acct_key: str, material_id: int) -> None:
+    """Remove a material; its file is deleted unless another material has the same content."""
+    from syllabus.services.materials import material_store, remove_material
+
+    settings = _settings()
+    try:
+        with unit_of_work(_factory(settings), tenant_id=None) as session:
+            ctx = Context(
+                tenant_id=_tenant_id(session, acct_key), actor=CLI_ACTOR, surface=Surface.CLI
+            )
+            remove_material(
+                session, ctx, store=material_store(settings.data_dir), material_id=material_id
+            )
+    except DomainError as error:
+        raise _fail(error) from None
+    out.print(f"removed material {material_id}")
+
+
+@course_app.command("subscribe-key")
+def course_subscribe_key(
+    acct_key: str,
+    course_id: int,
+    key: Annotated[
+        str | None, typer.Argument(help="The new key; a random one when absent.")
+    ] = None,
+) -> None:
+    """Change a course's subscribe key. Outstanding one-time enrollment keys stop working
+    until the course's key is set back to the one they were issued under."""
+    from syllabus.services.courses import change_subscribe_key
+
+    try:
+        with unit_of_work(_factory(_settings()), tenant_id=None) as session:
+            ctx = Context(
+                tenant_id=_tenant_id(session, acct_key), actor=CLI_ACTOR, surface=Surface.CLI
+            )
+            course = change_subscribe_key(session, ctx, course_id=course_id, subscribe_key=key)
+            new_key = course.subscribe_key
+    except DomainError as error:
+        raise _fail(error) from None
+    typer.echo(new_key)

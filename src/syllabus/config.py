@@ -26,6 +26,8 @@ class Settings:
     auth_cache_seconds: float = 2.0
     secret_key: str | None = None
     """Signs session cookies; when unset, one is generated and kept in ``data_dir``."""
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    """Peers (IPs or CIDRs, ``*`` for any) whose Forwarded / X-Forwarded-* headers count."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -43,4 +45,9 @@ class Settings:
             log_level=env.get("SYLLABUS_LOG_LEVEL", "info"),
             auth_cache_seconds=float(env.get("SYLLABUS_AUTH_CACHE_SECONDS", "2")),
             secret_key=env.get("SYLLABUS_SECRET_KEY") or None,
+            trusted_proxies=_split(env.get("SYLLABUS_TRUSTED_PROXIES", "127.0.0.1,::1")),
         )
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())

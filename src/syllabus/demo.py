@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+import tempfile
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -16,10 +18,13 @@ from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.events import Surface
 from syllabus.domain.tenants import Tenant
+from syllabus.services.catalog import CatalogItems, add_to_catalog
 from syllabus.services.context import Context
 from syllabus.services.course_items import CourseItemData, add_course_item
+from syllabus.services.course_otps import issue_course_otps
 from syllabus.services.courses import CourseData, create_course
 from syllabus.services.enrollments import enroll_users_in_courses
+from syllabus.services.group_managers import assign_manager_to_group
 from syllabus.services.groups import (
     GroupData,
     add_courses_to_group,
@@ -34,6 +39,9 @@ from syllabus.services.learning_paths import (
     add_users_to_learning_path,
     create_learning_path,
 )
+from syllabus.services.login_keys import issue_login_key
+from syllabus.services.materials import add_material, material_store
+from syllabus.services.power_users import assign_power_users, create_dataset, create_user_role
 from syllabus.services.tenants import NewTenant, create_tenant
 from syllabus.services.users import NewUser, UserData, create_users, define_custom_attribute
 
@@ -114,8 +122,13 @@ class DemoSummary:
     courses: int
 
 
-def ensure_demo_program(session: Session, acct_key: str, *, users: int = 60) -> DemoSummary:
-    """Create and fill the program unless it exists already (then leave it as it is)."""
+def ensure_demo_program(
+    session: Session, acct_key: str, *, users: int = 60, data_dir: Path | None = None
+) -> DemoSummary:
+    """Create and fill the program unless it exists already (then leave it as it is).
+
+    Materials are stored under ``data_dir`` (none are added without one).
+    """
     tenant = session.scalars(select(Tenant).where(Tenant.acct_key == acct_key)).first()
     if tenant is not None:
         count = len(session.scalars(select(Course.id).where(Course.tenant_id == tenant.id)).all())
@@ -223,6 +236,8 @@ def ensure_demo_program(session: Session, acct_key: str, *, users: int = 60) -> 
     add_demo_progress(session, ctx, user_ids=user_ids, course_id=course_ids[0])
     add_demo_trainings(session, ctx, user_ids=user_ids, course_id=course_ids[0])
     add_demo_rewards(session, ctx, user_ids, course_ids)
+    groups = {"sales": sales.id, "support": support.id, "new_hires": new_hires.id}
+    _add_access_and_content(session, ctx, user_ids, course_ids, groups, onboarding.id, data_dir)
     return DemoSummary(tenant.id, acct_key, True, len(user_ids), len(course_ids))
 
 
@@ -277,3 +292,64 @@ def add_demo_trainings(
     seats = register_users(session, ctx, timeslot_id=upcoming, user_ids=user_ids[46:54])
     update_registration(session, ctx, registration_id=seats[0].id, status="cancelled")
     register_users(session, ctx, timeslot_id=online, user_ids=user_ids[1:4])
+
+
+MATERIALS = [
+    ("Welcome Guide.pdf", "Onboarding", 12),
+    ("Safety Checklist.pdf", "Safety", 2),
+    ("Escalation Playbook.txt", "Support", None),
+]
+
+
+def _add_access_and_content(
+    session: Session,
+    ctx: Context,
+    user_ids: list[int],
+    course_ids: list[int],
+    groups: dict[str, int],
+    path_id: int,
+    data_dir: Path | None,
+) -> None:
+    """Power users, group managers, catalog entries, keys and materials: one of each kind of
+    record the SkyPrep actions read, so each answers real data."""
+    role = create_user_role(
+        session,
+        ctx,
+        name="Regional Training Manager",
+        description="Can manage assigned users, groups, and courses.",
+        permissions={"users": "assigned", "courses": "assigned", "reports": "enabled"},
+    )
+    dataset = create_dataset(
+        session, ctx, name="Sales Region Dataset", user_ids=user_ids[:20], course_ids=course_ids[3:]
+    )
+    assign_power_users(
+        session, ctx, user_ids=[user_ids[16]], user_role_id=role.id, dataset_ids=[dataset.id]
+    )
+    assign_manager_to_group(session, ctx, group_id=groups["sales"], user_id=user_ids[1])
+    assign_manager_to_group(session, ctx, group_id=groups["support"], user_id=user_ids[31])
+    add_to_catalog(session, ctx, items=CatalogItems(course_ids=course_ids[:3]))
+    add_to_catalog(
+        session,
+        ctx,
+        items=CatalogItems(course_ids=[course_ids[3]], learning_path_ids=[path_id]),
+        group_ids=[groups["sales"], groups["new_hires"]],
+    )
+    issue_login_key(session, ctx, user_id=user_ids[2], key_type="daily")
+    issue_course_otps(session, ctx, course_id=course_ids[0], count=3)
+    if data_dir is None:
+        return
+    from pypdf import PdfWriter
+
+    store = material_store(data_dir)
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, category, pages in MATERIALS:
+            source = Path(scratch) / name
+            if pages is None:
+                source.write_text(f"{name}: who to call, and when.\n", encoding="utf-8")
+            else:
+                writer = PdfWriter()
+                for _ in range(pages):
+                    writer.add_blank_page(width=612, height=792)
+                with source.open("wb") as out:
+                    writer.write(out)
+            add_material(session, ctx, store=store, source=source, category=category)

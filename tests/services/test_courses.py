@@ -655,3 +655,40 @@ def test_registration_window_is_checked_against_the_stored_end(session: Session)
         settings=PublicationSettings(registration_starts_at=ends - timedelta(days=30)),
     )
     assert stored.registration_starts_at == ends - timedelta(days=30)
+
+
+def test_change_subscribe_key_suspends_otps_and_reverting_revives_them(session: Session) -> None:
+    from syllabus.services.course_otps import issue_course_otps, redeem_course_otp
+    from syllabus.services.courses import change_subscribe_key
+    from syllabus.services.errors import Invalid, NotFound
+    from tests.factories import event_data, make_course, make_tenant, make_user
+
+    _, ctx = make_tenant(session)
+    _, other = make_tenant(session)
+    course = make_course(session, ctx)
+    first, second = make_user(session, ctx), make_user(session, ctx)
+    original = course.subscribe_key
+    keys = issue_course_otps(session, ctx, course_id=course.id, count=2)
+    change_subscribe_key(session, ctx, course_id=course.id, subscribe_key="SPRING-2027")
+    assert course.subscribe_key == "SPRING-2027"
+    with pytest.raises(NotFound):
+        redeem_course_otp(session, ctx, secret=keys[0], user_id=first.id)
+    # Keys issued under the new subscribe key work at once.
+    [fresh] = issue_course_otps(session, ctx, course_id=course.id)
+    redeem_course_otp(session, ctx, secret=fresh, user_id=second.id)
+    change_subscribe_key(session, ctx, course_id=course.id, subscribe_key=original)
+    assert redeem_course_otp(session, ctx, secret=keys[0], user_id=first.id) == course.id
+    random_key = change_subscribe_key(session, ctx, course_id=course.id).subscribe_key
+    assert random_key not in (original, "SPRING-2027")
+    assert len(random_key) >= 12
+    with pytest.raises(NotFound):
+        redeem_course_otp(session, ctx, secret=keys[1], user_id=second.id)
+    changes = event_data(session, ctx, "course.updated")
+    assert [c["changed"] for c in changes] == [["subscribe_key"]] * 3
+    for bad in ("", "abc", "has space", "x" * 65):
+        with pytest.raises(Invalid) as caught:
+            change_subscribe_key(session, ctx, course_id=course.id, subscribe_key=bad)
+        assert caught.value.field == "subscribe_key"
+    with pytest.raises(NotFound) as missing:
+        change_subscribe_key(session, other, course_id=course.id, subscribe_key="abcd")
+    assert missing.value.field == "course_id"

@@ -25,6 +25,7 @@ from syllabus.domain.learning_paths import (
     LearningPathUser,
     PublishedPath,
 )
+from syllabus.domain.materials import Material
 from syllabus.domain.payments import Payment, StripeEvent
 from syllabus.domain.power_users import (
     Dataset,
@@ -95,6 +96,7 @@ __all__ = [
     "LearningPathUser",
     "LoginKey",
     "LoginKeyType",
+    "Material",
     "Payment",
     "PointBalance",
     "PointTransaction",

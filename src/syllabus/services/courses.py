@@ -255,3 +255,37 @@ def delete_course(session: Session, ctx: Context, *, course_id: int) -> None:
     record_event(session, ctx, "course.deleted", {"course_id": course.id, "name": course.name})
     session.delete(course)
     session.flush()
+
+
+SUBSCRIBE_KEY_MIN, SUBSCRIBE_KEY_MAX = 4, 64
+
+
+def change_subscribe_key(
+    session: Session, ctx: Context, *, course_id: int, subscribe_key: str | None = None
+) -> Course:
+    """Set the key learners type to enroll themselves (a new random one when None).
+
+    One-time enrollment keys are tied to the subscribe key they were issued under
+    (services/course_otps.py): changing it suspends the outstanding ones, and setting an
+    earlier key again revives the keys issued under it.
+    """
+    course = require(session, ctx, Course, course_id, field="course_id")
+    if subscribe_key is None:
+        key = new_token(12)
+    else:
+        key = clean_required_text(subscribe_key, "subscribe_key", max_length=SUBSCRIBE_KEY_MAX)
+        if len(key) < SUBSCRIBE_KEY_MIN or any(ch.isspace() for ch in key):
+            raise Invalid(
+                "subscribe_key",
+                f"subscribe_key must be {SUBSCRIBE_KEY_MIN} to {SUBSCRIBE_KEY_MAX} characters"
+                " without spaces",
+            )
+    if key != course.subscribe_key:
+        course.subscribe_key = key
+        course.version += 1
+        course.updated_at = utcnow()
+        session.flush()
+        record_event(
+            session, ctx, "course.updated", {"course_id": course.id, "changed": ["subscribe_key"]}
+        )
+    return course

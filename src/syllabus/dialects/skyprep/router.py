@@ -22,11 +22,14 @@ from syllabus.dialects.skyprep import groups as _groups  # noqa: F401  (register
 from syllabus.dialects.skyprep import ilt as _ilt  # noqa: F401  (registers its actions)
 from syllabus.dialects.skyprep import learning_paths as _learning_paths  # noqa: F401
 from syllabus.dialects.skyprep import login_keys as _login_keys  # noqa: F401
+from syllabus.dialects.skyprep import materials as _materials  # noqa: F401
 from syllabus.dialects.skyprep import payments as _payments  # noqa: F401
 from syllabus.dialects.skyprep import power_users as _power_users  # noqa: F401
+from syllabus.dialects.skyprep import program as _program  # noqa: F401
 from syllabus.dialects.skyprep import progress as _progress  # noqa: F401
 from syllabus.dialects.skyprep import rewards as _rewards  # noqa: F401
 from syllabus.dialects.skyprep import skills as _skills  # noqa: F401
+from syllabus.dialects.skyprep import training_transfer as _training_transfer  # noqa: F401
 from syllabus.dialects.skyprep import users as _users  # noqa: F401  (registers its actions)
 from syllabus.dialects.skyprep.actions import ACTIONS, Call
 from syllabus.dialects.skyprep.errors import Unauthorized, error_body

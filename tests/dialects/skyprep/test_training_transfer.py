@@ -1,0 +1,125 @@
+"""move_training_data over HTTP: the spec's sample parameters and response shape."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.dialects.skyprep.test_users import api, fails, new_user, ok
+from tests.http_client import Program, app_client, make_program
+
+SAMPLE: dict[str, Any] = {
+    "status": "success",
+    "source_user_id": 101,
+    "target_user_id": 102,
+    "moved": {"course_enrollments": 2, "course_progresses": 2, "user_group_enrollments": 1},
+    "skipped": [],
+}
+
+
+@pytest.fixture
+def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
+    yield from app_client(fresh_db_url, tmp_path)
+
+
+@pytest.fixture
+def program(client: TestClient) -> Program:
+    return make_program(client, "example.skyprepapp.com")
+
+
+def courses_of(client: TestClient, program: Program, user_id: int) -> set[int]:
+    answer = ok(api(client, program, "get_user_courses", user_id=user_id))
+    return {c["id"] for c in answer}
+
+
+def test_the_samples_parameters_move_enrollments(client: TestClient, program: Program) -> None:
+    source = new_user(client, program, "dup@example.com")["id"]
+    target = new_user(client, program, "real@example.com")["id"]
+    c1, c2 = (ok(api(client, program, "create_course", name=n))["id"] for n in ("A", "B"))
+    group = ok(api(client, program, "create_user_group", name="Sales"))["id"]
+    ok(api(client, program, "enroll_user_in_courses", user_id=source, course_ids=f"{c1},{c2}"))
+    ok(api(client, program, "enroll_user_in_course", user_id=target, course_id=c2))
+    ok(api(client, program, "enroll_user_in_user_group", user_id=source, user_group_id=group))
+    answer = ok(
+        api(
+            client,
+            program,
+            "move_training_data",
+            source_user_id=str(source),
+            target_user_id=target,
+            inclusion_list=["course_enrollments", "course_progresses", "exam_attempts"],
+        )
+    )
+    assert list(answer) == list(SAMPLE)
+    assert (answer["status"], answer["source_user_id"], answer["target_user_id"]) == (
+        "success",
+        source,
+        target,
+    )
+    assert answer["moved"] == {"course_enrollments": 1}
+    assert [(s["data_type"], s.get("course_id")) for s in answer["skipped"]] == [
+        ("course_enrollments", c2),
+        ("course_progresses", None),
+        ("exam_attempts", None),
+    ]
+    assert all(isinstance(s["reason"], str) and s["reason"] for s in answer["skipped"])
+    assert courses_of(client, program, target) == {c1, c2}
+    # Without a list every kind this server keeps moves: here the group membership.
+    again = ok(
+        api(client, program, "move_training_data", source_user_id=source, target_user_id=target)
+    )
+    assert again["moved"] == {
+        "course_enrollments": 0,
+        "user_group_enrollments": 1,
+        "learning_path_enrollments": 0,
+    }
+    assert [s["data_type"] for s in again["skipped"]] == ["course_enrollments"]
+
+
+def test_form_bodies_and_comma_lists(client: TestClient, program: Program) -> None:
+    source = new_user(client, program, "a@example.com")["id"]
+    target = new_user(client, program, "b@example.com")["id"]
+    response = client.post(
+        "/admin/api/move_training_data/",
+        data={
+            "api_key": program.api_key,
+            "acct_key": program.acct_key,
+            "source_user_id": str(source),
+            "target_user_id": str(target),
+            "inclusion_list": "user_group_enrollments, learning_path_enrollments",
+        },
+    )
+    assert ok(response)["moved"] == {"user_group_enrollments": 0, "learning_path_enrollments": 0}
+
+
+def test_bad_input_names_the_field(client: TestClient, program: Program) -> None:
+    source = new_user(client, program, "a@example.com")["id"]
+    other = make_program(client, "other.skyprepapp.com")
+    stranger = new_user(client, other, "z@example.com")["id"]
+    call = "move_training_data"
+    fails(api(client, program, call, target_user_id=source), 400, "source_user_id")
+    fails(api(client, program, call, source_user_id=source), 400, "target_user_id")
+    fails(
+        api(client, program, call, source_user_id="x", target_user_id=source), 400, "source_user_id"
+    )
+    fails(
+        api(client, program, call, source_user_id=source, target_user_id=source),
+        400,
+        "target_user_id",
+    )
+    fails(
+        api(client, program, call, source_user_id=source, target_user_id=stranger),
+        404,
+        "target_user_id",
+    )
+    fails(
+        api(
+            client, program, call, source_user_id=source, target_user_id=999999, inclusion_list="x"
+        ),
+        400,
+        "inclusion_list",
+    )
