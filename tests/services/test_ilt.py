@@ -154,3 +154,17 @@ def test_times_out_of_range_name_their_field(session: Session, ctx: Context) -> 
         with pytest.raises(Invalid) as error:
             make_timeslot(session, ctx, display_timezone="Asia/Tokyo", **{field: value})
         assert error.value.field == field
+
+
+def test_a_seat_holder_moved_to_the_waitlist_joins_the_back_of_the_line(
+    session: Session, ctx: Context
+) -> None:
+    slot = make_timeslot(session, ctx, capacity=1)
+    first, second = (u.id for u in make_users(session, ctx, 2))
+    seat, waiting = register_users(session, ctx, timeslot_id=slot.id, user_ids=[first, second])
+    moved = update_registration(session, ctx, registration_id=seat.id, status="waitlisted")
+    assert moved.status.value == "waitlisted"
+    assert moved.waitlisted_at is not None
+    session.refresh(waiting)
+    assert waiting.status.value == "pending"  # the seat went to the one already waiting
+    assert waiting.waitlisted_at is None

@@ -113,3 +113,5 @@ class IltRegistration(TenantScoped, Timestamps, Base):
         Enum(RegistrationStatus, native_enum=False, length=20, values_callable=_values),
         default=RegistrationStatus.PENDING,
     )
+    waitlisted_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When it last joined the waitlist: the queue's order (None unless waitlisted)."""

@@ -13,6 +13,7 @@ Cancelling or deleting a registration that held a seat promotes the waitlist (se
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -54,6 +55,13 @@ def _clean_progress_id(value: int | None) -> int | None:
     if value is None:
         return None
     return clean_int(value, "course_progress_id", minimum=1, maximum=2**31 - 1)
+
+
+def set_status(registration: IltRegistration, status: RegistrationStatus, now: datetime) -> None:
+    """Joining the waitlist puts a registration at the back of the line."""
+    registration.status = status
+    registration.updated_at = now
+    registration.waitlisted_at = now if status is RegistrationStatus.WAITLISTED else None
 
 
 def _seat_conflict(timeslot: IltTimeslot, wanted: int, free: int) -> Conflict:
@@ -159,6 +167,7 @@ def register_users(
                 user_id=user_id,
                 course_progress_id=progress_id,
                 status=new_status[user_id],
+                waitlisted_at=now if new_status[user_id] is RegistrationStatus.WAITLISTED else None,
             )
             session.add(registration)
             existing[user_id] = registration
@@ -167,8 +176,7 @@ def register_users(
             freed |= (
                 registration.status in SEAT_STATUSES and new_status[user_id] not in SEAT_STATUSES
             )
-            registration.status = new_status[user_id]
-            registration.updated_at = now
+            set_status(registration, new_status[user_id], now)
             if progress_id is not None:
                 registration.course_progress_id = progress_id
         changed.append(registration)
@@ -207,8 +215,7 @@ def update_registration(
         free = free_seats(session, ctx, timeslot)
         if free is not None and free < 1:
             raise _seat_conflict(timeslot, 1, free)
-    registration.status = wanted
-    registration.updated_at = utcnow()
+    set_status(registration, wanted, utcnow())
     session.flush()
     record_status_events(session, ctx, timeslot, [registration])
     if before in SEAT_STATUSES and wanted not in SEAT_STATUSES:

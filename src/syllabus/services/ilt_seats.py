@@ -6,8 +6,9 @@ transaction already holds the database's write lock from ``BEGIN IMMEDIATE``), t
 the seats taken, all in one transaction. Two registrations for the last seat therefore run
 one after the other, and the second sees the first.
 
-When a seat frees up (a cancellation, a deletion, a larger capacity), the oldest waitlisted
-registrations are promoted to ``pending`` in registration order, so the waitlist is a queue.
+When a seat frees up (a cancellation, a deletion, a larger capacity), the registrations that
+have waited longest are promoted to ``pending``: the waitlist is a queue, ordered by when each
+joined it (a seat holder moved to the waitlist joins at the back).
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def record_status_events(
 
 
 def promote_waitlist(session: Session, ctx: Context, timeslot: IltTimeslot) -> list[int]:
-    """Give free seats to the oldest waitlisted registrations; returns the promoted ids."""
+    """Give free seats to those who have waited longest; returns the promoted ids."""
     free = free_seats(session, ctx, timeslot)
     if free == 0:
         return []
@@ -121,7 +122,7 @@ def promote_waitlist(session: Session, ctx: Context, timeslot: IltTimeslot) -> l
             IltRegistration.timeslot_id == timeslot.id,
             IltRegistration.status == RegistrationStatus.WAITLISTED,
         )
-        .order_by(IltRegistration.id)
+        .order_by(IltRegistration.waitlisted_at, IltRegistration.id)
     )
     if free is not None:
         waiting = waiting.limit(free)
@@ -132,7 +133,7 @@ def promote_waitlist(session: Session, ctx: Context, timeslot: IltTimeslot) -> l
     session.execute(
         update(IltRegistration)
         .where(IltRegistration.tenant_id == ctx.tenant_id, IltRegistration.id.in_(ids))
-        .values(status=RegistrationStatus.PENDING, updated_at=utcnow())
+        .values(status=RegistrationStatus.PENDING, updated_at=utcnow(), waitlisted_at=None)
         .execution_options(synchronize_session="fetch")
     )
     record_status_events(session, ctx, timeslot, promoted, promoted_from_waitlist=True)

@@ -149,6 +149,7 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
+        sa.Column("waitlisted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.Column(
             "created_at",
