@@ -266,7 +266,11 @@ def resolve_item_target(
         if course_id is None:
             raise Invalid("course_id", "course_id or course_progress_id is required with exam_id")
         params = {"course_id": course_id, "exam_id": exam_id}
-        item = execute_scoped(session, ctx.tenant_id, _EXAM_ITEM, params).first()
+        item = (
+            execute_scoped(session, ctx.tenant_id, _EXAM_ITEM, params).first()
+            if possible_id(exam_id) and possible_id(course_id)
+            else None
+        )
         if item is None:
             raise NotFound("exam", [exam_id], field="exam_id")
     else:

@@ -22,7 +22,7 @@ from syllabus.services.errors import Invalid
 from syllabus.services.events import record_event
 from syllabus.services.fields import UNSET, ChangeSet, Maybe, is_set
 from syllabus.services.lookups import require
-from syllabus.services.progress_records import change_status, open_course_progresses
+from syllabus.services.progress_records import change_status
 from syllabus.services.validation import clean_aware_datetime, clean_enum, clean_int
 
 
@@ -58,9 +58,8 @@ def create_course_progress(
     """
     require(session, ctx, User, user_id, field="user_id")
     require(session, ctx, Course, course_id, field="course_id")
+    # Enrolling opens the record (or reactivates it), whether the enrollment is new or not.
     enroll_users_in_courses(session, ctx, user_ids=[user_id], course_ids=[course_id])
-    # Enrolling opens the record; a record whose enrollment already existed is opened here.
-    open_course_progresses(session, ctx, user_ids=[user_id], course_ids=[course_id])
     progress = find_course_progress(session, ctx, user_id=user_id, course_id=course_id)
     assert progress is not None
     session.refresh(progress)

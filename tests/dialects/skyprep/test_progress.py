@@ -457,6 +457,11 @@ def test_item_progress_combinations_that_are_not_enough_are_400_naming_what_is_m
             "course_item_id",
         )
         fails(
+            api(client, program, action, course_progress_id=progress_id, exam_id=10**30, **extra),
+            404,
+            "exam_id",
+        )
+        fails(
             api(client, program, action, course_progress_id=progress_id, exam_id=5, **extra),
             404,
             "exam_id",
