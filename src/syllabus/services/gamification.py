@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import Table, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from syllabus.domain.rewards import PointBalance, PointTransaction, SkillBalance
@@ -112,8 +113,17 @@ def create_gamification_transaction(
         balance=balance,
         unique_transaction_id=key or f"txn_{secrets.token_hex(10)}",
     )
-    session.add(transaction)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(transaction)
+            session.flush()
+    except IntegrityError:
+        # Another call with this key committed while we waited for the balance row.
+        raise Conflict(
+            f"unique_transaction_id {key} is being used by a concurrent transaction; "
+            "retry to get its result",
+            field="unique_transaction_id",
+        ) from None
     record_event(
         session,
         ctx,
