@@ -50,8 +50,9 @@ def apply_to_balance(
     insert_new_rows(
         session, model, [{"tenant_id": ctx.tenant_id, **key, "points": 0}], unique=list(key)
     )
-    where = [table.c.tenant_id == ctx.tenant_id]
-    where += [table.c[name] == value for name, value in key.items()]
+    # The primary key alone: the caller has checked that user and skill are the program's,
+    # and a tenant_id term could lead SQLite to a wider index than the key.
+    where = [table.c[name] == value for name, value in key.items()]
     statement = (
         update(table)
         .where(*where, table.c.points + amount >= 0, table.c.points + amount <= MAX_AMOUNT)
