@@ -156,3 +156,44 @@ def test_concurrent_debits_never_overdraw(fresh_db_url: str) -> None:
             assert balances == [100, 70, 40, 10]
     finally:
         engine.dispose()
+
+
+def test_concurrent_retries_with_one_key_credit_once(fresh_db_url: str) -> None:
+    """A client retrying before its first call finished: one credit, never an error 500."""
+    engine = make_engine(fresh_db_url)
+    factory = make_sessionmaker(engine)
+    try:
+        with unit_of_work(factory, tenant_id=None) as session:
+            _, ctx = make_tenant(session)
+            scope(session, ctx)
+            user_id = make_user(session, ctx).id
+        start = threading.Barrier(4)
+        outcomes: list[object] = []
+        lock = threading.Lock()
+
+        def credit() -> None:
+            start.wait()
+            result: object
+            try:
+                with unit_of_work(factory, tenant_id=ctx.tenant_id) as session:
+                    result = create_gamification_transaction(
+                        session, ctx, user_id=user_id, amount=25, unique_transaction_id="k-1"
+                    ).id
+            except Conflict as conflict:
+                result = conflict.field
+            with lock:
+                outcomes.append(result)
+
+        threads = [threading.Thread(target=credit) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        ids = {o for o in outcomes if isinstance(o, int)}
+        assert len(ids) == 1
+        assert set(outcomes) - ids <= {"unique_transaction_id"}
+        with unit_of_work(factory, tenant_id=ctx.tenant_id, read_only=True) as session:
+            assert gamification_balance(session, ctx, user_id=user_id) == 25
+            assert _ledger_sum(session, user_id) == 25
+    finally:
+        engine.dispose()

@@ -93,7 +93,9 @@ class SkillBalance(TenantScoped, Base):
     """A user's points in one skill: the sum of those skill transactions."""
 
     __tablename__ = "skill_balances"
-    __table_args__ = (Index("ix_skill_balances_tenant_skill", "tenant_id", "skill_id", "points"),)
+    __table_args__ = (
+        Index("ix_skill_balances_tenant_skill", "tenant_id", "skill_id", "points", "user_id"),
+    )
 
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True

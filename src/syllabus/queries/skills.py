@@ -1,9 +1,9 @@
 """Skill and competency reads: rubrics, usage counts, user balances and achievements.
 
-Achievement is decided in SQL: a user has achieved a competency when the number of its
-requirements their balances meet equals the number of its requirements. The same rule
-answers "which competencies has this user achieved" and "how many users achieved this one",
-so the two can never disagree, and neither loops over users in Python.
+Achievement is decided in SQL: a user has achieved a competency when each of its
+requirements has a balance of that skill holding at least the required level's points. One
+user's competencies count the requirements met per competency; a competency's achievers are
+counted by relational division (below). Neither loops over users in Python.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from syllabus.domain.rewards import (
     SkillTransaction,
 )
 from syllabus.domain.tenancy import execute_scoped, scoped_select
+from syllabus.domain.users import User
 from syllabus.services.context import Context
 from syllabus.services.lookups import possible_id
 
@@ -155,37 +156,56 @@ _USER_COMPETENCIES = (
     .where(_competencies.id.in_(select(_achieved_by_user.c.competency_id)))
     .order_by(_competencies.id)
 )
-_achievers = (
-    _MET.with_only_columns(_balances.user_id)
-    .where(_requirements.competency_id == bindparam("competency_id"))
-    .group_by(_balances.user_id)
-    .having(
-        func.count()
-        == select(_REQUIRED_COUNT.c.required)
-        .where(_REQUIRED_COUNT.c.competency_id == bindparam("competency_id"))
-        .scalar_subquery()
-    )
-    .subquery()
-)
-_candidates = (
-    select(_balances.user_id)
-    .join(
-        CompetencySkill.__table__,
-        (_requirements.tenant_id == _balances.tenant_id)
-        & (_requirements.skill_id == _balances.skill_id),
-    )
+# Counting achievers is relational division, written as a double NOT EXISTS: for each user
+# holding the competency's first skill, no requirement may lack a balance that meets it.
+# Each check is a primary-key lookup, so nothing is grouped or sorted, whatever the user count.
+_holder = SkillBalance.__table__.alias("holder")
+_met = SkillBalance.__table__.alias("met")
+_FIRST_SKILL = (
+    select(_requirements.skill_id)
     .where(
+        _requirements.tenant_id == bindparam("scope_tenant_id"),
         _requirements.competency_id == bindparam("competency_id"),
-        _balances.tenant_id == bindparam("scope_tenant_id"),
-        _balances.points > 0,
     )
-    .distinct()
-    .subquery()
+    .order_by(_requirements.position, _requirements.id)
+    .limit(1)
+    .scalar_subquery()
+)
+_UNMET = (
+    select(_requirements.id)
+    .join(SkillLevel.__table__, _levels.id == _requirements.skill_level_id)
+    .where(
+        _requirements.tenant_id == bindparam("scope_tenant_id"),
+        _requirements.competency_id == bindparam("competency_id"),
+        ~select(_met.c.user_id)
+        .where(
+            _met.c.user_id == _holder.c.user_id,
+            _met.c.skill_id == _requirements.skill_id,
+            _met.c.points >= _levels.skill_points,
+        )
+        .correlate_except(_met)
+        .exists(),
+    )
+    .correlate(_holder)
+)
+_ACHIEVERS = (
+    select(func.count())
+    .select_from(_holder)
+    .where(
+        _holder.c.tenant_id == bindparam("scope_tenant_id"),
+        _holder.c.skill_id == _FIRST_SKILL,
+        ~_UNMET.exists(),
+    )
+    .scalar_subquery()
+)
+_USER_COUNT = (
+    select(func.count())
+    .select_from(User.__table__)
+    .where(User.__table__.c.tenant_id == bindparam("scope_tenant_id"))
+    .scalar_subquery()
 )
 _COMPETENCY_DETAILS = scoped_select(
-    Competency,
-    select(func.count()).select_from(_achievers).scalar_subquery().label("achieved"),
-    select(func.count()).select_from(_candidates).scalar_subquery().label("candidates"),
+    Competency, _ACHIEVERS.label("achieved"), _USER_COUNT.label("users")
 ).where(_competencies.id == bindparam("competency_id"))
 
 _CURRENT_LEVEL = (
@@ -197,15 +217,19 @@ _CURRENT_LEVEL = (
     .scalar_subquery()
 )
 _USER_BALANCES = (
+    # Driven from the program's skills, each balance found by its primary key (user, skill):
+    # a lookup by tenant first would read every balance of the program.
     scoped_select(
-        SkillBalance,
+        Skill,
         _balances.skill_id,
         _skills.name,
         _balances.points,
         _CURRENT_LEVEL.label("level_title"),
     )
-    .join(Skill.__table__, _skills.id == _balances.skill_id)
-    .where(_balances.user_id == bindparam("user_id"))
+    .join(
+        SkillBalance.__table__,
+        (_balances.user_id == bindparam("user_id")) & (_balances.skill_id == _skills.id),
+    )
     .order_by(_skills.id)
 )
 
@@ -309,13 +333,13 @@ def get_competency(session: Session, ctx: Context, competency_id: int) -> Compet
 
 
 def competency_details(session: Session, ctx: Context, competency_id: int) -> dict[str, Any]:
-    """How many users achieved it, and what share of the users working towards it (holding
-    points in any of its skills) that is, as SkyPrep writes it: ``"72%"``."""
+    """How many users achieved it, and what share of the program's users that is, as SkyPrep
+    writes it: ``"72%"``."""
     row = execute_scoped(
         session, ctx.tenant_id, _COMPETENCY_DETAILS, {"competency_id": competency_id}
     ).first()
-    achieved, candidates = (int(row.achieved), int(row.candidates)) if row else (0, 0)
-    rate = round(100 * achieved / candidates) if candidates else 0
+    achieved, users = (int(row.achieved), int(row.users)) if row else (0, 0)
+    rate = round(100 * achieved / users) if users else 0
     return {"users_achieved_count": achieved, "achievement_rate": f"{rate}%"}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import Table, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from syllabus.domain.rewards import PointBalance, PointTransaction, SkillBalance
@@ -49,8 +50,9 @@ def apply_to_balance(
     insert_new_rows(
         session, model, [{"tenant_id": ctx.tenant_id, **key, "points": 0}], unique=list(key)
     )
-    where = [table.c.tenant_id == ctx.tenant_id]
-    where += [table.c[name] == value for name, value in key.items()]
+    # The primary key alone: the caller has checked that user and skill are the program's,
+    # and a tenant_id term could lead SQLite to a wider index than the key.
+    where = [table.c[name] == value for name, value in key.items()]
     statement = (
         update(table)
         .where(*where, table.c.points + amount >= 0, table.c.points + amount <= MAX_AMOUNT)
@@ -112,8 +114,17 @@ def create_gamification_transaction(
         balance=balance,
         unique_transaction_id=key or f"txn_{secrets.token_hex(10)}",
     )
-    session.add(transaction)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(transaction)
+            session.flush()
+    except IntegrityError:
+        # Another call with this key committed while we waited for the balance row.
+        raise Conflict(
+            f"unique_transaction_id {key} is being used by a concurrent transaction; "
+            "retry to get its result",
+            field="unique_transaction_id",
+        ) from None
     record_event(
         session,
         ctx,

@@ -274,8 +274,9 @@ def _buyer(session: Session, ctx: Context, purchase: _Purchase) -> int | None:
 
 
 def _course_id(session: Session, ctx: Context, ref: object) -> int | None:
+    """The program's course named by ``metadata.course_id`` (a number or numeric text)."""
     text = str(ref).strip() if isinstance(ref, str | int) and not isinstance(ref, bool) else ""
-    if not text.isascii() or not text.isdigit() or not possible_id(int(text[:12] or "0")):
+    if not (text.isascii() and text.isdigit() and len(text) <= 10 and possible_id(int(text))):
         return None
     found = session.scalar(
         select(Course.id).where(Course.tenant_id == ctx.tenant_id, Course.id == int(text))

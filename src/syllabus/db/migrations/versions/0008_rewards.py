@@ -227,7 +227,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("skill_balances", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_skill_balances_tenant_skill", ["tenant_id", "skill_id", "points"], unique=False
+            "ix_skill_balances_tenant_skill",
+            ["tenant_id", "skill_id", "points", "user_id"],
+            unique=False,
         )
 
     op.create_table(
