@@ -32,6 +32,7 @@ from syllabus.domain.power_users import (
     PowerUserDataset,
     UserRole,
 )
+from syllabus.domain.provisioning import PushedGroup, ScimDeletedUser, UserAttributeSource
 from syllabus.domain.tenants import Domain, DomainAccess, DomainMembership, Tenant
 from syllabus.domain.users import CustomAttributeDefinition, Role, User, UserCustomAttribute
 
@@ -78,10 +79,13 @@ __all__ = [
     "PowerUserDataset",
     "PublishedCourse",
     "PublishedPath",
+    "PushedGroup",
     "Role",
+    "ScimDeletedUser",
     "Surface",
     "Tenant",
     "User",
+    "UserAttributeSource",
     "UserCustomAttribute",
     "UserRole",
 ]
