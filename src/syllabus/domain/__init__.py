@@ -32,7 +32,12 @@ from syllabus.domain.power_users import (
     PowerUserDataset,
     UserRole,
 )
-from syllabus.domain.provisioning import PushedGroup, ScimDeletedUser, UserAttributeSource
+from syllabus.domain.provisioning import (
+    PushedGroup,
+    ScimDeletedUser,
+    ScimUserProfile,
+    UserAttributeSource,
+)
 from syllabus.domain.tenants import Domain, DomainAccess, DomainMembership, Tenant
 from syllabus.domain.users import CustomAttributeDefinition, Role, User, UserCustomAttribute
 
@@ -82,6 +87,7 @@ __all__ = [
     "PushedGroup",
     "Role",
     "ScimDeletedUser",
+    "ScimUserProfile",
     "Surface",
     "Tenant",
     "User",

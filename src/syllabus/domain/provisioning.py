@@ -51,3 +51,20 @@ class ScimDeletedUser(TenantScoped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     deleted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ScimUserProfile(TenantScoped, Base):
+    """What an IdP says about a user that only SCIM shows: the display name it pushed and
+    how it labels the user's one email (type, primary). Absent: derived defaults."""
+
+    __tablename__ = "scim_user_profiles"
+    __table_args__ = (
+        UniqueConstraint("user_id"),
+        Index("ix_scim_user_profiles_tenant", "tenant_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    display_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    email_type: Mapped[str | None] = mapped_column(String(32), default=None)
+    email_primary: Mapped[bool | None] = mapped_column(default=None)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from syllabus.domain.events import Surface
 from syllabus.domain.groups import Group, GroupMembership
-from syllabus.domain.provisioning import ScimDeletedUser, UserAttributeSource
+from syllabus.domain.provisioning import ScimDeletedUser, ScimUserProfile, UserAttributeSource
 from syllabus.domain.users import User
 from syllabus.services.lookups import chunks, possible_id
 
@@ -84,6 +84,17 @@ def members_of(session: Session, group_ids: Sequence[int]) -> dict[int, list[tup
         )
         for group_id, user_id, first, last, email in rows:
             out[group_id].append((user_id, " ".join(p for p in (first, last) if p) or email))
+    return out
+
+
+def profiles_of(session: Session, user_ids: Sequence[int]) -> dict[int, ScimUserProfile]:
+    """The SCIM profiles of a page of users, in one query per 500 users."""
+    out: dict[int, ScimUserProfile] = {}
+    for part in chunks(list(user_ids)):
+        for profile in session.scalars(
+            select(ScimUserProfile).where(ScimUserProfile.user_id.in_(part))
+        ):
+            out[profile.user_id] = profile
     return out
 
 

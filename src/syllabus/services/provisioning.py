@@ -20,12 +20,20 @@ from sqlalchemy.orm import Session
 
 from syllabus.domain.base import utcnow
 from syllabus.domain.events import Surface
-from syllabus.domain.provisioning import PushedGroup, ScimDeletedUser, UserAttributeSource
+from syllabus.domain.provisioning import (
+    PushedGroup,
+    ScimDeletedUser,
+    ScimUserProfile,
+    UserAttributeSource,
+)
 from syllabus.domain.tenants import Tenant
+from syllabus.domain.users import User
 from syllabus.services.context import Context
 from syllabus.services.errors import Conflict, Invalid, NotFound
 from syllabus.services.events import record_event
 from syllabus.services.fields import UNSET, Maybe, is_set
+from syllabus.services.lookups import require
+from syllabus.services.validation import clean_text
 
 OWNED_USER_ATTRIBUTES = ("email", "username", "first_name", "last_name", "active")
 """The identity attributes and status an IdP owns when SCIM has authority."""
@@ -191,3 +199,42 @@ def forget_scim_deletion(session: Session, ctx: Context, user_id: int) -> None:
             ScimDeletedUser.tenant_id == ctx.tenant_id, ScimDeletedUser.user_id == user_id
         )
     )
+
+
+def set_scim_profile(
+    session: Session,
+    ctx: Context,
+    *,
+    user_id: int,
+    display_name: str | None,
+    email_type: str | None,
+    email_primary: bool | None,
+) -> None:
+    """Keep what the IdP says about presentation (display name, its email's labels); a change
+    moves the user's last-modified time, so its ETag changes too."""
+    display = clean_text(display_name, "displayName", max_length=255)
+    kind = clean_text(email_type, "emails.type", max_length=32)
+    user = require(session, ctx, User, user_id, field="user_id")
+    profile = session.scalars(
+        select(ScimUserProfile).where(
+            ScimUserProfile.tenant_id == ctx.tenant_id, ScimUserProfile.user_id == user_id
+        )
+    ).first()
+    wanted = (display, kind, email_primary)
+    if (
+        profile is not None
+        and (
+            profile.display_name,
+            profile.email_type,
+            profile.email_primary,
+        )
+        == wanted
+    ):
+        return
+    if profile is None:
+        profile = ScimUserProfile(tenant_id=ctx.tenant_id, user_id=user_id)
+        session.add(profile)
+    profile.display_name, profile.email_type, profile.email_primary = wanted
+    user.updated_at = utcnow()
+    user.version += 1
+    session.flush()

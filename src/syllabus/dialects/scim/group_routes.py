@@ -160,7 +160,10 @@ def _change(
     def work(session: Session, ctx: Context) -> dict[str, Any]:
         group = find_group(session, group_id)
         check_if_match(if_match, etag(group.id, group.updated_at))
-        body = apply_patch(render_one(session, group, base), payload, GROUP) if patch else payload
+        body = payload
+        if patch:
+            body = apply_patch(render_one(session, group, base), payload, GROUP)
+            body.setdefault("members", [])  # removed by the patch: none left
         apply_input(session, ctx, group, parse_group(body))
         return render_one(session, group, base, params)
 

@@ -53,8 +53,8 @@ def group_model(group: GroupRow, members: list[tuple[int, str]] | None, base_url
         members=None
         if members is None
         else [
-            GroupMember(value=str(uid), display=name, type="User", ref=f"{base_url}Users/{uid}")
-            for uid, name in members
+            GroupMember(value=str(uid), type="User", ref=f"{base_url}Users/{uid}")
+            for uid, _ in members
         ],
         meta=Meta(
             resource_type="Group",

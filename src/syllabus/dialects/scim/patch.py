@@ -76,6 +76,11 @@ def apply_patch(resource: dict[str, Any], body: Any, spec: ResourceDef) -> dict[
     for op, path, value in operations(body):
         if path is None:
             _apply_pathless(result, op, value, spec)
+        elif spec.extension_urn and path.lower() == spec.extension_urn.lower():
+            if op == "remove":
+                result.pop(_key(result, spec.extension_urn) or spec.extension_urn, None)
+            else:
+                _apply_pathless(result, op, {spec.extension_urn: value}, spec)
         else:
             _apply(result, op, _parse_path(path), value, spec)
     return result
@@ -102,7 +107,8 @@ def _apply_pathless(result: dict[str, Any], op: str, value: Any, spec: ResourceD
             if not isinstance(item, dict):
                 raise InvalidValueException(detail=f"{key} must be an object")
             for sub_key, sub_value in item.items():
-                _apply(result, op, _parse_path(f"{ext}:{sub_key}"), sub_value, spec)
+                if sub_key.lower() != "schemas":
+                    _apply(result, op, _parse_path(f"{ext}:{sub_key}"), sub_value, spec)
         elif key.lower() == spec.core_urn.lower() and isinstance(item, dict):
             for sub_key, sub_value in item.items():
                 _apply(result, op, _parse_path(sub_key), sub_value, spec)

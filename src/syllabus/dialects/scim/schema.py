@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scim2_models import EnterpriseUser, Group, Mutability, Schema, User
+from scim2_models import EnterpriseUser, Group, Mutability, Required, Schema, User
 
 USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_URN = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -69,7 +69,6 @@ _COMMON = (
 _NOT_HELD = tuple(
     AttrDef(name, ignored=True)
     for name in (
-        "displayName",
         "nickName",
         "profileUrl",
         "userType",
@@ -92,6 +91,7 @@ USER = ResourceDef(
         *_COMMON,
         *_NOT_HELD,
         AttrDef("userName"),
+        AttrDef("displayName"),
         AttrDef("name", sub=("givenName", "familyName", "formatted")),
         AttrDef("title"),
         AttrDef("locale"),
@@ -115,21 +115,27 @@ GROUP = ResourceDef(
     ),
 )
 
-# What /Schemas publishes: the attributes held, with their real mutability.
+# What /Schemas publishes: the attributes held, with their real mutability. Rendered but not
+# published: members.display (derived from the user), locale (held, but only tags that fit
+# 32 characters), the enterprise manager (only our own user ids are valid values).
 _PUBLISHED: dict[str, dict[str, tuple[str, ...] | None]] = {
     USER_URN: {
         "userName": None,
         "name": ("givenName", "familyName"),
         "displayName": None,
         "title": None,
-        "locale": None,
         "active": None,
         "emails": ("value", "type", "primary"),
     },
-    ENTERPRISE_URN: {"employeeNumber": None, "department": None, "manager": ("value",)},
-    GROUP_URN: {"displayName": None, "members": ("value", "$ref", "type", "display")},
+    # manager is accepted (value: a user's id) but not published: a generic client would
+    # fill it with any string, and only our own ids are valid there.
+    ENTERPRISE_URN: {"employeeNumber": None, "department": None},
+    GROUP_URN: {"displayName": None, "members": ("value", "$ref", "type")},
 }
-_READ_ONLY = {(USER_URN, "displayName"), (GROUP_URN, "members.display")}
+_READ_ONLY: set[tuple[str, str]] = set()
+_REQUIRED = {(USER_URN, "emails"), (USER_URN, "emails.value"), (USER_URN, "active")}
+"""Every user has an email address (the IdP may also send it as an email-shaped userName),
+and is active or not: neither can be removed."""
 
 
 def published_schemas() -> list[Schema]:
@@ -144,6 +150,8 @@ def published_schemas() -> list[Schema]:
             subs = wanted[attribute.name]
             if (schema.id, attribute.name) in _READ_ONLY:
                 attribute = attribute.model_copy(update={"mutability": Mutability.read_only})
+            if (schema.id, attribute.name) in _REQUIRED:
+                attribute = attribute.model_copy(update={"required": Required.true})
             if subs is not None:
                 kept = []
                 for sub in attribute.sub_attributes or []:
@@ -151,6 +159,8 @@ def published_schemas() -> list[Schema]:
                         continue
                     if (schema.id, f"{attribute.name}.{sub.name}") in _READ_ONLY:
                         sub = sub.model_copy(update={"mutability": Mutability.read_only})
+                    if (schema.id, f"{attribute.name}.{sub.name}") in _REQUIRED:
+                        sub = sub.model_copy(update={"required": Required.true})
                     kept.append(sub)
                 attribute = attribute.model_copy(update={"sub_attributes": kept})
             attributes.append(attribute)

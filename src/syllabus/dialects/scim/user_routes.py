@@ -24,9 +24,10 @@ from syllabus.dialects.scim.render import scim_response
 from syllabus.dialects.scim.schema import USER
 from syllabus.dialects.scim.users import FILTER_ATTRS, UserInput, etag, parse_user, render_user
 from syllabus.domain.users import User
-from syllabus.queries.provisioning import page_of, scim_user
+from syllabus.queries.provisioning import page_of, profiles_of, scim_user
 from syllabus.services import users as user_service
 from syllabus.services.context import Context
+from syllabus.services.provisioning import set_scim_profile
 
 router = APIRouter()
 
@@ -56,13 +57,32 @@ def list_users(session: Session, params: ListParams, base: str) -> dict[str, Any
     )
     rows = page.rows[: params.count]
     more = params.cursor is not None and len(page.rows) > params.count
-    resources = [render_user(u, base, params.response) for u in rows]
+    profiles = profiles_of(session, [u.id for u in rows])
+    resources = [render_user(u, profiles.get(u.id), base, params.response) for u in rows]
     return list_response(params, page.total, resources, rows[-1].id if more else None)
+
+
+def render_one(
+    session: Session, user: User, base: str, params: ResponseParameters[Any] | None = None
+) -> dict[str, Any]:
+    return render_user(user, profiles_of(session, [user.id]).get(user.id), base, params)
+
+
+def _set_profile(session: Session, ctx: Context, user: User, data: UserInput) -> None:
+    set_scim_profile(
+        session,
+        ctx,
+        user_id=user.id,
+        display_name=data.display_name,
+        email_type=data.email_type,
+        email_primary=data.email_primary,
+    )
 
 
 def apply_input(session: Session, ctx: Context, user: User, data: UserInput) -> None:
     """Make the user what the IdP says, through the same services as every other door."""
     user_service.update_user(session, ctx, user_id=user.id, changes=data.as_data())
+    _set_profile(session, ctx, user, data)
     if data.active is not None and data.active != user.is_active:
         if data.active:
             user_service.reactivate_user(session, ctx, user_id=user.id)
@@ -106,7 +126,8 @@ async def create_user(request: Request) -> Response:
         user = user_service.create_user(
             session, ctx, data=data.as_data(), active=data.active is not False
         )
-        return render_user(user, base)
+        _set_profile(session, ctx, user, data)
+        return render_one(session, user, base)
 
     return _answer(await run(request, work, read_only=False), 201)
 
@@ -116,7 +137,7 @@ async def get_user(request: Request, user_id: str) -> Response:
     params = response_params(dict(request.query_params))
     base = base_url(request)
     body = await run(
-        request, lambda s, c: render_user(find_user(s, user_id), base, params), read_only=True
+        request, lambda s, c: render_one(s, find_user(s, user_id), base, params), read_only=True
     )
     return _answer(body)
 
@@ -134,9 +155,10 @@ def _change(
     def work(session: Session, ctx: Context) -> dict[str, Any]:
         user = find_user(session, user_id)
         check_if_match(if_match, etag(user.id, user.updated_at))
-        body = apply_patch(render_user(user, base), payload, USER) if patch else payload
+        current = render_one(session, user, base)
+        body = apply_patch(current, payload, USER) if patch else payload
         apply_input(session, ctx, user, parse_user(body))
-        return render_user(user, base, params)
+        return render_one(session, user, base, params)
 
     return work
 

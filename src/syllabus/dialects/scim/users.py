@@ -3,7 +3,8 @@
 userName ↔ username, emails (the one held, type work, primary) ↔ email, name ↔ first and
 last name, active ↔ is_active, externalId ↔ sso_id, title, locale, and the enterprise
 extension's employeeNumber ↔ user_identifier, department, manager ↔ manager_id.
-displayName is derived from the names (read-only): a value sent is accepted and ignored.
+displayName and the email's type and primary flag are kept as the IdP sent them (a SCIM
+profile); users never provisioned show their full name and a primary work email.
 """
 
 from __future__ import annotations
@@ -24,15 +25,27 @@ from scim2_models import (
     ResponseParameters,
     User,
 )
-from sqlalchemy import and_, exists, func
+from sqlalchemy import and_, exists, func, select, true
 
 from syllabus.dialects.scim.filters import Attr, Kind, MultiValued, ResourceAttrs
 from syllabus.dialects.scim.schema import ENTERPRISE_URN, USER, USER_URN, ResourceDef
 from syllabus.domain.groups import GroupMembership
+from syllabus.domain.provisioning import ScimUserProfile
 from syllabus.domain.users import User as UserRow
 from syllabus.services.user_fields import UserData
 
 ScimUser = User[EnterpriseUser]
+
+
+def _profile(column: Any) -> Any:
+    """A profile column of the filtered user, as a correlated scalar subquery."""
+    return (
+        select(column)
+        .where(ScimUserProfile.user_id == UserRow.id)
+        .correlate(UserRow)
+        .scalar_subquery()
+    )
+
 
 FILTER_ATTRS = ResourceAttrs(
     core_urn=USER_URN,
@@ -42,7 +55,13 @@ FILTER_ATTRS = ResourceAttrs(
         "externalid": Attr(Kind.EXACT, UserRow.sso_id),
         "name.givenname": Attr(Kind.TEXT, UserRow.first_name),
         "name.familyname": Attr(Kind.TEXT, UserRow.last_name),
-        "displayname": Attr(Kind.TEXT, func.trim(UserRow.first_name + " " + UserRow.last_name)),
+        "displayname": Attr(
+            Kind.TEXT,
+            func.coalesce(
+                _profile(ScimUserProfile.display_name),
+                func.trim(UserRow.first_name + " " + UserRow.last_name),
+            ),
+        ),
         "active": Attr(Kind.BOOLEAN, UserRow.is_active),
         "title": Attr(Kind.TEXT, UserRow.title),
         "locale": Attr(Kind.TEXT, UserRow.locale),
@@ -53,8 +72,12 @@ FILTER_ATTRS = ResourceAttrs(
         "emails": MultiValued(
             attrs={
                 "value": Attr(Kind.TEXT, UserRow.email_normalized, lowered=True),
-                "type": Attr(Kind.CONSTANT, constant="work"),
-                "primary": Attr(Kind.CONSTANT, constant=True),
+                "type": Attr(
+                    Kind.TEXT, func.coalesce(_profile(ScimUserProfile.email_type), "work")
+                ),
+                "primary": Attr(
+                    Kind.BOOLEAN, func.coalesce(_profile(ScimUserProfile.email_primary), true())
+                ),
             },
             wrap=lambda condition: condition,
         ),
@@ -81,8 +104,14 @@ def etag(row_id: int, updated_at: Any) -> str:
     return f'W/"{digest[:20]}"'
 
 
-def user_model(user: UserRow, base_url: str) -> ScimUser:
-    display = user.full_name or user.username
+def user_model(user: UserRow, profile: ScimUserProfile | None, base_url: str) -> ScimUser:
+    # A provisioned user shows the display name the IdP gave (or none); others their name.
+    display = profile.display_name if profile else (user.full_name or user.username)
+    email = (
+        Email(value=user.email, type="work", primary=True)
+        if profile is None
+        else Email(value=user.email, type=profile.email_type, primary=profile.email_primary)
+    )
     model = ScimUser(
         id=str(user.id),
         external_id=user.sso_id,
@@ -92,7 +121,7 @@ def user_model(user: UserRow, base_url: str) -> ScimUser:
         title=user.title,
         locale=user.locale,
         active=user.is_active,
-        emails=[Email(value=user.email, type="work", primary=True)],
+        emails=[email],
         meta=Meta(
             resource_type="User",
             created=user.created_at,
@@ -111,9 +140,12 @@ def user_model(user: UserRow, base_url: str) -> ScimUser:
 
 
 def render_user(
-    user: UserRow, base_url: str, params: ResponseParameters[Any] | None = None
+    user: UserRow,
+    profile: ScimUserProfile | None,
+    base_url: str,
+    params: ResponseParameters[Any] | None = None,
 ) -> dict[str, Any]:
-    return user_model(user, base_url).model_dump(
+    return user_model(user, profile, base_url).model_dump(
         scim_ctx=Context.RESOURCE_QUERY_RESPONSE, response_parameters=params
     )
 
@@ -124,6 +156,9 @@ class UserInput:
 
     user_name: str
     email: str
+    email_type: str | None
+    email_primary: bool | None
+    display_name: str | None
     given_name: str | None
     family_name: str | None
     external_id: str | None
@@ -191,24 +226,26 @@ def boolean(value: Any, name: str) -> bool | None:
     raise InvalidValueException(detail=f"{name} must be true or false")
 
 
-def _email(value: Any, user_name: str) -> str:
+def _email(value: Any, user_name: str) -> tuple[str, str | None, bool | None]:
     if value is None:
         value = []
     if not isinstance(value, list):
         raise InvalidValueException(detail="emails must be an array")
     entries = [lowered(e, "each email") for e in value]
+    primaries = [e for e in entries if boolean(e.get("primary"), "emails.primary")]
     chosen = (
-        next((e for e in entries if boolean(e.get("primary"), "emails.primary")), None)
+        (primaries[-1] if primaries else None)  # the last one set primary wins
         or next((e for e in entries if str(e.get("type", "")).lower() == "work"), None)
         or (entries[0] if entries else None)
     )
     if chosen is None:
         if "@" in user_name:
-            return user_name  # an IdP that sends no emails uses the address as userName
+            return user_name, None, None  # no emails: the address is the userName
         raise InvalidValueException(detail="emails: a user needs an email address")
     found = text(chosen.get("value"), "emails.value", required=True)
     assert found is not None
-    return found
+    kind = text(chosen.get("type"), "emails.type")
+    return found, kind, boolean(chosen.get("primary"), "emails.primary")
 
 
 def _manager(value: Any) -> int | None:
@@ -230,9 +267,13 @@ def parse_user(payload: Any) -> UserInput:
     assert user_name is not None
     name = lowered(fields.get("name") or {}, "name")
     ext = lowered(fields.get(ENTERPRISE_URN.lower()) or {}, ENTERPRISE_URN)
+    email, email_type, email_primary = _email(fields.get("emails"), user_name)
     return UserInput(
         user_name=user_name,
-        email=_email(fields.get("emails"), user_name),
+        email=email,
+        email_type=email_type,
+        email_primary=email_primary,
+        display_name=text(fields.get("displayname"), "displayName"),
         given_name=text(name.get("givenname"), "name.givenName"),
         family_name=text(name.get("familyname"), "name.familyName"),
         external_id=text(fields.get("externalid"), "externalId"),

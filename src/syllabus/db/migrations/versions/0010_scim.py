@@ -1,4 +1,4 @@
-"""SCIM provisioning: attribute sources, pushed groups, SCIM-deleted users
+"""SCIM provisioning: attribute sources, pushed groups, SCIM-deleted users, SCIM profiles
 
 Revision ID: 0010
 Revises: 0005
@@ -97,9 +97,38 @@ def upgrade() -> None:
     op.create_index(
         "ix_scim_deleted_users_tenant", "scim_deleted_users", ["tenant_id"], unique=False
     )
+    op.create_table(
+        "scim_user_profiles",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("display_name", sa.String(length=255), nullable=True),
+        sa.Column("email_type", sa.String(length=32), nullable=True),
+        sa.Column("email_primary", sa.Boolean(), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_scim_user_profiles_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_scim_user_profiles_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_scim_user_profiles")),
+        sa.UniqueConstraint("user_id", name=op.f("uq_scim_user_profiles_user_id")),
+        sqlite_autoincrement=True,
+    )
+    op.create_index(
+        "ix_scim_user_profiles_tenant", "scim_user_profiles", ["tenant_id"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_scim_user_profiles_tenant", table_name="scim_user_profiles")
+    op.drop_table("scim_user_profiles")
     op.drop_index("ix_scim_deleted_users_tenant", table_name="scim_deleted_users")
     op.drop_table("scim_deleted_users")
     op.drop_index("ix_pushed_groups_tenant", table_name="pushed_groups")
