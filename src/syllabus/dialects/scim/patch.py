@@ -137,6 +137,8 @@ def _resolve(path: AttrPath, spec: ResourceDef) -> tuple[str | None, AttrDef]:
     if found is None:
         raise InvalidPathException(detail=f"unknown attribute {path}")
     uri, attr = found
+    if attr.read_only or attr.ignored:
+        return uri, attr  # refused or skipped whatever the sub-attribute
     if path.sub_attr is not None and path.sub_attr.lower() not in {s.lower() for s in attr.sub}:
         raise InvalidPathException(detail=f"unknown sub-attribute {path}")
     return uri, attr
