@@ -115,7 +115,8 @@ def test_group_push_quirks(scim: Scim) -> None:
     assert renamed.json()["displayName"] == "Sales EMEA"
     # quirk 17: excludedAttributes=members on GET and list; attributes= too
     slim = scim.get(f"/Groups/{gid}", params={"excludedAttributes": "members"}).json()
-    assert "members" not in slim and slim["displayName"] == "Sales EMEA"
+    assert "members" not in slim
+    assert slim["displayName"] == "Sales EMEA"
     listed = scim.get("/Groups", params={"excludedAttributes": "members"}).json()
     assert "members" not in listed["Resources"][0]
     only = scim.get("/Groups", params={"attributes": "displayName"}).json()["Resources"][0]
@@ -166,7 +167,8 @@ def test_entra_test_connection_and_empty_results(scim: Scim) -> None:
     ):
         response = scim.get(path + AAD, params={"filter": expression})
         assert response.status_code == 200
-        assert response.json()["totalResults"] == 0 and response.json()["Resources"] == []
+        assert response.json()["totalResults"] == 0
+        assert response.json()["Resources"] == []
 
 
 def _entra_user(user_name: str) -> dict[str, Any]:
@@ -275,7 +277,8 @@ def test_okta_conversation(scim: Scim) -> None:
     current["title"] = "Director"
     put = scim.put(f"/Users/{uid}", current, headers={"Content-Type": "application/json"})
     assert put.status_code == 200, put.text
-    assert put.json()["name"]["familyName"] == "Smith" and put.json()["title"] == "Director"
+    assert put.json()["name"]["familyName"] == "Smith"
+    assert put.json()["title"] == "Director"
     # deactivate with a PATCH, reactivate with a PUT
     off = scim.patch(f"/Users/{uid}", [{"op": "replace", "value": {"active": False}}])
     assert off.json()["active"] is False
@@ -314,4 +317,5 @@ def test_patch_request_schema_is_required(scim: Scim) -> None:
         f"/Users/{user['id']}",
         {"schemas": [PATCH_URN], "operations": [{"OP": "replace", "PATH": "title", "VALUE": "x"}]},
     )
-    assert ok.status_code == 200 and ok.json()["title"] == "x"
+    assert ok.status_code == 200
+    assert ok.json()["title"] == "x"

@@ -97,9 +97,11 @@ def test_paging_is_one_based_stable_and_clamped(scim: Scim) -> None:
     second = scim.get("/Users", params={"startIndex": 4, "count": 3}).json()
     assert _ids(second) == ids[3:6]
     only_total = scim.get("/Users", params={"count": 0}).json()
-    assert only_total["totalResults"] == 8 and only_total["Resources"] == []
+    assert only_total["totalResults"] == 8
+    assert only_total["Resources"] == []
     beyond = scim.get("/Users", params={"startIndex": 100}).json()
-    assert beyond["Resources"] == [] and beyond["totalResults"] == 8
+    assert beyond["Resources"] == []
+    assert beyond["totalResults"] == 8
     assert_error(scim.get("/Users", params={"count": "many"}), 400, "invalidValue")
     assert_error(scim.get("/Users", params={"startIndex": "1.5"}), 400, "invalidValue")
 
@@ -135,7 +137,8 @@ def test_sorting_and_attribute_selection(scim: Scim) -> None:
     slim = scim.get("/Users", params={"attributes": "userName"}).json()["Resources"][0]
     assert set(slim) == {"schemas", "id", "userName"}
     lean = scim.get("/Users", params={"excludedAttributes": "emails,name"}).json()
-    assert "emails" not in lean["Resources"][0] and "name" not in lean["Resources"][0]
+    assert "emails" not in lean["Resources"][0]
+    assert "name" not in lean["Resources"][0]
     assert lean["Resources"][0]["userName"]
 
 
@@ -167,7 +170,8 @@ def test_etags_and_if_match(scim: Scim) -> None:
     user = scim.create_user("tag@example.com")
     got = scim.get(f"/Users/{user['id']}")
     tag = got.headers["etag"]
-    assert tag == got.json()["meta"]["version"] and tag.startswith('W/"')
+    assert tag == got.json()["meta"]["version"]
+    assert tag.startswith('W/"')
     stale = scim.patch(
         f"/Users/{user['id']}",
         [{"op": "replace", "path": "title", "value": "A"}],
@@ -286,4 +290,5 @@ def test_one_bad_operation_applies_none(scim: Scim) -> None:
     )
     assert_error(bad, 400, "invalidValue")
     after = scim.get(f"/Users/{user['id']}").json()
-    assert after["title"] == "Before" and after["active"] is True
+    assert after["title"] == "Before"
+    assert after["active"] is True
