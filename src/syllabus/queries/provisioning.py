@@ -66,6 +66,21 @@ def scim_user(session: Session, user_id: int) -> User | None:
     return session.scalars(select(User).where(User.id == user_id, visible_to_scim())).first()
 
 
+def scim_deleted_user(session: Session, username: str, email: str) -> User | None:
+    """A user the IdP DELETEd earlier with this userName or email: provisioning them again
+    brings the same record (and its learning history) back."""
+    return session.scalars(
+        select(User)
+        .join(ScimDeletedUser, ScimDeletedUser.user_id == User.id)
+        .where(
+            (User.username_normalized == username.lower())
+            | (User.email_normalized == email.strip().lower())
+        )
+        .order_by(User.id)
+        .limit(1)
+    ).first()
+
+
 def scim_group(session: Session, group_id: int) -> Group | None:
     if not possible_id(group_id):
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter
@@ -24,10 +25,10 @@ from syllabus.dialects.scim.render import scim_response
 from syllabus.dialects.scim.schema import USER
 from syllabus.dialects.scim.users import FILTER_ATTRS, UserInput, etag, parse_user, render_user
 from syllabus.domain.users import User
-from syllabus.queries.provisioning import page_of, profiles_of, scim_user
+from syllabus.queries.provisioning import page_of, profiles_of, scim_deleted_user, scim_user
 from syllabus.services import users as user_service
 from syllabus.services.context import Context
-from syllabus.services.provisioning import set_scim_profile
+from syllabus.services.provisioning import forget_scim_deletion, set_scim_profile
 
 router = APIRouter()
 
@@ -123,6 +124,12 @@ async def create_user(request: Request) -> Response:
 
     def work(session: Session, ctx: Context) -> dict[str, Any]:
         data = parse_user(payload)
+        returning = scim_deleted_user(session, data.user_name, data.email)
+        if returning is not None:
+            forget_scim_deletion(session, ctx, returning.id)
+            revived = replace(data, active=data.active is not False)
+            apply_input(session, ctx, returning, revived)
+            return render_one(session, returning, base)
         user = user_service.create_user(
             session, ctx, data=data.as_data(), active=data.active is not False
         )
