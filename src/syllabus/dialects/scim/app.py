@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fastapi import FastAPI
-from scim2_models import NotImplementedException
+from scim2_models import InvalidFilterException, NotImplementedException
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
@@ -77,18 +78,32 @@ def create_scim_app(factory: sessionmaker[Session], cache: PrincipalCache) -> Fa
         base = base_url(request)
 
         def work(session: Session, _: Any) -> dict[str, Any]:
-            users = list_users(session, params, base)
+            # An attribute one resource type lacks matches none of its resources (RFC 7644
+            # §3.4.2.1); a filter neither type understands is still invalid.
+            empty: dict[str, Any] = {"totalResults": 0, "Resources": []}
+            user_error: InvalidFilterException | None = None
+            try:
+                users = list_users(session, params, base)
+            except InvalidFilterException as error:
+                users, user_error = empty, error
             skipped = max(params.start_index - 1 - users["totalResults"], 0)
             room = params.count - len(users["Resources"])
-            groups = list_groups(
-                session,
-                params.__class__(**{**params.__dict__, "start_index": skipped + 1, "count": room}),
-                base,
-            )
-            users["totalResults"] += groups["totalResults"]
-            users["Resources"] += groups["Resources"]
-            users["itemsPerPage"] = len(users["Resources"])
-            return users
+            try:
+                groups = list_groups(
+                    session, replace(params, start_index=skipped + 1, count=room), base
+                )
+            except InvalidFilterException:
+                if user_error is not None:
+                    raise user_error from None
+                groups = empty
+            resources = users["Resources"] + groups["Resources"]
+            return {
+                "schemas": [LIST_URN],
+                "totalResults": users["totalResults"] + groups["totalResults"],
+                "startIndex": params.start_index,
+                "itemsPerPage": len(resources),
+                "Resources": resources,
+            }
 
         if params.cursor is not None:
             raise NotImplementedException(detail="cursor paging is per resource type")
