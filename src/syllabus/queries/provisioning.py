@@ -42,21 +42,25 @@ def page_of(
     limit: int,
     after_id: int | None = None,
 ) -> Page:
-    """One page and the total matching: two statements whatever the page size.
+    """One page and the total matching: one or two statements whatever the page size (a
+    short page after a known offset tells the total without counting).
     ``after_id`` starts a cursor page after that id (the total still counts every match)."""
     where = [] if condition is None else [condition]
     if model is User:
         where.append(visible_to_scim())
-    total = session.scalar(select(func.count()).select_from(model).where(*where)) or 0
-    if after_id is not None:
-        where.append(model.id > after_id)
+    page_where = where if after_id is None else [*where, model.id > after_id]
     rows: list[Any] = []
-    if limit > 0 and total:
+    if limit > 0:
         rows = list(
             session.scalars(
-                select(model).where(*where).order_by(*order_by).offset(offset).limit(limit)
+                select(model).where(*page_where).order_by(*order_by).offset(offset).limit(limit)
             )
         )
+    short = after_id is None and limit > 0 and len(rows) < limit and (rows or offset == 0)
+    if short:
+        total = offset + len(rows)
+    else:
+        total = session.scalar(select(func.count()).select_from(model).where(*where)) or 0
     return Page(total=total, rows=rows)
 
 

@@ -6,17 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from scim2_models import (
-    Context,
-    Group,
-    GroupMember,
-    InvalidValueException,
-    Meta,
-    ResponseParameters,
-)
+from scim2_models import InvalidValueException, ResponseParameters
 from sqlalchemy import and_, exists
 
 from syllabus.dialects.scim.filters import Attr, Kind, MultiValued, ResourceAttrs
+from syllabus.dialects.scim.render import project, timestamp
 from syllabus.dialects.scim.schema import GROUP, GROUP_URN
 from syllabus.dialects.scim.users import check_schemas, etag, lowered, text
 from syllabus.domain.groups import Group as GroupRow
@@ -45,39 +39,29 @@ FILTER_ATTRS = ResourceAttrs(
 )
 
 
-def group_model(group: GroupRow, members: list[tuple[int, str]] | None, base_url: str) -> Group:
-    return Group(
-        id=str(group.id),
-        external_id=group.external_id,
-        display_name=group.full_name,
-        members=None
-        if members is None
-        else [
-            GroupMember(value=str(uid), type="User", ref=f"{base_url}Users/{uid}")
-            for uid, _ in members
-        ],
-        meta=Meta(
-            resource_type="Group",
-            created=group.created_at,
-            last_modified=group.updated_at,
-            location=f"{base_url}Groups/{group.id}",
-            version=etag(group.id, group.updated_at),
-        ),
-    )
-
-
 def render_group(
     group: GroupRow,
     members: list[tuple[int, str]] | None,
     base_url: str,
     params: ResponseParameters[Any] | None = None,
 ) -> dict[str, Any]:
-    body = group_model(group, members, base_url).model_dump(
-        scim_ctx=Context.RESOURCE_QUERY_RESPONSE, response_parameters=params
-    )
-    if members == [] and _wants_members(params):
-        body["members"] = []
-    return body
+    body: dict[str, Any] = {"schemas": [GROUP_URN], "id": str(group.id)}
+    if group.external_id is not None:
+        body["externalId"] = group.external_id
+    body["meta"] = {
+        "resourceType": "Group",
+        "created": timestamp(group.created_at),
+        "lastModified": timestamp(group.updated_at),
+        "location": f"{base_url}Groups/{group.id}",
+        "version": etag(group.id, group.updated_at),
+    }
+    body["displayName"] = group.full_name
+    if members is not None:
+        body["members"] = [
+            {"value": str(uid), "$ref": f"{base_url}Users/{uid}", "type": "User"}
+            for uid, _ in members
+        ]
+    return project(body, params, GROUP_URN)
 
 
 def _wants_members(params: ResponseParameters[Any] | None) -> bool:

@@ -13,28 +13,16 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from scim2_models import (
-    Context,
-    Email,
-    EnterpriseUser,
-    InvalidSyntaxException,
-    InvalidValueException,
-    Manager,
-    Meta,
-    Name,
-    ResponseParameters,
-    User,
-)
+from scim2_models import InvalidSyntaxException, InvalidValueException, ResponseParameters
 from sqlalchemy import and_, exists, func, select, true
 
 from syllabus.dialects.scim.filters import Attr, Kind, MultiValued, ResourceAttrs
+from syllabus.dialects.scim.render import project, timestamp
 from syllabus.dialects.scim.schema import ENTERPRISE_URN, USER, USER_URN, ResourceDef
 from syllabus.domain.groups import GroupMembership
 from syllabus.domain.provisioning import ScimUserProfile
 from syllabus.domain.users import User as UserRow
 from syllabus.services.user_fields import UserData
-
-ScimUser = User[EnterpriseUser]
 
 
 def _profile(column: Any) -> Any:
@@ -104,50 +92,61 @@ def etag(row_id: int, updated_at: Any) -> str:
     return f'W/"{digest[:20]}"'
 
 
-def user_model(user: UserRow, profile: ScimUserProfile | None, base_url: str) -> ScimUser:
-    # A provisioned user shows the display name the IdP gave (or none); others their name.
-    display = profile.display_name if profile else (user.full_name or user.username)
-    email = (
-        Email(value=user.email, type="work", primary=True)
-        if profile is None
-        else Email(value=user.email, type=profile.email_type, primary=profile.email_primary)
-    )
-    model = ScimUser(
-        id=str(user.id),
-        external_id=user.sso_id,
-        user_name=user.username,
-        name=Name(given_name=user.first_name or None, family_name=user.last_name or None),
-        display_name=display,
-        title=user.title,
-        locale=user.locale,
-        active=user.is_active,
-        emails=[email],
-        meta=Meta(
-            resource_type="User",
-            created=user.created_at,
-            last_modified=user.updated_at,
-            location=f"{base_url}Users/{user.id}",
-            version=etag(user.id, user.updated_at),
-        ),
-    )
-    if user.user_identifier or user.department or user.manager_id is not None:
-        model[EnterpriseUser] = EnterpriseUser(
-            employee_number=user.user_identifier,
-            department=user.department,
-            manager=Manager(value=str(user.manager_id)) if user.manager_id is not None else None,
-        )
-    return model
-
-
 def render_user(
     user: UserRow,
     profile: ScimUserProfile | None,
     base_url: str,
     params: ResponseParameters[Any] | None = None,
 ) -> dict[str, Any]:
-    return user_model(user, profile, base_url).model_dump(
-        scim_ctx=Context.RESOURCE_QUERY_RESPONSE, response_parameters=params
-    )
+    """The SCIM User; a provisioned user shows the display name and email labels the IdP
+    gave (or none), others their full name and a primary work email."""
+    email: dict[str, Any] = {"value": user.email}
+    if profile is None:
+        email.update(type="work", primary=True)
+        display: str | None = user.full_name or user.username
+    else:
+        if profile.email_type is not None:
+            email["type"] = profile.email_type
+        if profile.email_primary is not None:
+            email["primary"] = profile.email_primary
+        display = profile.display_name
+    body: dict[str, Any] = {"schemas": [USER_URN], "id": str(user.id)}
+    if user.sso_id is not None:
+        body["externalId"] = user.sso_id
+    body["meta"] = {
+        "resourceType": "User",
+        "created": timestamp(user.created_at),
+        "lastModified": timestamp(user.updated_at),
+        "location": f"{base_url}Users/{user.id}",
+        "version": etag(user.id, user.updated_at),
+    }
+    body["userName"] = user.username
+    name = {}
+    if user.last_name:
+        name["familyName"] = user.last_name
+    if user.first_name:
+        name["givenName"] = user.first_name
+    if name:
+        body["name"] = name
+    for key, value in (("displayName", display), ("title", user.title), ("locale", user.locale)):
+        if value is not None:
+            body[key] = value
+    body["active"] = user.is_active
+    body["emails"] = [email]
+    ext: dict[str, Any] = {}
+    if user.user_identifier is not None:
+        ext["employeeNumber"] = user.user_identifier
+    if user.department is not None:
+        ext["department"] = user.department
+    if user.manager_id is not None:
+        ext["manager"] = {
+            "value": str(user.manager_id),
+            "$ref": f"{base_url}Users/{user.manager_id}",
+        }
+    if ext:
+        body["schemas"].append(ENTERPRISE_URN)
+        body[ENTERPRISE_URN] = ext
+    return project(body, params, USER_URN, ENTERPRISE_URN)
 
 
 @dataclass(frozen=True)
