@@ -405,6 +405,17 @@ def _register_skyprep() -> None:
 
 
 _register_skyprep()
+
+
+def _register_scim() -> None:
+    from bench.scim import create_scenario, filter_scenario, import_pages_scenario
+
+    SCENARIOS["scim_filter"] = Scenario(filter_scenario, database=True)
+    SCENARIOS["scim_pages"] = Scenario(import_pages_scenario, database=True)
+    SCENARIOS["scim_create"] = Scenario(create_scenario, database=False)
+
+
+_register_scim()
 """In run order: reads before writes."""
 
 

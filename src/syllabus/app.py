@@ -18,6 +18,7 @@ from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker
 from syllabus.delivery.worker import Worker, start_in_thread
 from syllabus.dialects.responses import JSONResponse
+from syllabus.dialects.scim.app import create_scim_app
 from syllabus.dialects.skyprep.materials import routes as material_routes
 from syllabus.dialects.skyprep.router import routes as skyprep_routes
 from syllabus.web.calendar import routes as calendar_routes
@@ -78,4 +79,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.routes.extend(stripe_routes)
     app.router.routes.extend(material_routes)
     app.add_middleware(ProxyHeaders, trusted=settings.trusted_proxies)
+    app.mount("/scim/v2", create_scim_app(factory, app.state.auth_cache))
     return app

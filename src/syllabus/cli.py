@@ -23,12 +23,15 @@ from syllabus.demo import ensure_demo_program
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
 from syllabus.domain.tenants import Tenant
+from syllabus.queries.provisioning import drift
 from syllabus.queries.skills import list_competencies, list_skills
 from syllabus.services.context import Context
 from syllabus.services.credentials import issue_credential, list_credentials, revoke_credential
 from syllabus.services.errors import DomainError, Invalid
+from syllabus.services.fields import UNSET
 from syllabus.services.ilt import TrainingData, create_training
 from syllabus.services.payments import set_stripe_webhook_secret
+from syllabus.services.provisioning import set_provisioning_settings
 from syllabus.services.skills import (
     RubricLevel,
     SkillRequirement,
@@ -47,9 +50,11 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 tenant_app = typer.Typer(help="Programs (tenants).", no_args_is_help=True)
 key_app = typer.Typer(help="API keys and SCIM tokens.", no_args_is_help=True)
+scim_app = typer.Typer(help="SCIM provisioning: settings and drift.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(key_app, name="key")
+app.add_typer(scim_app, name="scim")
 err = Console(stderr=True)
 out = Console()
 
@@ -472,6 +477,72 @@ def payments_set_secret(acct_key: str) -> None:
     )
     typer.echo(f"Stripe signing secret stored for {acct_key}")
     typer.echo(f"Stripe endpoint: POST /webhooks/stripe/{acct_key.lower()}")
+
+
+@scim_app.command("settings")
+def scim_settings(
+    acct_key: str,
+    authority: Annotated[
+        str | None,
+        typer.Option(help="Who owns identity, status and pushed groups: 'any' or 'scim'."),
+    ] = None,
+    hard_delete: Annotated[
+        bool | None,
+        typer.Option(
+            "--hard-delete/--soft-delete",
+            help="A SCIM DELETE removes the user, or deactivates them (the default).",
+        ),
+    ] = None,
+) -> None:
+    """Show a program's SCIM settings, changing those given."""
+    factory = _factory(_settings())
+    try:
+        with unit_of_work(factory, tenant_id=None) as session:
+            ctx = Context(
+                tenant_id=_tenant_id(session, acct_key), actor=CLI_ACTOR, surface=Surface.CLI
+            )
+            current = set_provisioning_settings(
+                session,
+                ctx,
+                authority=UNSET if authority is None else authority,
+                hard_delete=UNSET if hard_delete is None else hard_delete,
+            )
+    except DomainError as error:
+        raise _fail(error) from None
+    typer.echo(json.dumps(current.as_json()))
+
+
+@scim_app.command("drift")
+def scim_drift(acct_key: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Users whose SCIM-owned attributes (email, names, username, active) were last written
+    through another door than SCIM; exits 1 when there are any."""
+    factory = _factory(_settings())
+    with unit_of_work(factory, tenant_id=None, read_only=True) as session:
+        tenant_id = _tenant_id(session, acct_key)
+        session.info[TENANT_KEY] = tenant_id
+        rows = drift(session)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "user_id": r.user_id,
+                        "email": r.email,
+                        "attribute": r.attribute,
+                        "surface": r.surface,
+                        "written_at": r.written_at.isoformat(),
+                    }
+                    for r in rows
+                ]
+            )
+        )
+    else:
+        for r in rows:
+            when = f"{r.written_at:%Y-%m-%d %H:%M:%S}"
+            out.print(f"{r.user_id}\t{r.email}\t{r.attribute}\t{r.surface}\t{when}")
+        out.print(f"{len({r.user_id for r in rows})} user(s) drifted from the identity provider")
+    if rows:
+        raise typer.Exit(code=1)
 
 
 def main() -> None:

@@ -36,6 +36,12 @@ from syllabus.domain.power_users import (
     UserRole,
 )
 from syllabus.domain.progress import CourseProgress, ExamAttempt, ItemProgress
+from syllabus.domain.provisioning import (
+    PushedGroup,
+    ScimDeletedUser,
+    ScimUserProfile,
+    UserAttributeSource,
+)
 from syllabus.domain.rewards import (
     Competency,
     CompetencySkill,
@@ -104,7 +110,10 @@ __all__ = [
     "PowerUserDataset",
     "PublishedCourse",
     "PublishedPath",
+    "PushedGroup",
     "Role",
+    "ScimDeletedUser",
+    "ScimUserProfile",
     "Skill",
     "SkillBalance",
     "SkillLevel",
@@ -113,6 +122,7 @@ __all__ = [
     "Surface",
     "Tenant",
     "User",
+    "UserAttributeSource",
     "UserCustomAttribute",
     "UserRole",
 ]

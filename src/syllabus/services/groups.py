@@ -26,6 +26,7 @@ from syllabus.services.events import record_event
 from syllabus.services.fields import UNSET, Maybe, is_set
 from syllabus.services.links import LinkKind, add_links, remove_links
 from syllabus.services.lookups import require, require_ids
+from syllabus.services.provisioning import guard_group_membership
 from syllabus.services.validation import (
     clean_hostname,
     clean_ids,
@@ -281,18 +282,60 @@ def add_users_to_group(
     session: Session, ctx: Context, *, group_id: int, user_ids: Sequence[int]
 ) -> list[int]:
     """Add members; returns the ids actually added (members already in are left alone)."""
-    require(session, ctx, Group, group_id, field="group_id")
+    group = require(session, ctx, Group, group_id, field="group_id")
     ids = clean_ids(user_ids, "user_ids")
     require_ids(session, ctx, User, ids, field="user_ids", entity="user")
-    return add_links(session, ctx, GROUP_MEMBERS, group_id, ids)
+    guard_group_membership(session, ctx, group_id)
+    added = add_links(session, ctx, GROUP_MEMBERS, group_id, ids)
+    if added:
+        _touch(session, group)
+    return added
 
 
 def remove_users_from_group(
     session: Session, ctx: Context, *, group_id: int, user_ids: Sequence[int]
 ) -> list[int]:
     """Remove members; returns the ids actually removed."""
-    require(session, ctx, Group, group_id, field="group_id")
-    return remove_links(session, ctx, GROUP_MEMBERS, group_id, clean_ids(user_ids, "user_ids"))
+    group = require(session, ctx, Group, group_id, field="group_id")
+    ids = clean_ids(user_ids, "user_ids")
+    guard_group_membership(session, ctx, group_id)
+    removed = remove_links(session, ctx, GROUP_MEMBERS, group_id, ids)
+    if removed:
+        _touch(session, group)
+    return removed
+
+
+def set_group_members(
+    session: Session, ctx: Context, *, group_id: int, user_ids: Sequence[int]
+) -> tuple[list[int], list[int]]:
+    """Make the members exactly ``user_ids`` (a SCIM full replace); returns (added, removed)."""
+    group = require(session, ctx, Group, group_id, field="group_id")
+    ids = clean_ids(user_ids, "user_ids")
+    require_ids(session, ctx, User, ids, field="user_ids", entity="user")
+    current = list(
+        session.scalars(
+            select(GroupMembership.user_id).where(
+                GroupMembership.tenant_id == ctx.tenant_id, GroupMembership.group_id == group_id
+            )
+        )
+    )
+    wanted = set(ids)
+    gone = [u for u in current if u not in wanted]
+    new = [u for u in dict.fromkeys(ids) if u not in set(current)]
+    if not gone and not new:
+        return [], []
+    guard_group_membership(session, ctx, group_id)
+    removed = remove_links(session, ctx, GROUP_MEMBERS, group_id, gone)
+    added = add_links(session, ctx, GROUP_MEMBERS, group_id, new)
+    _touch(session, group)
+    return added, removed
+
+
+def _touch(session: Session, group: Group) -> None:
+    """Membership is part of the group's state: its version and ETag move with it."""
+    group.version += 1
+    group.updated_at = utcnow()
+    session.flush()
 
 
 def add_courses_to_group(

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from syllabus.domain.base import utcnow
+from syllabus.domain.provisioning import ScimDeletedUser
 from syllabus.domain.users import (
     CustomAttributeDefinition,
     User,
@@ -24,6 +25,13 @@ from syllabus.services.errors import (
 )
 from syllabus.services.events import record_event
 from syllabus.services.lookups import require, require_ids
+from syllabus.services.provisioning import (
+    OWNED_USER_ATTRIBUTES,
+    guard_user_attributes,
+    is_scim_deleted,
+    provisioning_settings,
+    record_user_sources,
+)
 from syllabus.services.user_fields import (
     UserData,
     clean_custom_attributes,
@@ -43,6 +51,7 @@ def create_user(session: Session, ctx: Context, *, data: UserData, active: bool 
     except BulkRejected as rejected:
         # One user is not a batch: raise the row's own error (Invalid, Conflict, NotFound).
         raise _single_row_error(rejected.rows[0], data) from None
+    record_user_sources(session, ctx, result.created[0], OWNED_USER_ATTRIBUTES)
     return require(session, ctx, User, result.created[0], field="user_id")
 
 
@@ -94,6 +103,7 @@ def update_user(session: Session, ctx: Context, *, user_id: int, changes: UserDa
         "access_end_date",
     )
     changed = [name for name, value in columns.items() if getattr(user, name) != value]
+    guard_user_attributes(session, ctx, user.id, changed)
     for name in changed:
         setattr(user, name, columns[name])
     if "custom_attributes" in values:
@@ -163,6 +173,7 @@ def deactivate_user(session: Session, ctx: Context, *, user_id: int) -> User:
     """Idempotent: deactivating an inactive user changes nothing and records nothing."""
     user = require(session, ctx, User, user_id, field="user_id")
     if user.is_active:
+        guard_user_attributes(session, ctx, user.id, ["active"])
         user.is_active = False
         user.deactivated_at = utcnow()
         user.version += 1
@@ -174,6 +185,7 @@ def deactivate_user(session: Session, ctx: Context, *, user_id: int) -> User:
 def reactivate_user(session: Session, ctx: Context, *, user_id: int) -> User:
     user = require(session, ctx, User, user_id, field="user_id")
     if not user.is_active:
+        guard_user_attributes(session, ctx, user.id, ["active"])
         user.is_active = True
         user.deactivated_at = None
         user.version += 1
@@ -185,6 +197,7 @@ def reactivate_user(session: Session, ctx: Context, *, user_id: int) -> User:
 def delete_user(session: Session, ctx: Context, *, user_id: int) -> None:
     """Remove the user and everything that hangs off them (memberships, enrollments)."""
     user = require(session, ctx, User, user_id, field="user_id")
+    guard_user_attributes(session, ctx, user.id, ["active"])
     record_event(session, ctx, "user.deleted", {"user_id": user.id, "email": user.email})
     session.delete(user)
     session.flush()
@@ -214,6 +227,20 @@ def define_custom_attribute(
     return definition
 
 
+def deprovision_user(session: Session, ctx: Context, *, user_id: int) -> bool:
+    """An IdP's DELETE: deactivate and hide from SCIM (learning history kept for admins), or
+    delete outright when the program asks for hard deletes. True when the user was deleted."""
+    if provisioning_settings(session, ctx.tenant_id).hard_delete:
+        delete_user(session, ctx, user_id=user_id)
+        return True
+    user = deactivate_user(session, ctx, user_id=user_id)
+    if not is_scim_deleted(session, ctx, user_id):
+        session.add(ScimDeletedUser(tenant_id=ctx.tenant_id, user_id=user_id))
+        session.flush()
+        record_event(session, ctx, "user.deprovisioned", {"user_id": user.id, "email": user.email})
+    return False
+
+
 __all__ = [
     "BulkCreateResult",
     "NewUser",
@@ -223,6 +250,7 @@ __all__ = [
     "deactivate_user",
     "define_custom_attribute",
     "delete_user",
+    "deprovision_user",
     "reactivate_user",
     "update_user",
 ]

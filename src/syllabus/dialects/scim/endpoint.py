@@ -1,0 +1,95 @@
+"""What every SCIM route does around its work: bearer-token auth, JSON bodies, one unit of
+work in a thread, and If-Match preconditions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import orjson
+from scim2_models import InvalidSyntaxException, PreconditionFailedException, UnauthorizedException
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from syllabus.auth.cache import PrincipalCache
+from syllabus.auth.keys import Principal, authenticate
+from syllabus.db.session import TENANT_KEY, unit_of_work
+from syllabus.domain.credentials import CredentialKind
+from syllabus.domain.events import Surface
+from syllabus.services.context import Context
+
+T = TypeVar("T")
+MAX_BODY = 10 * 1024 * 1024
+CACHE_SCOPE = "scim"
+Work = Callable[[Session, Context], T]
+
+
+def bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise UnauthorizedException(detail="a SCIM bearer token is required")
+    return token.strip()
+
+
+async def read_json(request: Request) -> Any:
+    """The body as JSON; application/scim+json and application/json are both accepted."""
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise InvalidSyntaxException(detail="the body is too large")
+    if not body.strip():
+        raise InvalidSyntaxException(detail="the body is empty")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        raise InvalidSyntaxException(detail=f"the body is not valid JSON: {error}") from None
+
+
+def base_url(request: Request) -> str:
+    """The SCIM root as the client reached it (the mount path is in root_path)."""
+    root = request.scope.get("root_path", "").rstrip("/")
+    return f"{request.url.scheme}://{request.url.netloc}{root}/"
+
+
+async def run(request: Request, work: Work[T], *, read_only: bool) -> T:
+    """Authenticate the token, then run ``work`` in one unit of work scoped to its program."""
+    token = bearer(request)
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    cache: PrincipalCache = request.app.state.auth_cache
+    return await run_in_threadpool(_run, factory, cache, token, work, read_only)
+
+
+def _run(
+    factory: sessionmaker[Session],
+    cache: PrincipalCache,
+    token: str,
+    work: Work[T],
+    read_only: bool,
+) -> T:
+    key = cache.key(CredentialKind.SCIM_TOKEN, token, CACHE_SCOPE)
+    principal: Principal | None = cache.get(key)
+    with unit_of_work(factory, tenant_id=None, read_only=read_only) as session:
+        if principal is None:
+            principal = authenticate(session, token, CredentialKind.SCIM_TOKEN)
+            if principal is None:
+                raise UnauthorizedException(detail="invalid or revoked SCIM token")
+            cache.put(key, principal)
+        session.info[TENANT_KEY] = principal.tenant_id
+        ctx = Context(tenant_id=principal.tenant_id, actor=principal.actor, surface=Surface.SCIM)
+        return work(session, ctx)
+
+
+def _opaque(tag: str) -> str:
+    tag = tag.strip()
+    return tag[2:] if tag.startswith("W/") else tag
+
+
+def check_if_match(header: str | None, current: str) -> None:
+    """412 unless If-Match is absent, ``*`` or names the current version (weak comparison)."""
+    if header is None:
+        return
+    tags = [t for t in (part.strip() for part in header.split(",")) if t]
+    if "*" in tags or _opaque(current) in {_opaque(t) for t in tags}:
+        return
+    raise PreconditionFailedException(detail="the resource has changed (If-Match)")

@@ -1,0 +1,199 @@
+"""/Users: list, search, create, read, replace, patch, delete."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from fastapi import APIRouter
+from scim2_models import NotFoundException, ResponseParameters
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from syllabus.dialects.scim.endpoint import base_url, check_if_match, read_json, run
+from syllabus.dialects.scim.filters import compile_filter, sort_column
+from syllabus.dialects.scim.listing import (
+    ListParams,
+    list_params,
+    list_response,
+    response_params,
+    search_params,
+)
+from syllabus.dialects.scim.patch import apply_patch
+from syllabus.dialects.scim.render import scim_response
+from syllabus.dialects.scim.schema import USER
+from syllabus.dialects.scim.users import FILTER_ATTRS, UserInput, etag, parse_user, render_user
+from syllabus.domain.users import User
+from syllabus.queries.provisioning import page_of, profiles_of, scim_deleted_user, scim_user
+from syllabus.services import users as user_service
+from syllabus.services.context import Context
+from syllabus.services.provisioning import forget_scim_deletion, set_scim_profile
+
+router = APIRouter()
+
+
+def find_user(session: Session, raw_id: str) -> User:
+    user = scim_user(session, int(raw_id)) if raw_id.isdigit() and len(raw_id) < 11 else None
+    if user is None:
+        raise NotFoundException(detail=f"no user with id {raw_id}")
+    return user
+
+
+def list_users(session: Session, params: ListParams, base: str) -> dict[str, Any]:
+    condition = compile_filter(params.filter, FILTER_ATTRS) if params.filter else None
+    order: list[Any] = [User.id]
+    if params.sort_by:
+        column = sort_column(params.sort_by, FILTER_ATTRS)
+        order = [column.desc() if params.descending else column, User.id]
+    limit = params.count + (1 if params.cursor is not None else 0)
+    page = page_of(
+        session,
+        User,
+        condition,
+        order,
+        offset=params.start_index - 1 if params.cursor is None else 0,
+        limit=limit,
+        after_id=params.cursor,
+    )
+    rows = page.rows[: params.count]
+    more = params.cursor is not None and len(page.rows) > params.count
+    profiles = profiles_of(session, [u.id for u in rows])
+    resources = [render_user(u, profiles.get(u.id), base, params.response) for u in rows]
+    return list_response(params, page.total, resources, rows[-1].id if more else None)
+
+
+def render_one(
+    session: Session, user: User, base: str, params: ResponseParameters[Any] | None = None
+) -> dict[str, Any]:
+    return render_user(user, profiles_of(session, [user.id]).get(user.id), base, params)
+
+
+def _set_profile(session: Session, ctx: Context, user: User, data: UserInput) -> None:
+    set_scim_profile(
+        session,
+        ctx,
+        user_id=user.id,
+        display_name=data.display_name,
+        email_type=data.email_type,
+        email_primary=data.email_primary,
+    )
+
+
+def apply_input(session: Session, ctx: Context, user: User, data: UserInput) -> None:
+    """Make the user what the IdP says, through the same services as every other door."""
+    user_service.update_user(session, ctx, user_id=user.id, changes=data.as_data())
+    _set_profile(session, ctx, user, data)
+    if data.active is not None and data.active != user.is_active:
+        if data.active:
+            user_service.reactivate_user(session, ctx, user_id=user.id)
+        else:
+            user_service.deactivate_user(session, ctx, user_id=user.id)
+
+
+def _answer(body: dict[str, Any], status: int = 200) -> Response:
+    headers = {}
+    version = body.get("meta", {}).get("version")
+    if version:
+        headers["ETag"] = version
+    if status == 201:
+        headers["Location"] = body["meta"]["location"]
+    return scim_response(body, status, headers=headers)
+
+
+@router.get("/Users")
+async def get_users(request: Request) -> Response:
+    params = list_params(dict(request.query_params))
+    base = base_url(request)
+    body = await run(request, lambda s, c: list_users(s, params, base), read_only=True)
+    return scim_response(body)
+
+
+@router.post("/Users/.search")
+async def search_users(request: Request) -> Response:
+    params = search_params(await read_json(request))
+    base = base_url(request)
+    body = await run(request, lambda s, c: list_users(s, params, base), read_only=True)
+    return scim_response(body)
+
+
+@router.post("/Users")
+async def create_user(request: Request) -> Response:
+    payload = await read_json(request)
+    base = base_url(request)
+
+    def work(session: Session, ctx: Context) -> dict[str, Any]:
+        data = parse_user(payload)
+        returning = scim_deleted_user(session, data.user_name, data.email)
+        if returning is not None:
+            forget_scim_deletion(session, ctx, returning.id)
+            revived = replace(data, active=data.active is not False)
+            apply_input(session, ctx, returning, revived)
+            return render_one(session, returning, base)
+        user = user_service.create_user(
+            session, ctx, data=data.as_data(), active=data.active is not False
+        )
+        _set_profile(session, ctx, user, data)
+        return render_one(session, user, base)
+
+    return _answer(await run(request, work, read_only=False), 201)
+
+
+@router.get("/Users/{user_id}")
+async def get_user(request: Request, user_id: str) -> Response:
+    params = response_params(dict(request.query_params))
+    base = base_url(request)
+    body = await run(
+        request, lambda s, c: render_one(s, find_user(s, user_id), base, params), read_only=True
+    )
+    return _answer(body)
+
+
+def _change(
+    request: Request,
+    user_id: str,
+    params: ResponseParameters[Any] | None,
+    payload: Any,
+    patch: bool,
+) -> Any:
+    base = base_url(request)
+    if_match = request.headers.get("if-match")
+
+    def work(session: Session, ctx: Context) -> dict[str, Any]:
+        user = find_user(session, user_id)
+        check_if_match(if_match, etag(user.id, user.updated_at))
+        current = render_one(session, user, base)
+        body = apply_patch(current, payload, USER) if patch else payload
+        apply_input(session, ctx, user, parse_user(body))
+        return render_one(session, user, base, params)
+
+    return work
+
+
+@router.put("/Users/{user_id}")
+async def replace_user(request: Request, user_id: str) -> Response:
+    payload = await read_json(request)
+    params = response_params(dict(request.query_params))
+    work = _change(request, user_id, params, payload, patch=False)
+    return _answer(await run(request, work, read_only=False))
+
+
+@router.patch("/Users/{user_id}")
+async def patch_user(request: Request, user_id: str) -> Response:
+    payload = await read_json(request)
+    params = response_params(dict(request.query_params))
+    work = _change(request, user_id, params, payload, patch=True)
+    return _answer(await run(request, work, read_only=False))
+
+
+@router.delete("/Users/{user_id}")
+async def delete_user(request: Request, user_id: str) -> Response:
+    if_match = request.headers.get("if-match")
+
+    def work(session: Session, ctx: Context) -> None:
+        user = find_user(session, user_id)
+        check_if_match(if_match, etag(user.id, user.updated_at))
+        user_service.deprovision_user(session, ctx, user_id=user.id)
+
+    await run(request, work, read_only=False)
+    return Response(status_code=204)

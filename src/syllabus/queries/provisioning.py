@@ -1,0 +1,150 @@
+"""Reads for SCIM provisioning: filtered, counted pages of users and groups, group members,
+and the drift report (owned attributes last written by a door other than SCIM)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy.orm import Session
+
+from syllabus.domain.events import Surface
+from syllabus.domain.groups import Group, GroupMembership
+from syllabus.domain.provisioning import ScimDeletedUser, ScimUserProfile, UserAttributeSource
+from syllabus.domain.users import User
+from syllabus.services.lookups import chunks, possible_id
+
+MAX_COUNT = 1000
+"""The largest page a SCIM list serves (ServiceProviderConfig's filter.maxResults)."""
+
+
+def visible_to_scim() -> ColumnElement[bool]:
+    """Users an IdP has DELETEd are kept for admins but no longer exist for SCIM."""
+    return ~exists().where(ScimDeletedUser.user_id == User.id)
+
+
+@dataclass(frozen=True)
+class Page:
+    total: int
+    rows: list[Any]
+
+
+def page_of(
+    session: Session,
+    model: type[User] | type[Group],
+    condition: ColumnElement[bool] | None,
+    order_by: Sequence[Any],
+    *,
+    offset: int,
+    limit: int,
+    after_id: int | None = None,
+) -> Page:
+    """One page and the total matching: one or two statements whatever the page size (a
+    short page after a known offset tells the total without counting).
+    ``after_id`` starts a cursor page after that id (the total still counts every match)."""
+    where = [] if condition is None else [condition]
+    if model is User:
+        where.append(visible_to_scim())
+    page_where = where if after_id is None else [*where, model.id > after_id]
+    rows: list[Any] = []
+    if limit > 0:
+        rows = list(
+            session.scalars(
+                select(model).where(*page_where).order_by(*order_by).offset(offset).limit(limit)
+            )
+        )
+    short = after_id is None and limit > 0 and len(rows) < limit and (rows or offset == 0)
+    if short:
+        total = offset + len(rows)
+    else:
+        total = session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+    return Page(total=total, rows=rows)
+
+
+def scim_user(session: Session, user_id: int) -> User | None:
+    if not possible_id(user_id):
+        return None
+    return session.scalars(select(User).where(User.id == user_id, visible_to_scim())).first()
+
+
+def scim_deleted_user(session: Session, username: str, email: str) -> User | None:
+    """A user the IdP DELETEd earlier with this userName or email: provisioning them again
+    brings the same record (and its learning history) back."""
+    return session.scalars(
+        select(User)
+        .join(ScimDeletedUser, ScimDeletedUser.user_id == User.id)
+        .where(
+            (User.username_normalized == username.lower())
+            | (User.email_normalized == email.strip().lower())
+        )
+        .order_by(User.id)
+        .limit(1)
+    ).first()
+
+
+def scim_group(session: Session, group_id: int) -> Group | None:
+    if not possible_id(group_id):
+        return None
+    return session.scalars(select(Group).where(Group.id == group_id)).first()
+
+
+def members_of(session: Session, group_ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
+    """Each group's members as (user id, display name), in one query per 500 groups."""
+    out: dict[int, list[tuple[int, str]]] = {g: [] for g in group_ids}
+    for part in chunks(list(group_ids)):
+        rows = session.execute(
+            select(GroupMembership.group_id, User.id, User.first_name, User.last_name, User.email)
+            .join(User, User.id == GroupMembership.user_id)
+            .where(GroupMembership.group_id.in_(part))
+            .order_by(GroupMembership.group_id, User.id)
+        )
+        for group_id, user_id, first, last, email in rows:
+            out[group_id].append((user_id, " ".join(p for p in (first, last) if p) or email))
+    return out
+
+
+def profiles_of(session: Session, user_ids: Sequence[int]) -> dict[int, ScimUserProfile]:
+    """The SCIM profiles of a page of users, in one query per 500 users."""
+    out: dict[int, ScimUserProfile] = {}
+    for part in chunks(list(user_ids)):
+        for profile in session.scalars(
+            select(ScimUserProfile).where(ScimUserProfile.user_id.in_(part))
+        ):
+            out[profile.user_id] = profile
+    return out
+
+
+def existing_user_ids(session: Session, ids: Sequence[int]) -> set[int]:
+    found: set[int] = set()
+    for part in chunks([i for i in ids if possible_id(i)]):
+        found.update(session.scalars(select(User.id).where(User.id.in_(part))))
+    return found
+
+
+@dataclass(frozen=True)
+class Drift:
+    user_id: int
+    email: str
+    attribute: str
+    surface: str
+    written_at: datetime
+
+
+def drift(session: Session) -> list[Drift]:
+    """Owned attributes whose last write came through another door than SCIM, by user."""
+    rows = session.execute(
+        select(
+            UserAttributeSource.user_id,
+            User.email,
+            UserAttributeSource.attribute,
+            UserAttributeSource.surface,
+            UserAttributeSource.written_at,
+        )
+        .join(User, User.id == UserAttributeSource.user_id)
+        .where(UserAttributeSource.surface != Surface.SCIM.value)
+        .order_by(UserAttributeSource.user_id, UserAttributeSource.attribute)
+    )
+    return [Drift(*row) for row in rows]
