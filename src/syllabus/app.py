@@ -18,6 +18,7 @@ from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker
 from syllabus.delivery.worker import Worker, start_in_thread
 from syllabus.dialects.responses import JSONResponse
+from syllabus.dialects.skilljar.app import create_skilljar_app
 from syllabus.dialects.skyprep.router import routes as skyprep_routes
 from syllabus.web.login import routes as login_routes
 
@@ -70,4 +71,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.router.routes.extend(skyprep_routes)
     app.router.routes.extend(login_routes)
+    app.mount("/v1", create_skilljar_app(app.state))
     return app
