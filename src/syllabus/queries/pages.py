@@ -56,6 +56,11 @@ class Listing:
         self._built: dict[frozenset[str], _Statements] = {}
         self._lock = threading.Lock()
 
+    @property
+    def base(self) -> Select[Any]:
+        """The unfiltered, unordered select, for single-row reads of the same view."""
+        return self._base
+
     def _statements(self, names: frozenset[str]) -> _Statements:
         built = self._built.get(names)
         if built is None:

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
+from syllabus.db.session import unit_of_work
 from syllabus.dialects.skilljar.ids import IdCodec
+from syllabus.domain.events import Surface
+from syllabus.services.context import Context
 from tests.http_client import Program, app_client, make_program
 
 
@@ -44,3 +50,16 @@ def codec(client: TestClient) -> IdCodec:
     v1 = next(r for r in client.app.routes if getattr(r, "path", "") == "/v1")  # type: ignore[attr-defined]
     ids: IdCodec = v1.app.state.ids  # type: ignore[attr-defined]
     return ids
+
+
+def seed(client: TestClient, program: Program) -> tuple[Any, Context]:
+    """A unit of work for ``program``, to arrange data through the services."""
+    factory = client.app.state.session_factory  # type: ignore[attr-defined]
+    return factory, Context(program.tenant_id, "test", Surface.CLI)
+
+
+@contextmanager
+def arrange(client: TestClient, program: Program) -> Iterator[tuple[Session, Context]]:
+    factory, ctx = seed(client, program)
+    with unit_of_work(factory, tenant_id=program.tenant_id) as session:
+        yield session, ctx
