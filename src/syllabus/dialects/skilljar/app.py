@@ -15,12 +15,18 @@ from starlette.datastructures import State
 
 from syllabus import __version__
 from syllabus.dialects.responses import JSONResponse
-from syllabus.dialects.skilljar import groups, ping, user_courses, users
+from syllabus.dialects.skilljar import domains, groups, ping, user_courses, users
 from syllabus.dialects.skilljar.body import BODY_MODELS
 from syllabus.dialects.skilljar.errors import install_error_handlers
 from syllabus.dialects.skilljar.ids import IdCodec
 
-ROUTERS = [ping.router, users.router, user_courses.router, groups.router]
+ROUTERS = [
+    ping.router,
+    users.router,
+    user_courses.router,
+    groups.router,
+    domains.router,
+]
 """Every resource module's router; a new module adds itself here."""
 
 DESCRIPTION = """Skilljar-compatible REST API v1.
