@@ -15,7 +15,15 @@ from starlette.datastructures import State
 
 from syllabus import __version__
 from syllabus.dialects.responses import JSONResponse
-from syllabus.dialects.skilljar import domains, groups, ping, user_courses, users
+from syllabus.dialects.skilljar import (
+    courses,
+    domains,
+    groups,
+    ping,
+    publications,
+    user_courses,
+    users,
+)
 from syllabus.dialects.skilljar.body import BODY_MODELS
 from syllabus.dialects.skilljar.errors import install_error_handlers
 from syllabus.dialects.skilljar.ids import IdCodec
@@ -26,6 +34,8 @@ ROUTERS = [
     user_courses.router,
     groups.router,
     domains.router,
+    publications.router,
+    courses.router,
 ]
 """Every resource module's router; a new module adds itself here."""
 

@@ -91,7 +91,8 @@ def _domain(api: Api, row: Any) -> dict[str, Any]:
     }
 
 
-def _domain_id(api: Api, name: str) -> int:
+def domain_id_of(api: Api, name: str) -> int:
+    """The program's domain of this name; another program's (or none) is a 404."""
     row = domain_by_name(api.session, api.ctx, name)
     if row is None:
         raise NotFound("domain", [name])
@@ -115,7 +116,7 @@ def retrieve_domain(domain_name: str, api: ReadApi) -> Response:
 
 
 def _update_domain(api: Api, domain_name: str) -> Response:
-    domain_id = _domain_id(api, domain_name)
+    domain_id = domain_id_of(api, domain_name)
     body = parse(DomainWrite, api.body)
     current = domain_by_name(api.session, api.ctx, domain_name)
     assert current is not None
@@ -176,7 +177,7 @@ def _respond_domain_user(api: Api, domain_id: int, user_id: int, status: int = 2
 @router.get("/domains/{domain_name}/users", operation_id="domains_users_list", summary="Users")
 def list_domain_users(domain_name: str, api: ReadApi) -> Response:
     query = api.request.query_params
-    filters: dict[str, Any] = {"domain_id": _domain_id(api, domain_name)}
+    filters: dict[str, Any] = {"domain_id": domain_id_of(api, domain_name)}
     if query.get("user__email"):
         filters["email"] = normalize_email(query["user__email"])
     for name in ("first_name", "last_name"):
@@ -213,7 +214,7 @@ def _settings(body: DomainUserUpdateBody | DomainUserCreateBody) -> MembershipSe
 def create_domain_user(domain_name: str, api: WriteApi) -> Response:
     """A new email creates the user (201); an existing one adds that user to the domain and
     returns them (201 when newly added, 200 when already registered)."""
-    domain_id = _domain_id(api, domain_name)
+    domain_id = domain_id_of(api, domain_name)
     body = parse(DomainUserCreateBody, api.body)
     data = UserData(
         email=body.user.email,
@@ -235,11 +236,11 @@ def create_domain_user(domain_name: str, api: WriteApi) -> Response:
     summary="A domain user",
 )
 def retrieve_domain_user(domain_name: str, user_id: str, api: ReadApi) -> Response:
-    return _respond_domain_user(api, _domain_id(api, domain_name), api.path_id("user", user_id))
+    return _respond_domain_user(api, domain_id_of(api, domain_name), api.path_id("user", user_id))
 
 
 def _update_domain_user(api: Api, domain_name: str, user_id: str) -> Response:
-    domain_id, uid = _domain_id(api, domain_name), api.path_id("user", user_id)
+    domain_id, uid = domain_id_of(api, domain_name), api.path_id("user", user_id)
     body = parse(DomainUserUpdateBody, api.body)
     update_domain_membership(
         api.session, api.ctx, domain_id=domain_id, user_id=uid, settings=_settings(body)
@@ -277,7 +278,7 @@ def patch_domain_user(domain_name: str, user_id: str, api: WriteApi) -> Response
 def bulk_create(domain_name: str, api: WriteApi) -> Response:
     """Every row is validated first (any bad row rejects the request, naming it); the rest
     runs in the background. Answers 202 with the job's URL, where its per-row result appears."""
-    domain_id = _domain_id(api, domain_name)
+    domain_id = domain_id_of(api, domain_name)
     body = parse(BulkCreateBody, api.body)
     errors: dict[str, Any] = {}
     seen: dict[str, int] = {}
@@ -310,7 +311,7 @@ def bulk_create(domain_name: str, api: WriteApi) -> Response:
     summary="A bulk-create job's status and per-row result",
 )
 def bulk_create_result(domain_name: str, job_id: str, api: ReadApi) -> Response:
-    _domain_id(api, domain_name)
+    domain_id_of(api, domain_name)
     job = program_job(api.session, api.ctx, api.path_id("job", job_id), BULK_CREATE_JOB)
     if job is None:
         raise NotFound("job")
