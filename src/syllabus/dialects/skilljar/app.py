@@ -21,6 +21,7 @@ from syllabus.dialects.skilljar import (
     groups,
     ping,
     publications,
+    published_paths,
     user_courses,
     users,
 )
@@ -35,6 +36,7 @@ ROUTERS = [
     groups.router,
     domains.router,
     publications.router,
+    published_paths.router,
     courses.router,
 ]
 """Every resource module's router; a new module adds itself here."""
