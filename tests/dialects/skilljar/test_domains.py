@@ -89,3 +89,22 @@ def test_bulk_create_runs_in_the_background_with_per_row_results(
         f"{base}/bulk-create", json={"users": [{"email": "x@example.com"}] * 1001}, headers=auth
     )
     assert too_many.status_code == 400
+
+
+def test_domain_user_etag_follows_the_membership(
+    client: TestClient, program: Program, auth: dict[str, str]
+) -> None:
+    base = f"/v1/domains/{program.acct_key}/users"
+    user_id = client.post(base, json={"user": {"email": "tag@example.com"}}, headers=auth).json()[
+        "user"
+    ]["id"]
+    tag = client.get(f"{base}/{user_id}", headers=auth).headers["etag"]
+    changed = client.patch(
+        f"{base}/{user_id}", json={"active": False}, headers={**auth, "If-Match": tag}
+    )
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != tag
+    stale = client.patch(
+        f"{base}/{user_id}", json={"active": True}, headers={**auth, "If-Match": tag}
+    )
+    assert stale.status_code == 412

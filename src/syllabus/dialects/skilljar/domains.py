@@ -165,13 +165,16 @@ def _domain_user(api: Api, row: Any) -> dict[str, Any]:
     }
 
 
+def _domain_user_tag(row: Any) -> str:
+    state = (row.active, row.marketing_optin, row.expires_at)
+    return etag("domain_user", row.id, row.user_updated_at, *state)
+
+
 def _respond_domain_user(api: Api, domain_id: int, user_id: int, status: int = 200) -> Response:
     row = domain_user(api.session, api.ctx, domain_id, user_id)
     if row is None:
         raise NotFound("domain user")
-    return json(
-        _domain_user(api, row), status, tag=etag("domain_user", row.id, row.user_updated_at)
-    )
+    return json(_domain_user(api, row), status, tag=_domain_user_tag(row))
 
 
 @router.get("/domains/{domain_name}/users", operation_id="domains_users_list", summary="Users")
@@ -242,6 +245,10 @@ def retrieve_domain_user(domain_name: str, user_id: str, api: ReadApi) -> Respon
 def _update_domain_user(api: Api, domain_name: str, user_id: str) -> Response:
     domain_id, uid = domain_id_of(api, domain_name), api.path_id("user", user_id)
     body = parse(DomainUserUpdateBody, api.body)
+    current = domain_user(api.session, api.ctx, domain_id, uid)
+    if current is None:
+        raise NotFound("domain user")
+    api.check_if_match(_domain_user_tag(current))
     update_domain_membership(
         api.session, api.ctx, domain_id=domain_id, user_id=uid, settings=_settings(body)
     )

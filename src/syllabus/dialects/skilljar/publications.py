@@ -267,7 +267,11 @@ def _respond_enrollment(api: Api, pc_id: int, enrollment_id: int, status: int = 
     found = get_enrollment(api.session, api.ctx, enrollment_id)
     if found is None or found.published_course_id != pc_id:
         raise NotFound("enrollment")
-    return json(guide_enrollment(api, found), status)
+    return json(guide_enrollment(api, found), status, tag=_enrollment_tag(found))
+
+
+def _enrollment_tag(row: Any) -> str:
+    return etag("enrollment", row.id, None, row.active, row.expires_at, row.enrolled_at)
 
 
 @router.get(
@@ -288,6 +292,7 @@ def _update_enrollment(
     found = get_enrollment(api.session, api.ctx, eid)
     if found is None or found.published_course_id != row.id:
         raise NotFound("enrollment")
+    api.check_if_match(_enrollment_tag(found))
     body = parse(EnrollmentUpdate, api.body)
     given = body.model_fields_set
     changes = EnrollmentChanges(
