@@ -394,6 +394,7 @@ SCENARIOS: dict[str, Scenario] = {
     "create": Scenario(create_users_scenario, database=True),
     "enroll": Scenario(enroll_scenario, database=True),
 }
+"""In run order: reads before writes; each dialect's module registers its own below."""
 
 
 def _register_skyprep() -> None:
@@ -416,7 +417,16 @@ def _register_scim() -> None:
 
 
 _register_scim()
-"""In run order: reads before writes."""
+
+
+def _register_skilljar() -> None:
+    from bench.skilljar import lookup_scenario, walk_scenario
+
+    SCENARIOS["skilljar_walk"] = Scenario(walk_scenario, database=False)
+    SCENARIOS["skilljar_lookup"] = Scenario(lookup_scenario, database=False)
+
+
+_register_skilljar()
 
 
 def _register_progress() -> None:

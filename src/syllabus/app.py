@@ -19,6 +19,7 @@ from syllabus.db.session import make_sessionmaker
 from syllabus.delivery.worker import Worker, start_in_thread
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.scim.app import create_scim_app
+from syllabus.dialects.skilljar.app import create_skilljar_app
 from syllabus.dialects.skyprep.materials import routes as material_routes
 from syllabus.dialects.skyprep.router import routes as skyprep_routes
 from syllabus.web.calendar import routes as calendar_routes
@@ -80,4 +81,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.routes.extend(material_routes)
     app.add_middleware(ProxyHeaders, trusted=settings.trusted_proxies)
     app.mount("/scim/v2", create_scim_app(factory, app.state.auth_cache))
+    app.mount("/v1", create_skilljar_app(app.state))
     return app
