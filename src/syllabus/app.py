@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = factory
     app.state.auth_cache = PrincipalCache(ttl=settings.auth_cache_seconds)
-    app.state.secret_key = load_or_create_secret_key(settings.secret_key, settings.data_dir)
+    app.state.secret_key = load_or_create_secret_key(settings.secret_key, settings.data_dir, engine)
 
     @app.get("/health")
     async def health() -> dict[str, str]:

@@ -18,6 +18,7 @@ from syllabus.auth.sessions import (
     read_session,
     sign_session,
 )
+from syllabus.db.engine import make_engine
 from syllabus.db.session import unit_of_work
 from syllabus.domain.access import LoginKey
 from tests.http_client import Program, app_client, make_program
@@ -113,8 +114,33 @@ def test_session_cookies_cannot_be_forged() -> None:
     assert read_session("key-one", f"{payload}.") is None
 
 
-def test_the_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
-    first = load_or_create_secret_key(None, tmp_path / "data")
-    assert first == load_or_create_secret_key(None, tmp_path / "data")
-    assert (tmp_path / "data" / "secret_key").stat().st_mode & 0o077 == 0
-    assert load_or_create_secret_key("configured", tmp_path / "data") == "configured"
+def test_every_server_on_one_database_shares_the_secret_key(
+    fresh_db_url: str, tmp_path: Path
+) -> None:
+    """Two servers with their own data directories must sign sessions and ids alike."""
+    engine = make_engine(fresh_db_url)
+    try:
+        first = load_or_create_secret_key(None, tmp_path / "server-a", engine)
+        assert len(first) >= 48
+        assert load_or_create_secret_key(None, tmp_path / "server-b", engine) == first
+        assert load_or_create_secret_key("configured", tmp_path / "server-a", engine) == (
+            "configured"
+        )
+    finally:
+        engine.dispose()
+
+
+def test_a_key_file_from_an_older_version_is_carried_over(
+    fresh_db_url: str, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "secret_key").write_text("kept-from-before\n")
+    engine = make_engine(fresh_db_url)
+    try:
+        assert load_or_create_secret_key(None, data_dir, engine) == "kept-from-before"
+        assert load_or_create_secret_key(None, tmp_path / "elsewhere", engine) == (
+            "kept-from-before"
+        )
+    finally:
+        engine.dispose()

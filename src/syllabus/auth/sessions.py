@@ -9,17 +9,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from syllabus.domain.installation import InstallationSetting
 
 COOKIE_NAME = "syllabus_session"
 MAX_AGE_SECONDS = 12 * 3600
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+"""Where versions before the database-held key kept it; read once, to carry it over."""
+SECRET_KEY_SETTING = "secret_key"  # noqa: S105 - a setting name, not a secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,19 +67,31 @@ def read_session(secret_key: str, cookie: str) -> SessionData | None:
     return session
 
 
-def load_or_create_secret_key(configured: str | None, data_dir: Path) -> str:
-    """The configured key, else the one stored in ``data_dir`` (created, 0600, on first use)."""
+def load_or_create_secret_key(configured: str | None, data_dir: Path, engine: Engine) -> str:
+    """The configured key, else the deployment's key kept in the database.
+
+    The database, not the data directory, holds it so that every server of a deployment signs
+    and reads the same sessions and public ids. The first server to start creates it, seeded
+    from the key file older versions kept in ``data_dir`` when there is one, so upgrading keeps
+    every id and session valid.
+    """
     if configured:
         return configured
-    path = data_dir / SECRET_KEY_FILE
-    if path.exists():
-        return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
+    select_key = select(InstallationSetting.value).where(
+        InstallationSetting.name == SECRET_KEY_SETTING
+    )
+    with engine.begin() as connection:
+        stored = connection.execute(select_key).scalar_one_or_none()
+    if stored is not None:
+        return stored
+    legacy = data_dir / SECRET_KEY_FILE
+    candidate = legacy.read_text().strip() if legacy.exists() else secrets.token_urlsafe(48)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process created it first
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as out:
-        out.write(key)
-    return key
+        with engine.begin() as connection:
+            connection.execute(
+                insert(InstallationSetting).values(name=SECRET_KEY_SETTING, value=candidate)
+            )
+    except IntegrityError:  # another server created it first: theirs wins
+        pass
+    with engine.begin() as connection:
+        return str(connection.execute(select_key).scalar_one())

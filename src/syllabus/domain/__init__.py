@@ -17,6 +17,7 @@ from syllabus.domain.groups import (
     GroupMembership,
 )
 from syllabus.domain.ilt import IltRegistration, IltTimeslot, InstructorLedTraining
+from syllabus.domain.installation import InstallationSetting
 from syllabus.domain.jobs import Job, JobStatus
 from syllabus.domain.learning_paths import (
     LearningPath,
@@ -91,6 +92,7 @@ __all__ = [
     "GroupMembership",
     "IltRegistration",
     "IltTimeslot",
+    "InstallationSetting",
     "InstructorLedTraining",
     "ItemProgress",
     "ItemType",
