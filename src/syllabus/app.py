@@ -17,6 +17,8 @@ from syllabus.config import Settings
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker
 from syllabus.delivery.worker import Worker, start_in_thread
+from syllabus.dialects.guards.idempotency import IdempotencyGuard
+from syllabus.dialects.guards.rate_limiting import RateLimiter
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.skyprep.router import routes as skyprep_routes
 from syllabus.web.login import routes as login_routes
@@ -28,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url)
     factory = make_sessionmaker(engine)
+    rate_limiter = RateLimiter.for_settings(settings, engine, factory)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -45,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if worker_stop is not None:
                 worker_stop.set()
                 thread.join(timeout=10)
+            rate_limiter.close()
             engine.dispose()
 
     app = FastAPI(
@@ -58,6 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = factory
     app.state.auth_cache = PrincipalCache(ttl=settings.auth_cache_seconds)
     app.state.secret_key = load_or_create_secret_key(settings.secret_key, settings.data_dir)
+    app.state.rate_limiter = rate_limiter
+    app.state.idempotency = IdempotencyGuard(factory)
 
     @app.get("/health")
     async def health() -> dict[str, str]:

@@ -26,6 +26,10 @@ class Settings:
     auth_cache_seconds: float = 2.0
     secret_key: str | None = None
     """Signs session cookies; when unset, one is generated and kept in ``data_dir``."""
+    rate_limit_per_second: float = 50.0
+    """Each key's sustained budget; 0 switches rate limiting off (programs' overrides too)."""
+    rate_limit_burst: float = 200.0
+    """Requests a key may make at once after a quiet period (the bucket's size)."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -43,4 +47,6 @@ class Settings:
             log_level=env.get("SYLLABUS_LOG_LEVEL", "info"),
             auth_cache_seconds=float(env.get("SYLLABUS_AUTH_CACHE_SECONDS", "2")),
             secret_key=env.get("SYLLABUS_SECRET_KEY") or None,
+            rate_limit_per_second=float(env.get("SYLLABUS_RATE_LIMIT_PER_SECOND", "50")),
+            rate_limit_burst=float(env.get("SYLLABUS_RATE_LIMIT_BURST", "200")),
         )

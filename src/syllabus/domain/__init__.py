@@ -24,6 +24,7 @@ from syllabus.domain.learning_paths import (
     LearningPathUser,
     PublishedPath,
 )
+from syllabus.domain.limits import IdempotencyKey, IdempotencyState, RateLimitBucket
 from syllabus.domain.power_users import (
     Dataset,
     DatasetCourse,
@@ -65,6 +66,8 @@ __all__ = [
     "GroupEmailDomainRule",
     "GroupManager",
     "GroupMembership",
+    "IdempotencyKey",
+    "IdempotencyState",
     "ItemType",
     "Job",
     "JobStatus",
@@ -78,6 +81,7 @@ __all__ = [
     "PowerUserDataset",
     "PublishedCourse",
     "PublishedPath",
+    "RateLimitBucket",
     "Role",
     "Surface",
     "Tenant",
