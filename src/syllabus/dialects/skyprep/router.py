@@ -99,11 +99,8 @@ def _run(
     with unit_of_work(factory, tenant_id=principal.tenant_id, read_only=read_only) as session:
         if spec is None:
             raise NotFound("action", [name], field="action")
-        call = _call(principal, params, origin)
-        if spec.answer is not None:
-            return spec.answer(call)
-        assert spec.handler is not None
-        result = spec.handler(session, call)
+        assert spec.handler is not None  # identity actions are answered by dispatch
+        result = spec.handler(session, _call(principal, params, origin))
         if keep is not None:
             keep(session, result)
         return result
