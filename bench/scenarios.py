@@ -83,6 +83,9 @@ def http_scenarios(bench: Bench) -> list[Row]:
     email = program.email(bench.scale.users // 2)
     auth = dict(zip(SKYPREP_AUTH, (program.api_key, program.acct_key), strict=True))
     our_env = {"SYLLABUS_DATABASE_URL": program.url, "SYLLABUS_EMBEDDED_WORKER": "0"}
+    # A budget no load here can exhaust: every request pays the rate-limit check, none is 429.
+    our_env |= {"SYLLABUS_RATE_LIMIT_PER_SECOND": "1e9", "SYLLABUS_RATE_LIMIT_BURST": "1e9"}
+    unlimited_env = our_env | {"SYLLABUS_RATE_LIMIT_PER_SECOND": "0"}
     get_user_path = f"/admin/api/get_user?user_email={email}"
     have_app = ours("syllabus.app", "create_app") is not None
     best: dict[str, float] = {}
@@ -110,20 +113,23 @@ def http_scenarios(bench: Bench) -> list[Row]:
             with serve("syllabus.app:create_app", factory=True, env=our_env) as server:
                 keep("auth", lambda s=server: rate(s, "/admin/api/test_connection", auth))
                 keep("get_user", lambda s=server: rate(s, get_user_path, auth))
+            with serve("syllabus.app:create_app", factory=True, env=unlimited_env) as server:
+                keep("auth_off", lambda s=server: rate(s, "/admin/api/test_connection", auth))
 
-    names = {"b0": "B0 bare ASGI", "b1": "B1 FastAPI hello"}
+    names = {"b0": "B0 bare ASGI", "b1": "B1 FastAPI hello", "auth_off": "limits off"}
 
     def row(key: str, title: str, base: str, aim: str) -> Row:
         if key not in best:
             why = bad.get(key, "syllabus.app not yet built")
             if key == "get_user" and why.startswith("answered 404"):
                 why = "route not yet built"
-            return not_available(title, why[:80], baseline_name=names[base], aim=aim)
-        return Row(title, best[key], best.get(base), names[base], "req/s", aim=aim)
+            return not_available(bench.name(title), why[:80], baseline_name=names[base], aim=aim)
+        return Row(bench.name(title), best[key], best.get(base), names[base], "req/s", aim=aim)
 
     return [
         row("b1", "0. FastAPI hello (B1) vs bare ASGI", "b0", ""),
         row("auth", "1. GET test_connection (key + tenant)", "b1", ">=0.8"),
+        row("auth", "1b. test_connection, rate limit on vs off", "auth_off", ">=0.9"),
         row("get_user", "2b. GET get_user?user_email= over HTTP", "b1", ">=0.5"),
     ]
 
@@ -388,7 +394,7 @@ class Scenario:
 
 
 SCENARIOS: dict[str, Scenario] = {
-    "http": Scenario(http_scenarios, database=False),
+    "http": Scenario(http_scenarios, database=True),
     "lookup": Scenario(lookup_scenarios, database=True),
     "page": Scenario(page_scenarios, database=True),
     "create": Scenario(create_users_scenario, database=True),

@@ -17,6 +17,8 @@ from syllabus.config import Settings
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker
 from syllabus.delivery.worker import Worker, start_in_thread
+from syllabus.dialects.guards.idempotency import IdempotencyGuard
+from syllabus.dialects.guards.rate_limiting import RateLimiter
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.scim.app import create_scim_app
 from syllabus.dialects.skilljar.app import create_skilljar_app
@@ -34,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url)
     factory = make_sessionmaker(engine)
+    rate_limiter = RateLimiter.for_settings(settings, engine, factory)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -51,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if worker_stop is not None:
                 worker_stop.set()
                 thread.join(timeout=10)
+            rate_limiter.close()
             engine.dispose()
 
     app = FastAPI(
@@ -64,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = factory
     app.state.auth_cache = PrincipalCache(ttl=settings.auth_cache_seconds)
     app.state.secret_key = load_or_create_secret_key(settings.secret_key, settings.data_dir, engine)
+    app.state.rate_limiter = rate_limiter
+    app.state.idempotency = IdempotencyGuard(factory)
 
     @app.get("/health")
     async def health() -> dict[str, str]:

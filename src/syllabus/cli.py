@@ -32,6 +32,7 @@ from syllabus.services.fields import UNSET
 from syllabus.services.ilt import TrainingData, create_training
 from syllabus.services.payments import set_stripe_webhook_secret
 from syllabus.services.provisioning import set_provisioning_settings
+from syllabus.services.rate_limits import program_rate_limit, set_program_rate_limit
 from syllabus.services.skills import (
     RubricLevel,
     SkillRequirement,
@@ -145,6 +146,47 @@ def tenant_list() -> None:
     with unit_of_work(factory, tenant_id=None, read_only=True) as session:
         for tenant in session.scalars(select(Tenant).order_by(Tenant.id)):
             out.print(f"{tenant.id}\t{tenant.acct_key}\t{tenant.name}\t{tenant.time_zone}")
+
+
+@tenant_app.command("limits")
+def tenant_limits(
+    acct_key: str,
+    per_second: Annotated[
+        float | None, typer.Option(help="Requests per second per key; 0 = no limit.")
+    ] = None,
+    burst: Annotated[float | None, typer.Option(help="Requests a key may make at once.")] = None,
+    default: Annotated[
+        bool, typer.Option("--default", help="Remove the override: the deployment's applies.")
+    ] = False,
+) -> None:
+    """Show or set a program's rate limit per key (the override of SYLLABUS_RATE_LIMIT_*)."""
+    settings = _settings()
+    factory = _factory(settings)
+    changing = default or per_second is not None or burst is not None
+    try:
+        with unit_of_work(factory, tenant_id=None, read_only=not changing) as session:
+            ctx = Context(
+                tenant_id=_tenant_id(session, acct_key), actor=CLI_ACTOR, surface=Surface.CLI
+            )
+            if changing:
+                set_program_rate_limit(
+                    session,
+                    ctx,
+                    per_second=None if default else per_second,
+                    burst=None if default else burst,
+                )
+            override = program_rate_limit(session, ctx.tenant_id)
+    except DomainError as error:
+        raise _fail(error) from None
+    if override is None:
+        out.print(
+            f"{acct_key}: deployment default, {settings.rate_limit_per_second:g}/s per key,"
+            f" bursts of {settings.rate_limit_burst:g}"
+        )
+    elif not override.enabled:
+        out.print(f"{acct_key}: no rate limit")
+    else:
+        out.print(f"{acct_key}: {override.per_second:g}/s per key, bursts of {override.burst:g}")
 
 
 @key_app.command("create")

@@ -28,6 +28,10 @@ class Settings:
     """Signs session cookies; when unset, one is generated and kept in ``data_dir``."""
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
     """Peers (IPs or CIDRs, ``*`` for any) whose Forwarded / X-Forwarded-* headers count."""
+    rate_limit_per_second: float = 50.0
+    """Each key's sustained budget; 0 switches rate limiting off (programs' overrides too)."""
+    rate_limit_burst: float = 200.0
+    """Requests a key may make at once after a quiet period (the bucket's size)."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -46,6 +50,8 @@ class Settings:
             auth_cache_seconds=float(env.get("SYLLABUS_AUTH_CACHE_SECONDS", "2")),
             secret_key=env.get("SYLLABUS_SECRET_KEY") or None,
             trusted_proxies=_split(env.get("SYLLABUS_TRUSTED_PROXIES", "127.0.0.1,::1")),
+            rate_limit_per_second=float(env.get("SYLLABUS_RATE_LIMIT_PER_SECOND", "50")),
+            rate_limit_burst=float(env.get("SYLLABUS_RATE_LIMIT_BURST", "200")),
         )
 
 

@@ -26,6 +26,7 @@ from syllabus.domain.learning_paths import (
     LearningPathUser,
     PublishedPath,
 )
+from syllabus.domain.limits import IdempotencyKey, IdempotencyState, RateLimitBucket
 from syllabus.domain.materials import Material
 from syllabus.domain.payments import Payment, StripeEvent
 from syllabus.domain.power_users import (
@@ -90,6 +91,8 @@ __all__ = [
     "GroupEmailDomainRule",
     "GroupManager",
     "GroupMembership",
+    "IdempotencyKey",
+    "IdempotencyState",
     "IltRegistration",
     "IltTimeslot",
     "InstallationSetting",
@@ -113,6 +116,7 @@ __all__ = [
     "PublishedCourse",
     "PublishedPath",
     "PushedGroup",
+    "RateLimitBucket",
     "Role",
     "ScimDeletedUser",
     "ScimUserProfile",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi.responses import Response, StreamingResponse
@@ -14,7 +14,15 @@ from starlette.routing import Route
 
 from syllabus.auth.cache import PrincipalCache
 from syllabus.auth.keys import Principal, authenticate, tenant_has_domain
-from syllabus.db.session import TENANT_KEY, unit_of_work
+from syllabus.db.session import unit_of_work
+from syllabus.dialects.guards.idempotency import (
+    REPLAY_HEADERS,
+    IdempotencyGuard,
+    canonical,
+    fingerprint,
+    idempotency_key,
+)
+from syllabus.dialects.guards.rate_limiting import GuardError, apply_rate_limit
 from syllabus.dialects.skyprep import catalog as _catalog  # noqa: F401  (registers its actions)
 from syllabus.dialects.skyprep import courses as _courses  # noqa: F401  (registers its actions)
 from syllabus.dialects.skyprep import enrollments as _enrollments  # noqa: F401  (registers its actions)
@@ -39,6 +47,7 @@ from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
 from syllabus.services.context import Context
 from syllabus.services.errors import DomainError, NotFound
+from syllabus.services.idempotency import StoredResponse
 
 DEPRECATION_HEADERS = {"Deprecation": "true"}
 
@@ -70,34 +79,39 @@ def _call(principal: Principal, params: dict[str, Any], origin: str = "") -> Cal
     )
 
 
+def _authenticate(
+    factory: sessionmaker[Session], cache: PrincipalCache, api_key: str, acct_key: str
+) -> Principal:
+    """Check the key and acct_key (a cache miss), before any guard or action runs."""
+    with unit_of_work(factory, tenant_id=None, read_only=True) as session:
+        principal = authenticate(session, api_key, CredentialKind.API_KEY)
+        if principal is None:
+            raise Unauthorized("invalid api_key", field="api_key")
+        if not tenant_has_domain(session, principal.tenant_id, acct_key):
+            raise Unauthorized("acct_key does not belong to this api_key", field="acct_key")
+    cache.put(cache.key(CredentialKind.API_KEY, api_key, acct_key), principal)
+    return principal
+
+
 def _run(
     factory: sessionmaker[Session],
-    cache: PrincipalCache,
     name: str,
-    api_key: str,
-    acct_key: str,
+    principal: Principal,
     params: dict[str, Any],
-    principal: Principal | None,
     origin: str = "",
+    keep: Callable[[Session, Any], None] | None = None,
 ) -> Any:
-    """Authenticate (unless the key was cached), then run the action, in one unit of work."""
+    """Run the action in one unit of work; ``keep`` sees its result before the commit."""
     spec = ACTIONS.get(name)
-    with unit_of_work(factory, tenant_id=None, read_only=spec is None or spec.read_only) as session:
-        if principal is None:
-            principal = authenticate(session, api_key, CredentialKind.API_KEY)
-            if principal is None:
-                raise Unauthorized("invalid api_key", field="api_key")
-            if not tenant_has_domain(session, principal.tenant_id, acct_key):
-                raise Unauthorized("acct_key does not belong to this api_key", field="acct_key")
-            cache.put(cache.key(CredentialKind.API_KEY, api_key, acct_key), principal)
+    read_only = spec is None or spec.read_only
+    with unit_of_work(factory, tenant_id=principal.tenant_id, read_only=read_only) as session:
         if spec is None:
             raise NotFound("action", [name], field="action")
-        call = _call(principal, params, origin)
-        if spec.answer is not None:
-            return spec.answer(call)
-        assert spec.handler is not None
-        session.info[TENANT_KEY] = principal.tenant_id  # from here on, this program only
-        return spec.handler(session, call)
+        assert spec.handler is not None  # identity actions are answered by dispatch
+        result = spec.handler(session, _call(principal, params, origin))
+        if keep is not None:
+            keep(session, result)
+        return result
 
 
 def _stream_body(factory: sessionmaker[Session], stream: Stream, fmt: str) -> Iterator[bytes]:
@@ -108,7 +122,7 @@ def _stream_body(factory: sessionmaker[Session], stream: Stream, fmt: str) -> It
 
 async def dispatch(request: Request) -> Response:
     name: str = request.path_params["name"]
-    extra = DEPRECATION_HEADERS if request.method == "GET" else None
+    headers = dict(DEPRECATION_HEADERS) if request.method == "GET" else {}
     fmt = "json"
     try:
         params = await collect_params(request)
@@ -116,24 +130,77 @@ async def dispatch(request: Request) -> Response:
         fmt = pop_format(params)
         api_key, acct_key = _credentials(params, request.headers)
         cache: PrincipalCache = request.app.state.auth_cache
-        principal = cache.get(cache.key(CredentialKind.API_KEY, api_key, acct_key))
-        spec = ACTIONS.get(name)
         factory = request.app.state.session_factory
-        if principal is not None and spec is not None and spec.answer is not None:
+        principal = cache.get(cache.key(CredentialKind.API_KEY, api_key, acct_key))
+        if principal is None:
+            principal = await run_in_threadpool(_authenticate, factory, cache, api_key, acct_key)
+        await apply_rate_limit(request.app.state.rate_limiter, principal, headers)
+        spec = ACTIONS.get(name)
+        if spec is not None and spec.answer is not None:
             result = spec.answer(_call(principal, params))
         else:
             origin = f"{request.url.scheme}://{request.url.netloc}"
-            result = await run_in_threadpool(
-                _run, factory, cache, name, api_key, acct_key, params, principal, origin
-            )
+            writes = spec is not None and not spec.read_only
+            key = idempotency_key(request.headers) if writes else None
+            if key is not None:
+                return await _idempotent(
+                    request, name, principal, params, origin, fmt, key, headers
+                )
+            result = await run_in_threadpool(_run, factory, name, principal, params, origin)
+    except GuardError as error:
+        body = {"message": error.message, "field": error.field}
+        return Response(encode(body, fmt), error.status, headers | error.headers(), media_type(fmt))
     except DomainError as error:
         status, body = error_body(error)
-        return Response(encode(body, fmt), status, extra, media_type(fmt))
+        return Response(encode(body, fmt), status, headers, media_type(fmt))
     if isinstance(result, Stream):
         return StreamingResponse(
-            _stream_body(factory, result, fmt), headers=extra, media_type=media_type(fmt)
+            _stream_body(factory, result, fmt), headers=headers, media_type=media_type(fmt)
         )
-    return Response(encode(result, fmt), headers=extra, media_type=media_type(fmt))
+    return Response(encode(result, fmt), headers=headers, media_type=media_type(fmt))
+
+
+async def _idempotent(
+    request: Request,
+    name: str,
+    principal: Principal,
+    params: dict[str, Any],
+    origin: str,
+    fmt: str,
+    key: str,
+    headers: dict[str, str],
+) -> Response:
+    """A write with an Idempotency-Key: replayed if it ran, else run and kept with its work."""
+    guard: IdempotencyGuard = request.app.state.idempotency
+    factory = request.app.state.session_factory
+    # The action, not the path: /name and /name/ are one request; GET and POST are not.
+    print_ = fingerprint(request.method, f"/admin/api/{name}", principal, canonical(params))
+    claim = await run_in_threadpool(guard.begin, principal, key, print_)
+    if isinstance(claim, StoredResponse):
+        return Response(claim.body, claim.status_code, headers | REPLAY_HEADERS, claim.content_type)
+    kept: list[StoredResponse] = []
+
+    def keep(session: Session, result: Any) -> None:
+        if not isinstance(result, Stream):  # writes never stream; if one did, it is not kept
+            kept.append(StoredResponse(200, media_type(fmt), encode(result, fmt)))
+            guard.keep_in(session, claim, kept[0])
+
+    try:
+        result = await run_in_threadpool(_run, factory, name, principal, params, origin, keep)
+    except DomainError as error:
+        status, body = error_body(error)
+        refused = StoredResponse(status, media_type(fmt), encode(body, fmt))
+        await run_in_threadpool(guard.keep, principal, claim, refused)
+        return Response(refused.body, status, headers, refused.content_type)
+    except BaseException:
+        await run_in_threadpool(guard.release, principal, claim)
+        raise
+    if not kept:
+        await run_in_threadpool(guard.release, principal, claim)
+        return StreamingResponse(
+            _stream_body(factory, result, fmt), headers=headers, media_type=media_type(fmt)
+        )
+    return Response(kept[0].body, headers=headers, media_type=kept[0].content_type)
 
 
 # Plain Starlette routes: one generic path needs no FastAPI parameter resolution, which

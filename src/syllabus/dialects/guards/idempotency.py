@@ -1,0 +1,159 @@
+"""``Idempotency-Key`` for writes, whatever the surface: fingerprint, claim, keep, replay.
+
+A request with a key is fingerprinted (method, path, canonical parameters, credential). The
+first one claims the key in its own committed transaction, so a concurrent duplicate finds
+the claim and is answered ``409`` with ``Retry-After`` at once (it does not wait: a client
+retrying with backoff is simpler than a server holding connections). Its response (status,
+content type, body) is kept for 24 hours and replayed to retries with the same fingerprint;
+another fingerprint under the same key is ``422``. A 5xx or an exception releases the key.
+Expired keys are deleted lazily, at most once a minute per process, by the claiming
+transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session, sessionmaker
+
+from syllabus.auth.keys import Principal
+from syllabus.db.session import unit_of_work
+from syllabus.dialects.guards.rate_limiting import GuardError
+from syllabus.domain.base import utcnow
+from syllabus.services.idempotency import (
+    MAX_KEY_LENGTH,
+    Claim,
+    IdempotencyKeyInProgress,
+    IdempotencyKeyReused,
+    StoredResponse,
+    claim_idempotency_key,
+    complete_idempotency_key,
+    purge_expired_idempotency_keys,
+    release_idempotency_key,
+)
+
+HEADER = "idempotency-key"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+REPLAY_HEADERS = {"Idempotent-Replayed": "true"}
+TTL = timedelta(hours=24)
+LEASE = timedelta(minutes=5)
+"""A claim still in progress after this is taken to be abandoned by a crashed process."""
+IN_PROGRESS_RETRY_AFTER = 1
+PURGE_EVERY_SECONDS = 60.0
+
+
+def idempotency_key(headers: Mapping[str, str]) -> str | None:
+    """The request's key, or None; a key that is empty, too long or not visible ASCII is 400."""
+    key = headers.get(HEADER)
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > MAX_KEY_LENGTH or not all(33 <= ord(c) <= 126 for c in key):
+        raise GuardError(
+            400,
+            "invalid",
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} visible ASCII characters",
+            field="Idempotency-Key",
+        )
+    return key
+
+
+def _fallback(value: Any) -> Any:
+    """Uploaded files and other non-JSON values are fingerprinted by name and size."""
+    filename = getattr(value, "filename", None)
+    if filename is not None:
+        return {"filename": filename, "size": getattr(value, "size", None)}
+    return repr(value)
+
+
+def canonical(params: Any) -> bytes:
+    """Key order and whitespace do not make two requests different."""
+    return orjson.dumps(
+        params, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=_fallback
+    )
+
+
+def canonical_body(body: bytes, content_type: str) -> bytes:
+    """A JSON body in canonical form; any other body as it came."""
+    if content_type.split(";")[0].strip().lower().endswith("json") and body.strip():
+        try:
+            return canonical(orjson.loads(body))
+        except orjson.JSONDecodeError:
+            return body
+    return body
+
+
+def fingerprint(method: str, path: str, principal: Principal, payload: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (method.upper(), path, str(principal.credential_id)):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    digest.update(payload)
+    return digest.hexdigest()
+
+
+class IdempotencyGuard:
+    """One per app; blocking methods (call them on a worker thread)."""
+
+    def __init__(self, factory: sessionmaker[Session], *, ttl: timedelta = TTL) -> None:
+        self.factory = factory
+        self.ttl = ttl
+        self._next_purge = 0.0
+        self._lock = threading.Lock()
+
+    def begin(self, principal: Principal, key: str, print_: str) -> Claim | StoredResponse:
+        """Claim the key (committed at once) or return the response to replay."""
+        now = utcnow()
+        try:
+            with unit_of_work(self.factory, tenant_id=principal.tenant_id) as session:
+                if self._purge_due():
+                    purge_expired_idempotency_keys(session, now=now)
+                return claim_idempotency_key(
+                    session,
+                    tenant_id=principal.tenant_id,
+                    credential_id=principal.credential_id,
+                    key=key,
+                    fingerprint=print_,
+                    now=now,
+                    ttl=self.ttl,
+                    lease=LEASE,
+                )
+        except IdempotencyKeyInProgress as error:
+            raise GuardError(
+                409,
+                error.code,
+                error.message,
+                field=error.field,
+                retry_after=IN_PROGRESS_RETRY_AFTER,
+            ) from None
+        except IdempotencyKeyReused as error:
+            raise GuardError(422, error.code, error.message, field=error.field) from None
+
+    def keep_in(self, session: Session, claim: Claim, response: StoredResponse) -> None:
+        """Store the response inside the request's own transaction (atomic with its work)."""
+        complete_idempotency_key(session, claim, response=response, now=utcnow())
+
+    def keep(self, principal: Principal, claim: Claim, response: StoredResponse) -> None:
+        """Store the response in a transaction of its own; a 5xx releases the key instead."""
+        if response.status_code >= 500:
+            self.release(principal, claim)
+            return
+        with unit_of_work(self.factory, tenant_id=principal.tenant_id) as session:
+            self.keep_in(session, claim, response)
+
+    def release(self, principal: Principal, claim: Claim) -> None:
+        with unit_of_work(self.factory, tenant_id=principal.tenant_id) as session:
+            release_idempotency_key(session, claim)
+
+    def _purge_due(self) -> bool:
+        with self._lock:
+            if time.monotonic() < self._next_purge:
+                return False
+            self._next_purge = time.monotonic() + PURGE_EVERY_SECONDS
+            return True

@@ -1,0 +1,184 @@
+"""Idempotency keys: claim a key before a write runs, keep its response, replay it on retry.
+
+The caller owns the transactions, as everywhere in services, but the protocol needs three:
+the claim commits on its own (so a concurrent duplicate sees it), the response is stored in
+the request's own transaction where the caller can (so a crash never leaves work done but
+unrecorded), and a failed request releases its claim.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Table, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from syllabus.domain.limits import IdempotencyKey, IdempotencyState
+from syllabus.services.errors import DomainError
+
+MAX_KEY_LENGTH = 255
+
+
+class IdempotencyKeyInProgress(DomainError):
+    """Another request with this key is still running."""
+
+    code = "idempotency_in_progress"
+
+
+class IdempotencyKeyReused(DomainError):
+    """The key was first used for a different request (method, path or parameters)."""
+
+    code = "idempotency_key_reused"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResponse:
+    status_code: int
+    content_type: str
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    id: int
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def claim_idempotency_key(
+    session: Session,
+    *,
+    tenant_id: int,
+    credential_id: int,
+    key: str,
+    fingerprint: str,
+    now: datetime,
+    ttl: timedelta,
+    lease: timedelta,
+) -> Claim | StoredResponse:
+    """Claim ``key`` for a request about to run, or return the response it already produced.
+
+    Raises ``IdempotencyKeyReused`` when the key belongs to another request and
+    ``IdempotencyKeyInProgress`` while its first request runs. A claim whose key expired, or
+    whose request was abandoned (lease over: its process died before it committed anything,
+    since the response is stored with the work), is taken over.
+    """
+    key_hash = hash_key(key)
+    values = {
+        "tenant_id": tenant_id,
+        "credential_id": credential_id,
+        "key_hash": key_hash,
+        "fingerprint": fingerprint,
+        "state": IdempotencyState.IN_PROGRESS,
+        "created_at": now,
+        "locked_until": now + lease,
+        "expires_at": now + ttl,
+    }
+    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
+    inserted = session.scalar(
+        dialect.insert(IdempotencyKey)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "credential_id", "key_hash"])
+        .returning(IdempotencyKey.id)
+    )
+    if inserted is not None:
+        return Claim(int(inserted))
+    row = session.execute(
+        select(
+            IdempotencyKey.id,
+            IdempotencyKey.fingerprint,
+            IdempotencyKey.state,
+            IdempotencyKey.status_code,
+            IdempotencyKey.content_type,
+            IdempotencyKey.body,
+            IdempotencyKey.locked_until,
+            IdempotencyKey.expires_at,
+        ).where(
+            IdempotencyKey.tenant_id == tenant_id,
+            IdempotencyKey.credential_id == credential_id,
+            IdempotencyKey.key_hash == key_hash,
+        )
+    ).one()
+    expired = row.expires_at <= now
+    abandoned = row.state is IdempotencyState.IN_PROGRESS and row.locked_until <= now
+    if not expired and row.fingerprint != fingerprint:
+        raise IdempotencyKeyReused(
+            "this Idempotency-Key was used for a different request", field="Idempotency-Key"
+        )
+    if expired or abandoned:
+        # Conditional, so of two duplicates racing for a stale claim exactly one wins.
+        taken = session.execute(
+            update(IdempotencyKey)
+            .where(
+                IdempotencyKey.id == row.id,
+                (IdempotencyKey.expires_at <= now)
+                | (
+                    (IdempotencyKey.state == IdempotencyState.IN_PROGRESS)
+                    & (IdempotencyKey.locked_until <= now)
+                ),
+            )
+            .values(
+                fingerprint=fingerprint,
+                state=IdempotencyState.IN_PROGRESS,
+                status_code=None,
+                content_type=None,
+                body=None,
+                created_at=now,
+                locked_until=now + lease,
+                expires_at=now + ttl if expired else row.expires_at,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount == 1:  # type: ignore[attr-defined]
+            return Claim(int(row.id))
+        raise IdempotencyKeyInProgress(
+            "a request with this Idempotency-Key is in progress", field="Idempotency-Key"
+        )
+    if row.state is IdempotencyState.IN_PROGRESS:
+        raise IdempotencyKeyInProgress(
+            "a request with this Idempotency-Key is in progress", field="Idempotency-Key"
+        )
+    return StoredResponse(int(row.status_code), str(row.content_type), bytes(row.body or b""))
+
+
+def complete_idempotency_key(
+    session: Session, claim: Claim, *, response: StoredResponse, now: datetime
+) -> None:
+    """Keep the response of the claimed request (in its transaction, where possible)."""
+    session.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.id == claim.id)
+        .values(
+            state=IdempotencyState.COMPLETED,
+            status_code=response.status_code,
+            content_type=response.content_type,
+            body=response.body,
+            locked_until=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def release_idempotency_key(session: Session, claim: Claim) -> None:
+    """Forget a claim whose request failed, so a retry runs it again."""
+    session.execute(
+        delete(IdempotencyKey)
+        .where(
+            IdempotencyKey.id == claim.id,
+            IdempotencyKey.state == IdempotencyState.IN_PROGRESS,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def purge_expired_idempotency_keys(session: Session, *, now: datetime, limit: int = 1000) -> int:
+    """Delete up to ``limit`` expired keys of every program; returns how many went."""
+    table: Table = IdempotencyKey.__table__  # type: ignore[assignment]
+    batch = select(table.c.id).where(table.c.expires_at < now).limit(limit)
+    result = session.connection().execute(delete(table).where(table.c.id.in_(batch)))
+    return int(result.rowcount)

@@ -1,0 +1,245 @@
+"""Per-credential rate limits: the policy (deployment default, per-program override) and buckets.
+
+The algorithm is GCRA, a token bucket stored as one number per credential: ``tat``, the time
+at which the bucket would be full again. A request is allowed when taking one token keeps the
+debt (``tat - now``) within the burst; it then moves ``tat`` on by one emission interval
+(``1 / per_second``). The same arithmetic runs in two stores:
+
+- ``SqlBuckets``: one ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` statement decides and
+  records the take atomically, with the database's clock, so every server process sharing
+  the database shares the budget. Used on PostgreSQL.
+- ``MemoryBuckets``: the same decision under a lock, in this process. Used on SQLite, where a
+  shared bucket would cost every request (reads included) the database's single write lock.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session
+
+from syllabus.domain.tenants import Tenant
+from syllabus.services.context import Context
+from syllabus.services.errors import Invalid, NotFound
+from syllabus.services.events import record_event
+
+SETTINGS_KEY = "rate_limit"
+"""Where a program's override lives in ``tenants.settings``."""
+MAX_PER_SECOND = 1_000_000.0
+MAX_BURST = 1_000_000_000.0
+_EPSILON = 1e-9
+"""Float slack so a request arriving exactly on the refill instant is allowed."""
+
+
+@dataclass(frozen=True, slots=True)
+class RatePolicy:
+    per_second: float
+    burst: float
+    """Largest number of requests accepted at once after a quiet period (the bucket's size)."""
+
+    @property
+    def enabled(self) -> bool:
+        return self.per_second > 0 and self.burst >= 1
+
+    @property
+    def interval(self) -> float:
+        return 1.0 / self.per_second
+
+    @property
+    def window(self) -> int:
+        """Seconds an empty bucket takes to fill: the policy's window in the headers."""
+        return max(1, math.ceil(self.burst / self.per_second))
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    policy: RatePolicy
+    remaining: int
+    """Whole tokens left after this request."""
+    reset: int
+    """Seconds until the bucket is full again."""
+    retry_after: int
+    """When refused: seconds until one token is available (at least 1); else 0."""
+
+
+def decide(tat: float | None, now: float, policy: RatePolicy) -> tuple[float, bool]:
+    """GCRA: the new ``tat`` and whether this request gets a token."""
+    start = now if tat is None else max(tat, now)
+    allowed = start + policy.interval - now <= policy.burst * policy.interval + _EPSILON
+    if allowed:
+        return start + policy.interval, True
+    return start if tat is None else tat, False
+
+
+def describe(tat: float, now: float, allowed: bool, policy: RatePolicy) -> Decision:
+    """What the headers say about a bucket whose arrival time is now ``tat``."""
+    debt = max(0.0, tat - now)
+    capacity = policy.burst * policy.interval
+    remaining = int(max(0.0, capacity - debt) / policy.interval + _EPSILON)
+    retry_after = 0
+    if not allowed:
+        retry_after = max(1, math.ceil(debt + policy.interval - capacity - _EPSILON))
+    return Decision(
+        allowed=allowed,
+        policy=policy,
+        remaining=min(remaining, int(policy.burst)),
+        reset=math.ceil(debt - _EPSILON) if debt > _EPSILON else 0,
+        retry_after=retry_after,
+    )
+
+
+class Buckets(Protocol):
+    def take(self, credential_id: int, tenant_id: int, policy: RatePolicy) -> Decision: ...
+
+    def close(self) -> None: ...
+
+
+class MemoryBuckets:
+    """This process's buckets (SQLite: one machine, and the write lock is too dear to share)."""
+
+    def __init__(self, clock: Any = time.monotonic) -> None:
+        self._tat: dict[int, float] = {}
+        self._lock = threading.Lock()
+        self._clock = clock
+
+    def take(self, credential_id: int, tenant_id: int, policy: RatePolicy) -> Decision:
+        now = self._clock()
+        with self._lock:
+            tat, allowed = decide(self._tat.get(credential_id), now, policy)
+            self._tat[credential_id] = tat
+        return describe(tat, now, allowed, policy)
+
+    def close(self) -> None:
+        self._tat.clear()
+
+
+# One statement per dialect. The SET expressions all see the row as it was, so ``allowed``
+# and the new ``tat`` come from the same reading; RETURNING hands both back.
+_TAKE_POSTGRESQL = text(
+    """
+    INSERT INTO rate_limit_buckets AS b (credential_id, tenant_id, tat, seen_at, allowed)
+    VALUES (
+        :credential_id, :tenant_id,
+        CAST(extract(epoch FROM now()) AS double precision) + :interval,
+        CAST(extract(epoch FROM now()) AS double precision),
+        true
+    )
+    ON CONFLICT (credential_id) DO UPDATE SET
+        tat = CASE
+            WHEN greatest(b.tat, excluded.seen_at) + :interval - excluded.seen_at <= :capacity
+            THEN greatest(b.tat, excluded.seen_at) + :interval
+            ELSE b.tat END,
+        allowed = greatest(b.tat, excluded.seen_at) + :interval - excluded.seen_at <= :capacity,
+        seen_at = excluded.seen_at
+    RETURNING tat, seen_at, allowed
+    """
+)
+_TAKE_SQLITE = text(
+    """
+    INSERT INTO rate_limit_buckets AS b (credential_id, tenant_id, tat, seen_at, allowed)
+    VALUES (:credential_id, :tenant_id, :now + :interval, :now, 1)
+    ON CONFLICT (credential_id) DO UPDATE SET
+        tat = CASE
+            WHEN max(b.tat, excluded.seen_at) + :interval - excluded.seen_at <= :capacity
+            THEN max(b.tat, excluded.seen_at) + :interval
+            ELSE b.tat END,
+        allowed = max(b.tat, excluded.seen_at) + :interval - excluded.seen_at <= :capacity,
+        seen_at = excluded.seen_at
+    RETURNING tat, seen_at, allowed
+    """
+)
+
+
+class SqlBuckets:
+    """Buckets in ``rate_limit_buckets``, shared by every process using the database.
+
+    Give it an engine whose connections are in autocommit mode and are not pinged on
+    checkout (``bucket_engine``): then a take is exactly one statement, one round trip.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._statement = _TAKE_SQLITE if engine.dialect.name == "sqlite" else _TAKE_POSTGRESQL
+
+    def take(self, credential_id: int, tenant_id: int, policy: RatePolicy) -> Decision:
+        params = {
+            "credential_id": credential_id,
+            "tenant_id": tenant_id,
+            "interval": policy.interval,
+            "capacity": policy.burst * policy.interval + _EPSILON,
+            "now": time.time(),  # SQLite only; PostgreSQL reads its own clock
+        }
+        with self.engine.begin() as connection:
+            row = connection.execute(self._statement, params).one()
+        return describe(float(row.tat), float(row.seen_at), bool(row.allowed), policy)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+# --- The per-program override (a service: validated, evented) -------------------------------
+
+
+def clean_rate_policy(per_second: float, burst: float) -> RatePolicy:
+    """Both numbers non-negative and finite; ``per_second = 0`` means "no limit"."""
+    for field, value, ceiling in (
+        ("per_second", per_second, MAX_PER_SECOND),
+        ("burst", burst, MAX_BURST),
+    ):
+        if not math.isfinite(value) or value < 0:
+            raise Invalid(field, f"{field} must be a number >= 0")
+        if value > ceiling:
+            raise Invalid(field, f"{field} must be at most {ceiling:g}")
+    if per_second > 0 and burst < 1:
+        raise Invalid("burst", "burst must be at least 1 when per_second is above 0")
+    return RatePolicy(per_second=float(per_second), burst=float(burst))
+
+
+def set_program_rate_limit(
+    session: Session, ctx: Context, *, per_second: float | None, burst: float | None
+) -> RatePolicy | None:
+    """Set the program's own budget per key; both ``None`` removes it (the default applies).
+
+    ``per_second = 0`` switches limiting off for this program only.
+    """
+    tenant = session.get(Tenant, ctx.tenant_id)
+    if tenant is None:
+        raise NotFound("program", [ctx.tenant_id])
+    settings = dict(tenant.settings or {})
+    if per_second is None and burst is None:
+        settings.pop(SETTINGS_KEY, None)
+        policy = None
+    else:
+        if per_second is None:
+            raise Invalid("per_second", "per_second is required with burst")
+        if burst is None:
+            raise Invalid("burst", "burst is required with per_second")
+        policy = clean_rate_policy(per_second, burst)
+        settings[SETTINGS_KEY] = {"per_second": policy.per_second, "burst": policy.burst}
+    tenant.settings = settings  # a new dict, so the JSON column is seen as changed
+    session.flush()
+    record_event(
+        session,
+        ctx,
+        "program.rate_limit_changed",
+        {"per_second": per_second, "burst": burst} if policy else {"default": True},
+    )
+    return policy
+
+
+def program_rate_limit(session: Session, tenant_id: int) -> RatePolicy | None:
+    """The program's override, or None when the deployment default applies."""
+    settings = session.scalar(select(Tenant.settings).where(Tenant.id == tenant_id))
+    stored = (settings or {}).get(SETTINGS_KEY)
+    if not isinstance(stored, dict):
+        return None
+    try:
+        return RatePolicy(float(stored["per_second"]), float(stored["burst"]))
+    except (KeyError, TypeError, ValueError):
+        return None  # a hand-edited, malformed value: fall back to the default
