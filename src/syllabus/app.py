@@ -18,12 +18,14 @@ from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker
 from syllabus.delivery.worker import Worker, start_in_thread
 from syllabus.dialects.guards.idempotency import IdempotencyGuard
+from syllabus.dialects.guards.middleware import ApiGuard, scim_error
 from syllabus.dialects.guards.rate_limiting import RateLimiter
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.scim.app import create_scim_app
 from syllabus.dialects.skilljar.app import create_skilljar_app
 from syllabus.dialects.skyprep.materials import routes as material_routes
 from syllabus.dialects.skyprep.router import routes as skyprep_routes
+from syllabus.domain.credentials import CredentialKind
 from syllabus.web.calendar import routes as calendar_routes
 from syllabus.web.login import routes as login_routes
 from syllabus.web.proxy import ProxyHeaders
@@ -88,4 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ProxyHeaders, trusted=settings.trusted_proxies)
     app.mount("/scim/v2", create_scim_app(factory, app.state.auth_cache))
     app.mount("/v1", create_skilljar_app(app.state))
+    app.add_middleware(ApiGuard, prefix="/v1", kind=CredentialKind.API_KEY)
+    app.add_middleware(
+        ApiGuard, prefix="/scim/v2", kind=CredentialKind.SCIM_TOKEN, render_error=scim_error
+    )
     return app
