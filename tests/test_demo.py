@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from syllabus.db.session import unit_of_work
 from syllabus.demo import ensure_demo_program
@@ -22,8 +22,11 @@ from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.events import Surface
 from syllabus.domain.groups import GroupManager
+from syllabus.domain.ilt import IltRegistration, InstructorLedTraining
 from syllabus.domain.learning_paths import LearningPath
 from syllabus.domain.materials import Material
+from syllabus.domain.progress import CourseProgress, ItemProgress
+from syllabus.domain.rewards import Competency, PointBalance, Skill, SkillBalance
 from syllabus.services.context import Context
 from syllabus.services.credentials import issue_credential
 from tests.http_client import app_client
@@ -50,11 +53,25 @@ def demo(client: TestClient) -> dict[str, Any]:
         learner = session.scalar(select(Enrollment.user_id).order_by(Enrollment.id))
         course = session.scalar(select(Course.id).order_by(Course.id))
         path = session.scalar(select(LearningPath.id).order_by(LearningPath.id))
+        item = session.scalars(select(ItemProgress).order_by(ItemProgress.id)).first()
+        assert item is not None
+        progress_course = session.scalar(
+            select(CourseProgress.course_id).where(CourseProgress.id == item.course_progress_id)
+        )
+        registration = session.scalars(select(IltRegistration).order_by(IltRegistration.id)).first()
+        training = session.scalar(
+            select(InstructorLedTraining.id).order_by(InstructorLedTraining.id)
+        )
+        pointed = session.scalar(select(PointBalance.user_id).order_by(PointBalance.user_id))
+        skilled = session.scalar(select(SkillBalance.user_id).order_by(SkillBalance.user_id))
+        skill = session.scalar(select(Skill.id).order_by(Skill.id))
+        competency = session.scalar(select(Competency.id).order_by(Competency.id))
         counts = {
             model.__name__: len(session.scalars(select(model.id)).all())
             for model in (Material, CatalogEntry, LoginKey, CourseOtp, GroupManager)
         }
     assert manager is not None
+    assert registration is not None
     assert all(counts.values()), counts
     return {
         "api_key": api_key,
@@ -65,6 +82,23 @@ def demo(client: TestClient) -> dict[str, Any]:
             "get_user_courses": {"user_id": learner},
             "get_user_group": {"user_group_id": manager.group_id},
             "get_user_group_enrollments_for_user": {"user_id": learner},
+            "get_course_progress": {"course_progress_id": item.course_progress_id},
+            "get_course_item_progress": {
+                "course_progress_id": item.course_progress_id,
+                "course_item_id": item.course_item_id,
+            },
+            "get_user_course_status": {"user_id": item.user_id, "course_id": progress_course},
+            "get_instructor_led_training": {"instructor_led_training_id": training},
+            "get_instructor_led_training_timeslot": {
+                "instructor_led_training_timeslot_id": registration.timeslot_id
+            },
+            "get_instructor_led_training_timeslot_registrations": {
+                "instructor_led_training_timeslot_id": registration.timeslot_id
+            },
+            "get_user_gamification_balance": {"user_id": pointed},
+            "get_user_skill_balances_and_competencies": {"user_id": skilled},
+            "get_skill": {"skill_id": skill},
+            "get_competency": {"competency_id": competency},
             "get_manager_permissions_from_user_group": {
                 "user_group_id": manager.group_id,
                 "user_id": manager.user_id,

@@ -285,11 +285,12 @@ def add_demo_trainings(
     past = slot(workshop.id, -14, 10, location="Training Room A", description="Bring a laptop.")
     upcoming = slot(workshop.id, 7, 5, location="Training Room A", description="Bring a laptop.")
     online = slot(managers.id, 10, 25, location="Video call", session_type="virtual")
-    attended = register_users(session, ctx, timeslot_id=past, user_ids=user_ids[40:46])
+    learners = user_ids[-14:]  # the last ones, whatever the demo's size
+    attended = register_users(session, ctx, timeslot_id=past, user_ids=learners[:6])
     for registration in attended[:5]:
         update_registration(session, ctx, registration_id=registration.id, status="attended")
     update_registration(session, ctx, registration_id=attended[5].id, status="absent")
-    seats = register_users(session, ctx, timeslot_id=upcoming, user_ids=user_ids[46:54])
+    seats = register_users(session, ctx, timeslot_id=upcoming, user_ids=learners[6:14])
     update_registration(session, ctx, registration_id=seats[0].id, status="cancelled")
     register_users(session, ctx, timeslot_id=online, user_ids=user_ids[1:4])
 

@@ -1,0 +1,30 @@
+"""The ``syllabus`` command: one module per command group, put together here in help order."""
+
+from __future__ import annotations
+
+from syllabus.cli import server as _server  # noqa: F401  (registers serve, worker, demo)
+from syllabus.cli.common import app
+from syllabus.cli.materials import course_app, materials_app
+from syllabus.cli.programs import db_app, key_app, tenant_app
+from syllabus.cli.rewards import payments_app, skills_app
+from syllabus.cli.scim import scim_app
+from syllabus.cli.training import training_app
+
+for _group, _name in [
+    (db_app, "db"),
+    (tenant_app, "tenant"),
+    (key_app, "key"),
+    (scim_app, "scim"),
+    (course_app, "course"),
+    (materials_app, "materials"),
+    (training_app, "training"),
+    (skills_app, "skills"),
+    (payments_app, "payments"),
+]:
+    app.add_typer(_group, name=_name)
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,92 @@
+"""``scim``: a program's SCIM settings and the drift report."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from syllabus.cli.common import (
+    CLI_ACTOR,
+    fail,
+    load_settings,
+    out,
+    session_factory,
+    tenant_id_for,
+)
+from syllabus.db.session import TENANT_KEY, unit_of_work
+from syllabus.domain.events import Surface
+from syllabus.queries.provisioning import drift
+from syllabus.services.context import Context
+from syllabus.services.errors import DomainError
+from syllabus.services.fields import UNSET
+from syllabus.services.provisioning import set_provisioning_settings
+
+scim_app = typer.Typer(help="SCIM provisioning: settings and drift.", no_args_is_help=True)
+
+
+@scim_app.command("settings")
+def scim_settings(
+    acct_key: str,
+    authority: Annotated[
+        str | None,
+        typer.Option(help="Who owns identity, status and pushed groups: 'any' or 'scim'."),
+    ] = None,
+    hard_delete: Annotated[
+        bool | None,
+        typer.Option(
+            "--hard-delete/--soft-delete",
+            help="A SCIM DELETE removes the user, or deactivates them (the default).",
+        ),
+    ] = None,
+) -> None:
+    """Show a program's SCIM settings, changing those given."""
+    factory = session_factory(load_settings())
+    try:
+        with unit_of_work(factory, tenant_id=None) as session:
+            ctx = Context(
+                tenant_id=tenant_id_for(session, acct_key), actor=CLI_ACTOR, surface=Surface.CLI
+            )
+            current = set_provisioning_settings(
+                session,
+                ctx,
+                authority=UNSET if authority is None else authority,
+                hard_delete=UNSET if hard_delete is None else hard_delete,
+            )
+    except DomainError as error:
+        raise fail(error) from None
+    typer.echo(json.dumps(current.as_json()))
+
+
+@scim_app.command("drift")
+def scim_drift(acct_key: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Users whose SCIM-owned attributes (email, names, username, active) were last written
+    through another door than SCIM; exits 1 when there are any."""
+    factory = session_factory(load_settings())
+    with unit_of_work(factory, tenant_id=None, read_only=True) as session:
+        tenant_id = tenant_id_for(session, acct_key)
+        session.info[TENANT_KEY] = tenant_id
+        rows = drift(session)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "user_id": r.user_id,
+                        "email": r.email,
+                        "attribute": r.attribute,
+                        "surface": r.surface,
+                        "written_at": r.written_at.isoformat(),
+                    }
+                    for r in rows
+                ]
+            )
+        )
+    else:
+        for r in rows:
+            when = f"{r.written_at:%Y-%m-%d %H:%M:%S}"
+            out.print(f"{r.user_id}\t{r.email}\t{r.attribute}\t{r.surface}\t{when}")
+        out.print(f"{len({r.user_id for r in rows})} user(s) drifted from the identity provider")
+    if rows:
+        raise typer.Exit(code=1)
