@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from syllabus.db.session import unit_of_work
 from syllabus.demo import ensure_demo_program
