@@ -16,6 +16,7 @@ from syllabus.auth.sessions import load_or_create_secret_key
 from syllabus.config import Settings
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker
+from syllabus.delivery.webhooks import attach_webhooks
 from syllabus.delivery.worker import Worker, start_in_thread
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.skyprep.router import routes as skyprep_routes
@@ -37,6 +38,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 factory,
                 lease_seconds=settings.job_lease_seconds,
                 poll_seconds=settings.worker_poll_seconds,
+            )
+            attach_webhooks(
+                worker,
+                allow_private_targets=settings.webhook_allow_private_targets,
+                retention_days=settings.event_retention_days,
             )
             thread, worker_stop = start_in_thread(worker)
         try:

@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import threading
+from datetime import datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -17,15 +18,24 @@ from syllabus.config import Settings
 from syllabus.db.engine import make_engine
 from syllabus.db.migrate import upgrade
 from syllabus.db.session import make_sessionmaker, unit_of_work
+from syllabus.delivery.webhooks import attach_webhooks
 from syllabus.delivery.worker import Worker
 from syllabus.demo import ensure_demo_program
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
 from syllabus.domain.tenants import Tenant
+from syllabus.domain.webhooks import Webhook
 from syllabus.services.context import Context
 from syllabus.services.credentials import issue_credential, list_credentials, revoke_credential
 from syllabus.services.errors import DomainError
 from syllabus.services.tenants import NewTenant, create_tenant
+from syllabus.services.webhooks import (
+    WebhookData,
+    create_webhook,
+    delete_webhook,
+    replay_deliveries,
+    rotate_webhook_secret,
+)
 
 app = typer.Typer(
     help="Syllabus learning-management server.",
@@ -288,6 +298,11 @@ def worker(
         lease_seconds=settings.job_lease_seconds,
         poll_seconds=settings.worker_poll_seconds,
     )
+    attach_webhooks(
+        runner,
+        allow_private_targets=settings.webhook_allow_private_targets,
+        retention_days=settings.event_retention_days,
+    )
     if once:
         while runner.run_once():
             pass
@@ -300,3 +315,122 @@ def worker(
 
 def main() -> None:
     app()
+
+
+# --- webhooks ------------------------------------------------------------------------------
+
+webhook_app = typer.Typer(help="Outbound webhooks of a program.", no_args_is_help=True)
+app.add_typer(webhook_app, name="webhook")
+
+
+def _webhook_row(hook: Webhook) -> dict[str, object]:
+    """Never the secret or the password."""
+    return {
+        "id": hook.id,
+        "target_url": hook.target_url,
+        "active": hook.active,
+        "deactivate_reason": hook.deactivate_reason.value if hook.deactivate_reason else None,
+        "event_type": hook.event_type.value if hook.event_type else None,
+        "basic_auth_username": hook.basic_auth_username,
+        "additional_headers": hook.additional_headers,
+    }
+
+
+@webhook_app.command("create")
+def webhook_create(
+    acct_key: str,
+    target_url: str,
+    event_type: Annotated[str | None, typer.Option(help="One type (default: all).")] = None,
+    username: Annotated[str, typer.Option(help="Basic auth username.")] = "",
+    password: Annotated[
+        str, typer.Option(help="Basic auth password (or SYLLABUS_WEBHOOK_PASSWORD).")
+    ] = "",
+) -> None:
+    """Create a webhook; its whsec_ signing secret is printed once."""
+    settings = _settings()
+    factory = _factory(settings)
+    data = WebhookData(
+        target_url=target_url,
+        event_type=event_type,
+        basic_auth_username=username,
+        basic_auth_password=password or os.environ.get("SYLLABUS_WEBHOOK_PASSWORD", ""),
+    )
+    try:
+        with unit_of_work(factory, tenant_id=None) as session:
+            ctx = Context(_tenant_id(session, acct_key), CLI_ACTOR, Surface.CLI)
+            hook = create_webhook(
+                session,
+                ctx,
+                data=data,
+                allow_private_targets=settings.webhook_allow_private_targets,
+            )
+    except DomainError as error:
+        raise _fail(error) from None
+    out.print(json.dumps({**_webhook_row(hook), "secret": hook.secret}))
+
+
+@webhook_app.command("list")
+def webhook_list(acct_key: str) -> None:
+    """List a program's webhooks as JSON lines."""
+    factory = _factory(_settings())
+    with unit_of_work(factory, tenant_id=None, read_only=True) as session:
+        tenant_id = _tenant_id(session, acct_key)
+        hooks = session.scalars(
+            select(Webhook).where(Webhook.tenant_id == tenant_id).order_by(Webhook.id)
+        ).all()
+    for hook in hooks:
+        out.print(json.dumps(_webhook_row(hook)))
+
+
+@webhook_app.command("rotate-secret")
+def webhook_rotate_secret(
+    acct_key: str,
+    webhook_id: int,
+    grace_hours: Annotated[float, typer.Option(help="Hours the old secret still signs.")] = 24,
+) -> None:
+    """Replace the signing secret; the new one is printed once."""
+    factory = _factory(_settings())
+    try:
+        with unit_of_work(factory, tenant_id=None) as session:
+            ctx = Context(_tenant_id(session, acct_key), CLI_ACTOR, Surface.CLI)
+            hook = rotate_webhook_secret(
+                session, ctx, webhook_id=webhook_id, grace=timedelta(hours=grace_hours)
+            )
+    except DomainError as error:
+        raise _fail(error) from None
+    out.print(json.dumps({"id": hook.id, "secret": hook.secret}))
+
+
+@webhook_app.command("delete")
+def webhook_delete(acct_key: str, webhook_id: int) -> None:
+    """Delete a webhook and its delivery log."""
+    factory = _factory(_settings())
+    try:
+        with unit_of_work(factory, tenant_id=None) as session:
+            ctx = Context(_tenant_id(session, acct_key), CLI_ACTOR, Surface.CLI)
+            delete_webhook(session, ctx, webhook_id=webhook_id)
+    except DomainError as error:
+        raise _fail(error) from None
+    out.print(f"deleted {webhook_id}")
+
+
+@webhook_app.command("replay")
+def webhook_replay(
+    acct_key: str,
+    webhook_id: int,
+    since: Annotated[str, typer.Option(help="ISO 8601 time with a zone.")],
+) -> None:
+    """Queue again the failed and missed deliveries since a time."""
+    factory = _factory(_settings())
+    try:
+        moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
+    except ValueError:
+        err.print("[red]error (since):[/red] not an ISO 8601 time")
+        raise typer.Exit(code=1) from None
+    try:
+        with unit_of_work(factory, tenant_id=None) as session:
+            ctx = Context(_tenant_id(session, acct_key), CLI_ACTOR, Surface.CLI)
+            count = replay_deliveries(session, ctx, webhook_id=webhook_id, since=moment)
+    except DomainError as error:
+        raise _fail(error) from None
+    out.print(f"queued {count} deliveries again")

@@ -26,6 +26,10 @@ class Settings:
     auth_cache_seconds: float = 2.0
     secret_key: str | None = None
     """Signs session cookies; when unset, one is generated and kept in ``data_dir``."""
+    webhook_allow_private_targets: bool = False
+    """Lets webhooks target loopback/private addresses over plain http (tests, intranets)."""
+    event_retention_days: float = 30.0
+    """How long the event feed keeps events; older cursors answer 410."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -43,4 +47,7 @@ class Settings:
             log_level=env.get("SYLLABUS_LOG_LEVEL", "info"),
             auth_cache_seconds=float(env.get("SYLLABUS_AUTH_CACHE_SECONDS", "2")),
             secret_key=env.get("SYLLABUS_SECRET_KEY") or None,
+            webhook_allow_private_targets=env.get("SYLLABUS_WEBHOOK_ALLOW_PRIVATE_TARGETS", "0")
+            in {"1", "true", "yes"},
+            event_retention_days=float(env.get("SYLLABUS_EVENT_RETENTION_DAYS", "30")),
         )
