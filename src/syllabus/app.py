@@ -19,6 +19,7 @@ from syllabus.db.session import make_sessionmaker
 from syllabus.delivery.webhooks import attach_webhooks
 from syllabus.delivery.worker import Worker, start_in_thread
 from syllabus.dialects.responses import JSONResponse
+from syllabus.dialects.skilljar.app import create_skilljar_app
 from syllabus.dialects.skyprep.router import routes as skyprep_routes
 from syllabus.web.login import routes as login_routes
 
@@ -76,4 +77,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.router.routes.extend(skyprep_routes)
     app.router.routes.extend(login_routes)
+    app.mount("/v1", create_skilljar_app(app.state))
     return app

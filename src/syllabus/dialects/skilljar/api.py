@@ -1,0 +1,107 @@
+"""Per-request plumbing: the caller's program, one unit of work, the body, ids and ETags.
+
+Handlers declare ``api: ReadApi`` (GET: a read-only transaction) or ``api: WriteApi`` (writes:
+one transaction committed before the response is sent, rolled back on any error).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from syllabus.auth.keys import Principal
+from syllabus.db.session import unit_of_work
+from syllabus.dialects.responses import JSONResponse
+from syllabus.dialects.skilljar.auth import principal_for
+from syllabus.dialects.skilljar.body import read_body
+from syllabus.dialects.skilljar.errors import field_error
+from syllabus.dialects.skilljar.ids import IdCodec
+from syllabus.domain.events import Surface
+from syllabus.services.context import Context
+from syllabus.services.errors import NotFound, PreconditionFailed
+
+
+@dataclass
+class Api:
+    request: Request
+    principal: Principal
+    ctx: Context
+    session: Session
+    ids: IdCodec
+    body: dict[str, Any]
+
+    def id(self, kind: str, row_id: int) -> str:
+        return self.ids.encode(kind, row_id)
+
+    def opt_id(self, kind: str, row_id: int | None) -> str | None:
+        return None if row_id is None else self.ids.encode(kind, row_id)
+
+    def path_id(self, kind: str, public_id: str) -> int:
+        """A row id from the URL: anything that is not one of ours is a plain 404."""
+        row_id = self.ids.decode(kind, public_id)
+        if row_id is None:
+            raise NotFound(kind, [public_id])
+        return row_id
+
+    def ref(self, kind: str, public_id: object, field: str) -> int:
+        """A row id named in the body: a malformed one is a 400 naming the field."""
+        if isinstance(public_id, dict):
+            public_id = public_id.get("id")
+        row_id = self.ids.decode(kind, public_id)
+        if row_id is None:
+            raise field_error(field, f'Invalid pk "{public_id}" - object does not exist.')
+        return row_id
+
+    def check_if_match(self, current: str) -> None:
+        """Lost-update protection: a stale ``If-Match`` is a 412."""
+        wanted = self.request.headers.get("if-match")
+        if wanted is None:
+            return
+        tags = {t.strip().removeprefix("W/") for t in wanted.split(",")}
+        if "*" not in tags and current not in tags:
+            raise PreconditionFailed("Precondition failed.", field="If-Match")
+
+
+def etag(kind: str, row_id: int, updated_at: datetime | None) -> str:
+    """A strong validator from the row's identity and last change (no version column)."""
+    stamp = updated_at.isoformat() if updated_at is not None else ""
+    digest = hashlib.blake2b(f"{kind}:{row_id}:{stamp}".encode(), digest_size=12).hexdigest()
+    return f'"{digest}"'
+
+
+def json(body: Any, status: int = 200, *, tag: str | None = None) -> Response:
+    return JSONResponse(body, status, {"ETag": tag} if tag else None)
+
+
+def _context(principal: Principal) -> Context:
+    return Context(tenant_id=principal.tenant_id, actor=principal.actor, surface=Surface.SKILLJAR)
+
+
+def _read_api(
+    request: Request, principal: Annotated[Principal, Depends(principal_for)]
+) -> Iterator[Api]:
+    factory = request.app.state.session_factory
+    with unit_of_work(factory, tenant_id=principal.tenant_id, read_only=True) as session:
+        yield Api(request, principal, _context(principal), session, request.app.state.ids, {})
+
+
+def _write_api(
+    request: Request,
+    principal: Annotated[Principal, Depends(principal_for)],
+    body: Annotated[dict[str, Any], Depends(read_body)],
+) -> Iterator[Api]:
+    factory = request.app.state.session_factory
+    with unit_of_work(factory, tenant_id=principal.tenant_id) as session:
+        yield Api(request, principal, _context(principal), session, request.app.state.ids, body)
+
+
+ReadApi = Annotated[Api, Depends(_read_api, scope="function")]
+WriteApi = Annotated[Api, Depends(_write_api, scope="function")]

@@ -1,0 +1,282 @@
+"""A user's courses, paths, groups and access: ``/v1/users/{id}/...``.
+
+``published-courses`` is a bare JSON array (exactly ``[]`` when empty), as the official
+document says. Progress fields carry the enrollment's own data; completions are not recorded
+yet, so completion fields are zero or null.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+
+from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, json
+from syllabus.dialects.skilljar.body import WireModel, openapi_body, parse
+from syllabus.dialects.skilljar.pagination import envelope, page_request
+from syllabus.dialects.skilljar.render import ts, user_ref
+from syllabus.dialects.skilljar.routing import SkilljarRouter
+from syllabus.queries.access import Via, course_access
+from syllabus.queries.catalog_access import catalog_course_entries
+from syllabus.queries.courses import get_courses
+from syllabus.queries.enrollment_views import (
+    OF_USER,
+    EnrollmentRow,
+    get_enrollment,
+    lesson_counts,
+    path_course_counts,
+    user_enrollments,
+    user_path_enrollments,
+)
+from syllabus.queries.group_views import MEMBERSHIPS
+from syllabus.queries.users import get_user
+from syllabus.services.domain_enrollments import enroll_in_course
+from syllabus.services.errors import NotFound
+
+router = SkilljarRouter(tags=["Users"])
+
+
+def _user_id(api: Api, public_id: str) -> int:
+    user_id = api.path_id("user", public_id)
+    if get_user(api.session, api.ctx, user_id) is None:
+        raise NotFound("user", [public_id])
+    return user_id
+
+
+def progress_view(api: Api, row: EnrollmentRow, counts: tuple[int, int]) -> dict[str, Any]:
+    """UserPublishedCourseProgress from an enrollment row."""
+    enrollment_id = api.id("enrollment", row.id)
+    return {
+        "published_course_id": api.id("published_course", row.published_course_id),
+        "domain_name": row.domain_name,
+        "enrolled_at": ts(row.enrolled_at),
+        "enrollment_id": enrollment_id,
+        "course": {
+            "id": api.id("course", row.course_id),
+            "title": row.course_name,
+            "lesson_count": counts[0],
+            "required_lesson_count": counts[1],
+        },
+        "course_progress": {
+            "course_progress_id": enrollment_id,
+            "completed_lesson_count": 0,
+            "completed_required_lesson_count": 0,
+            "completed_at": None,
+            "latest_activity": ts(row.enrolled_at),
+            "score": None,
+            "max_score": None,
+            "credits_earned": "",
+            "credit_unit_plural": "",
+            "success_status": None,
+        },
+        "certificate": None,
+        "all_enrollments": [
+            {
+                "course_progress_id": enrollment_id,
+                "active": row.active,
+                "expires_at": ts(row.expires_at),
+                "enrollment_id": enrollment_id,
+            }
+        ],
+    }
+
+
+def guide_enrollment(api: Api, row: EnrollmentRow) -> dict[str, Any]:
+    """The guide's enrollment (id, user_id, course_id, status) with the official fields."""
+    return {
+        "id": api.id("enrollment", row.id),
+        "user_id": api.id("user", row.user_id),
+        "course_id": api.id("course", row.course_id),
+        "published_course_id": api.id("published_course", row.published_course_id),
+        "domain_name": row.domain_name,
+        "status": "enrolled" if row.active else "inactive",
+        "progress": None,
+        "user": user_ref(api, row.user_id, row.user_email, row.user_first_name, row.user_last_name),
+        "enrolled_at": ts(row.enrolled_at),
+        "expires_at": ts(row.expires_at),
+        "active": row.active,
+        "purchase": None,
+        "rating": None,
+        "feedback": None,
+    }
+
+
+@router.get(
+    "/users/{user_id}/published-courses",
+    operation_id="users_published_courses_list",
+    summary="A user's published courses with progress (bare array)",
+)
+def published_courses(user_id: str, api: ReadApi) -> Response:
+    rows = user_enrollments(api.session, api.ctx, _user_id(api, user_id))
+    counts = lesson_counts(api.session, api.ctx, [r.course_id for r in rows])
+    return json([progress_view(api, r, counts.get(r.course_id, (0, 0))) for r in rows])
+
+
+@router.get(
+    "/users/{user_id}/published-courses/{published_course_id}",
+    operation_id="users_published_courses_retrieve",
+    summary="A user's progress in one published course",
+)
+def published_course(user_id: str, published_course_id: str, api: ReadApi) -> Response:
+    uid = _user_id(api, user_id)
+    pc_id = api.path_id("published_course", published_course_id)
+    rows = [
+        r for r in user_enrollments(api.session, api.ctx, uid) if r.published_course_id == pc_id
+    ]
+    if not rows:
+        raise NotFound("enrollment")
+    counts = lesson_counts(api.session, api.ctx, [rows[0].course_id])
+    return json(progress_view(api, rows[0], counts.get(rows[0].course_id, (0, 0))))
+
+
+@router.get(
+    "/users/{user_id}/published-path-enrollments",
+    operation_id="users_published_path_enrollments_list",
+    summary="A user's path enrollments (bare array)",
+)
+def path_enrollments(user_id: str, api: ReadApi) -> Response:
+    rows = user_path_enrollments(api.session, api.ctx, _user_id(api, user_id))
+    counts = path_course_counts(api.session, api.ctx, [r.path_id for r in rows])
+    return json(
+        [
+            {
+                "published_path_id": None,
+                "path_id": api.id("path", r.path_id),
+                "domain_name": None,
+                "enrolled_at": ts(r.enrolled_at),
+                "expires_at": ts(r.expires_at),
+                "active": r.active,
+                "enrollment_id": api.id("path_enrollment", r.id),
+                "published_path": {
+                    "id": api.id("path", r.path_id),
+                    "title": r.path_name,
+                    "course_count": counts.get(r.path_id, 0),
+                },
+                "published_path_progress": {
+                    "path_progress_id": api.id("path_enrollment", r.id),
+                    "completed_course_count": 0,
+                    "completed_required_course_count": 0,
+                    "completed_at": None,
+                    "latest_activity": ts(r.enrolled_at),
+                },
+            }
+            for r in rows
+        ]
+    )
+
+
+@router.get("/users/{user_id}/groups", operation_id="users_groups_list", summary="A user's groups")
+def user_groups(user_id: str, api: ReadApi) -> Response:
+    uid = _user_id(api, user_id)
+    pr = page_request(api.request, api.ids, cursor_default=False)
+    filters = {"user_id": uid}
+    rows = MEMBERSHIPS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
+    return json(
+        envelope(
+            api.request,
+            api.ids,
+            pr,
+            rows,
+            lambda r: {
+                "id": api.id("group_membership", r.id),
+                "group": {"id": api.id("group", r.group_id), "name": r.group_name},
+                "joined_at": ts(r.created_at),
+            },
+            count=lambda: MEMBERSHIPS.count(api.session, api.ctx.tenant_id, filters),
+        )
+    )
+
+
+@router.get(
+    "/users/{user_id}/enrollments",
+    operation_id="users_enrollments_guide",
+    summary="A user's enrollments (integration guide)",
+)
+def list_enrollments(user_id: str, api: ReadApi) -> Response:
+    uid = _user_id(api, user_id)
+    pr = page_request(api.request, api.ids, cursor_default=False)
+    filters = {"user_id": uid}
+    rows = OF_USER.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
+    return json(
+        envelope(
+            api.request,
+            api.ids,
+            pr,
+            rows,
+            lambda r: guide_enrollment(api, r),
+            count=lambda: OF_USER.count(api.session, api.ctx.tenant_id, filters),
+        )
+    )
+
+
+class GuideEnrollment(WireModel):
+    course_id: str
+
+
+@router.post(
+    "/users/{user_id}/enrollments",
+    operation_id="users_enrollments_create_guide",
+    summary="Enroll a user in a course (integration guide)",
+    status_code=201,
+    openapi_extra=openapi_body(GuideEnrollment),
+)
+def create_enrollment(user_id: str, api: WriteApi) -> Response:
+    """The course must exist and be published; already enrolled answers 200 with the
+    existing enrollment, a new one 201."""
+    uid = api.path_id("user", user_id)
+    body = parse(GuideEnrollment, api.body)
+    course_id = api.ref("course", body.course_id, "course_id")
+    enrollment, created = enroll_in_course(api.session, api.ctx, user_id=uid, course_id=course_id)
+    row = get_enrollment(api.session, api.ctx, enrollment.id)
+    assert row is not None
+    return json(guide_enrollment(api, row), 201 if created else 200)
+
+
+_VIA = {
+    Via.DIRECT: "direct",
+    Via.GROUP: "group",
+    Via.LEARNING_PATH: "path",
+    Via.GROUP_LEARNING_PATH: "group_path",
+}
+
+
+@router.get(
+    "/users/{user_id}/access",
+    operation_id="users_access_list",
+    summary="Every course the user can access, and through what",
+)
+def access(user_id: str, api: ReadApi) -> Response:
+    """Direct enrollment, group, path (direct or through a group) and catalog, per course."""
+    uid = _user_id(api, user_id)
+    reasons: dict[int, list[dict[str, Any]]] = {}
+    for item in course_access(api.session, api.ctx, uid):
+        for reason in item.reasons:
+            via: dict[str, Any] = {"type": _VIA[reason.via]}
+            if reason.via is Via.DIRECT:
+                via["enrollment_id"] = api.id("enrollment", reason.source_id)
+            elif reason.via is Via.GROUP:
+                via["group_id"] = api.id("group", reason.source_id)
+            else:
+                via["path_id"] = api.id("path", reason.source_id)
+                if reason.group_id is not None:
+                    via["group_id"] = api.id("group", reason.group_id)
+            reasons.setdefault(item.course_id, []).append(via)
+    for course_id, entries in catalog_course_entries(api.session, api.ctx, uid).items():
+        for entry in entries:
+            reasons.setdefault(course_id, []).append(
+                {"type": "catalog", "catalog_entry_id": api.id("catalog_entry", entry)}
+            )
+    titles = {d.course.id: d.course.name for d in get_courses(api.session, api.ctx, list(reasons))}
+    return json(
+        {
+            "user_id": api.id("user", uid),
+            "courses": [
+                {
+                    "course_id": api.id("course", course_id),
+                    "title": titles.get(course_id),
+                    "via": reasons[course_id],
+                }
+                for course_id in sorted(reasons)
+            ],
+        }
+    )

@@ -1,0 +1,32 @@
+"""Reading a row for a conditional update (If-Match): locked until the transaction ends.
+
+PostgreSQL takes a row lock (SELECT ... FOR UPDATE); SQLite's write transactions are already
+exclusive (BEGIN IMMEDIATE). Either way no other writer can slip in between the precondition
+check and the write.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from syllabus.services.context import Context
+from syllabus.services.errors import NotFound
+from syllabus.services.lookups import possible_id
+
+M = TypeVar("M")
+
+
+def require_locked(session: Session, ctx: Context, model: type[M], row_id: int, *, field: str) -> M:
+    if not possible_id(row_id):
+        raise NotFound(model.__name__.lower(), [row_id], field=field)
+    row = session.scalars(
+        select(model)
+        .where(model.id == row_id, model.tenant_id == ctx.tenant_id)  # type: ignore[attr-defined]
+        .with_for_update()
+    ).first()
+    if row is None:
+        raise NotFound(model.__name__.lower(), [row_id], field=field)
+    return row
