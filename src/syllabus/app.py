@@ -20,6 +20,7 @@ from syllabus.delivery.webhooks import attach_webhooks
 from syllabus.delivery.worker import Worker, start_in_thread
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.skilljar.app import create_skilljar_app
+from syllabus.dialects.skilljar.ids import IdCodec
 from syllabus.dialects.skyprep.router import routes as skyprep_routes
 from syllabus.web.login import routes as login_routes
 
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             attach_webhooks(
                 worker,
+                ids=IdCodec(app.state.secret_key).encode,
                 allow_private_targets=settings.webhook_allow_private_targets,
                 retention_days=settings.event_retention_days,
             )

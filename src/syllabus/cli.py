@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import select
 
+from syllabus.auth.sessions import load_or_create_secret_key
 from syllabus.config import Settings
 from syllabus.db.engine import make_engine
 from syllabus.db.migrate import upgrade
@@ -21,6 +22,7 @@ from syllabus.db.session import make_sessionmaker, unit_of_work
 from syllabus.delivery.webhooks import attach_webhooks
 from syllabus.delivery.worker import Worker
 from syllabus.demo import ensure_demo_program
+from syllabus.dialects.skilljar.ids import IdCodec
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
 from syllabus.domain.tenants import Tenant
@@ -300,6 +302,7 @@ def worker(
     )
     attach_webhooks(
         runner,
+        ids=IdCodec(load_or_create_secret_key(settings.secret_key, settings.data_dir)).encode,
         allow_private_targets=settings.webhook_allow_private_targets,
         retention_days=settings.event_retention_days,
     )

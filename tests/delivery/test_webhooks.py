@@ -15,7 +15,6 @@ from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker, unit_of_work
 from syllabus.domain.base import utcnow
 from syllabus.domain.webhooks import DeactivateReason, DeliveryStatus, Webhook
-from syllabus.queries.webhook_payloads import skilljar_id
 from syllabus.services.webhooks import (
     WebhookData,
     replay_deliveries,
@@ -24,7 +23,7 @@ from syllabus.services.webhooks import (
     update_webhook,
 )
 from tests.delivery.receiver import Behaviour, running_receiver
-from tests.delivery.webhook_helpers import make_program, webhook_worker
+from tests.delivery.webhook_helpers import IDS, make_program, webhook_worker
 
 
 @pytest.fixture
@@ -56,9 +55,9 @@ def test_every_event_arrives_signed_in_skilljars_shape(factory: sessionmaker[Ses
     assert domain_enrollment.json()["event_type"] == "DOMAIN_ENROLLMENT"
     body = course_enrollment.json()
     assert body["event_type"] == "COURSE_ENROLLMENT"
-    assert body["user"]["id"] == skilljar_id(user_id)
+    assert body["user"]["id"] == IDS.encode("user", user_id)
     assert body["user"]["email"].endswith("@example.com")
-    assert body["course"]["id"] == skilljar_id(program.course_id)
+    assert body["course"]["id"] == IDS.encode("course", program.course_id)
     assert body["domain"]["name"]
     assert body["timestamp"].endswith("Z")
     headers = course_enrollment.headers

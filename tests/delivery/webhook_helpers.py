@@ -14,13 +14,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from syllabus.db.session import unit_of_work
 from syllabus.delivery.registry import Registry
-from syllabus.delivery.webhooks import WebhookSender, fan_out
+from syllabus.delivery.webhooks import WebhookSender, make_fan_out
 from syllabus.delivery.worker import Worker
+from syllabus.dialects.skilljar.ids import IdCodec
 from syllabus.domain.webhooks import Webhook, WebhookAttempt, WebhookDelivery
 from syllabus.services.context import Context
 from syllabus.services.enrollments import enroll_users_in_courses
 from syllabus.services.webhooks import WebhookData, create_webhook
 from tests.factories import make_course, make_tenant, make_user
+
+IDS = IdCodec("webhook-tests")
+"""The codec the test worker renders payload ids with."""
 
 
 @dataclass
@@ -101,7 +105,7 @@ class Pump:
 def webhook_worker(factory: sessionmaker[Session], **sender: Any) -> Iterator[Pump]:
     """A worker whose webhook retries come fast (tests cannot wait three days)."""
     registry = Registry()
-    registry.on_event(fan_out)
+    registry.on_event(make_fan_out(IDS.encode))
     worker = Worker(factory, registry=registry)
     options: dict[str, Any] = {
         "allow_private": True,

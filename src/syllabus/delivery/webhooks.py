@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from syllabus.db.session import unit_of_work
 from syllabus.delivery.feed import FeedPruner
+from syllabus.delivery.registry import EventHandler
 from syllabus.delivery.webhook_http import AttemptResult, Target, guarded_client, post
 from syllabus.delivery.worker import Worker, backoff
 from syllabus.domain.base import utcnow
@@ -37,8 +38,8 @@ from syllabus.domain.webhooks import (
     WebhookAttempt,
     WebhookDelivery,
 )
+from syllabus.queries.webhook_payloads import RenderId, ping_payload
 from syllabus.queries.webhook_payloads import payload_for as build_payload
-from syllabus.queries.webhook_payloads import ping_payload
 from syllabus.services.bulk import insert_new_rows
 
 log = logging.getLogger("syllabus.webhooks")
@@ -54,7 +55,17 @@ def message_id(event_uuid: str, webhook_id: int) -> str:
     return f"msg_{event_uuid.replace('-', '')}_{webhook_id}"
 
 
-def fan_out(session: Session, event: Event) -> None:
+def make_fan_out(ids: RenderId) -> EventHandler:
+    """The event handler that queues deliveries, rendering ids with ``ids``."""
+
+    def handler(session: Session, event: Event) -> None:
+        fan_out(session, event, ids)
+
+    handler.webhooks_fan_out = True  # type: ignore[attr-defined]
+    return handler
+
+
+def fan_out(session: Session, event: Event, ids: RenderId) -> None:
     """One delivery per subscribed webhook; a URL shared by several webhooks gets it once
     (Skilljar's rule). Inactive webhooks get a ``missed`` row, replayable later."""
     webhook_type = WEBHOOK_TYPE_OF_EVENT.get(event.type)
@@ -70,7 +81,7 @@ def fan_out(session: Session, event: Event) -> None:
     ).all()
     if not hooks:
         return
-    payload = build_payload(session, event)
+    payload = build_payload(session, event, ids)
     if payload is None:
         return
     seen: set[str] = set()
@@ -298,12 +309,12 @@ class WebhookSender:
 
 
 def attach_webhooks(
-    worker: Worker, *, allow_private_targets: bool, retention_days: float = 30.0
+    worker: Worker, *, ids: RenderId, allow_private_targets: bool, retention_days: float = 30.0
 ) -> WebhookSender:
     """Give a worker the webhook fan-out and sender, and the feed's pruning (``serve``'s
     embedded worker and ``syllabus worker`` both call this)."""
-    if fan_out not in worker.registry.event_handlers:
-        worker.registry.on_event(fan_out)
+    if not any(hasattr(h, "webhooks_fan_out") for h in worker.registry.event_handlers):
+        worker.registry.on_event(make_fan_out(ids))
     sender = WebhookSender(
         worker.factory, allow_private=allow_private_targets, name=f"{worker.name}:webhooks"
     )

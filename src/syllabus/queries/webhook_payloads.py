@@ -7,6 +7,7 @@ or replay weeks later sends the same bytes' content the first attempt carried.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,20 +22,9 @@ from syllabus.domain.tenants import Domain
 from syllabus.domain.users import User
 from syllabus.domain.webhooks import WEBHOOK_TYPE_OF_EVENT, WebhookEventType
 
-_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
-
-
-def skilljar_id(number: int) -> str:
-    """The one place webhook payloads render ids: Skilljar's 12-13 character base-36 form.
-
-    Must agree with the Skilljar dialect's ids (the lead's merge points both at one function).
-    """
-    digits = []
-    value = number
-    while value:
-        value, rest = divmod(value, 36)
-        digits.append(_DIGITS[rest])
-    return "".join(reversed(digits)).rjust(12, "0")
+RenderId = Callable[[str, int], str]
+"""``(kind, row id) -> public id``: the Skilljar dialect's codec, handed in by whoever wires
+the worker or the route (this layer may not import a dialect)."""
 
 
 def iso(moment: datetime) -> str:
@@ -48,19 +38,21 @@ def _get(session: Session, model: type[Any], tenant_id: int, row_id: object) -> 
     return row if row is not None and row.tenant_id == tenant_id else None
 
 
-def _user(session: Session, tenant_id: int, data: dict[str, Any]) -> dict[str, Any] | None:
+def _user(
+    session: Session, ids: RenderId, tenant_id: int, data: dict[str, Any]
+) -> dict[str, Any] | None:
     user = _get(session, User, tenant_id, data.get("user_id"))
     if user is None:
         if "user_id" not in data:
             return None
         return {
-            "id": skilljar_id(data["user_id"]),
+            "id": ids("user", data["user_id"]),
             "email": data.get("email", ""),
             "first_name": "",
             "last_name": "",
         }
     return {
-        "id": skilljar_id(user.id),
+        "id": ids("user", user.id),
         "email": user.email,
         "first_name": user.first_name,
         "last_name": user.last_name,
@@ -79,7 +71,7 @@ def _domain(session: Session, tenant_id: int, data: dict[str, Any]) -> dict[str,
     return None if domain is None else {"name": domain.name}
 
 
-def payload_for(session: Session, event: Event) -> dict[str, Any] | None:
+def payload_for(session: Session, event: Event, ids: RenderId) -> dict[str, Any] | None:
     """The body for ``event``, or None when webhooks do not carry its type."""
     webhook_type = WEBHOOK_TYPE_OF_EVENT.get(event.type)
     if webhook_type is None:
@@ -91,23 +83,23 @@ def payload_for(session: Session, event: Event) -> dict[str, Any] | None:
         "type": webhook_type.value,
         "event_id": event.event_id,
         "timestamp": iso(event.occurred_at),
-        "user": _user(session, tenant, data),
+        "user": _user(session, ids, tenant, data),
         "domain": _domain(session, tenant, data),
     }
     course = _get(session, Course, tenant, data.get("course_id"))
     if course is not None:
-        body["course"] = {"id": skilljar_id(course.id), "title": course.name}
+        body["course"] = {"id": ids("course", course.id), "title": course.name}
     published = _get(session, PublishedCourse, tenant, data.get("published_course_id"))
     if published is not None:
-        body["published_course"] = {"id": skilljar_id(published.id)}
+        body["published_course"] = {"id": ids("published_course", published.id)}
     if "enrollment_id" in data:
-        body["enrollment"] = {"id": skilljar_id(int(data["enrollment_id"]))}
+        body["enrollment"] = {"id": ids("enrollment", int(data["enrollment_id"]))}
     path = _get(session, LearningPath, tenant, data.get("learning_path_id"))
     if path is not None:
-        body["path"] = {"id": skilljar_id(path.id), "title": path.name}
+        body["path"] = {"id": ids("path", path.id), "title": path.name}
     group = _get(session, Group, tenant, data.get("group_id"))
     if group is not None:
-        body["group"] = {"id": skilljar_id(group.id), "name": group.name}
+        body["group"] = {"id": ids("group", group.id), "name": group.name}
     if "changed" in data:
         body["changed"] = data["changed"]
     return body
@@ -123,7 +115,7 @@ SAMPLE_SOURCES: dict[WebhookEventType, str] = {
 
 
 def sample_payload(
-    session: Session, tenant_id: int, webhook_type: WebhookEventType, now: datetime
+    session: Session, tenant_id: int, webhook_type: WebhookEventType, now: datetime, ids: RenderId
 ) -> dict[str, Any]:
     """The program's most recent event of that type, else one made from its own data."""
     source = SAMPLE_SOURCES.get(webhook_type)
@@ -135,7 +127,7 @@ def sample_payload(
             .limit(1)
         )
         if event is not None:
-            body = payload_for(session, event)
+            body = payload_for(session, event, ids)
             if body is not None:
                 return body
     user = session.scalar(select(User).where(User.tenant_id == tenant_id).limit(1))
@@ -150,15 +142,15 @@ def sample_payload(
         "type": webhook_type.value,
         "event_id": None,
         "timestamp": iso(now),
-        "user": _user(session, tenant_id, data)
+        "user": _user(session, ids, tenant_id, data)
         or {
-            "id": skilljar_id(1),
+            "id": ids("user", 1),
             "email": "learner@example.com",
             "first_name": "Sample",
             "last_name": "Learner",
         },
         "domain": _domain(session, tenant_id, data),
-        "course": {"id": skilljar_id(course.id), "title": course.name}
+        "course": {"id": ids("course", course.id), "title": course.name}
         if course is not None
-        else {"id": skilljar_id(1), "title": "Sample course"},
+        else {"id": ids("course", 1), "title": "Sample course"},
     }
