@@ -16,7 +16,7 @@ from syllabus.auth.sessions import load_or_create_secret_key
 from syllabus.config import Settings
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker
-from syllabus.delivery.webhooks import attach_webhooks
+from syllabus.delivery.webhooks import WebhookPinger, attach_webhooks
 from syllabus.delivery.worker import Worker, start_in_thread
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.skilljar.app import create_skilljar_app
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = factory
     app.state.auth_cache = PrincipalCache(ttl=settings.auth_cache_seconds)
     app.state.secret_key = load_or_create_secret_key(settings.secret_key, settings.data_dir)
+    app.state.webhook_ping = WebhookPinger(allow_private=settings.webhook_allow_private_targets)
 
     @app.get("/health")
     async def health() -> dict[str, str]:

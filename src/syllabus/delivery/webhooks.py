@@ -322,3 +322,29 @@ def attach_webhooks(
     pruner = FeedPruner(worker.factory, retention=timedelta(days=retention_days))
     worker.extra_passes.append(pruner.run_pass)
     return sender
+
+
+@dataclass
+class WebhookPinger:
+    """``POST /v1/webhooks/{id}/ping``: answered in the request, through the same guarded
+    client and signing as deliveries (the app hands it to the Skilljar dialect)."""
+
+    allow_private: bool
+    timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        self.client = guarded_client(
+            allow_private=self.allow_private, timeout=self.timeout, max_connections=10
+        )
+
+    def __call__(self, webhook: Webhook) -> tuple[bool, int | None, str]:
+        """(succeeded, HTTP status or None, message)."""
+        result = ping(self.client, webhook)
+        if result.ok:
+            return True, result.status_code, "Ping succeeded."
+        if result.status_code is not None:
+            return False, result.status_code, f"Target answered HTTP {result.status_code}."
+        return False, None, f"Could not reach the target: {result.error}"
+
+    def close(self) -> None:
+        self.client.close()

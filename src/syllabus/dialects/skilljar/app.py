@@ -15,12 +15,12 @@ from starlette.datastructures import State
 
 from syllabus import __version__
 from syllabus.dialects.responses import JSONResponse
-from syllabus.dialects.skilljar import ping, user_courses, users
+from syllabus.dialects.skilljar import events, ping, user_courses, users, webhooks
 from syllabus.dialects.skilljar.body import BODY_MODELS
 from syllabus.dialects.skilljar.errors import install_error_handlers
 from syllabus.dialects.skilljar.ids import IdCodec
 
-ROUTERS = [ping.router, users.router, user_courses.router]
+ROUTERS = [ping.router, users.router, user_courses.router, webhooks.router, events.router]
 """Every resource module's router; a new module adds itself here."""
 
 DESCRIPTION = """Skilljar-compatible REST API v1.
@@ -48,6 +48,7 @@ def create_skilljar_app(parent: State) -> FastAPI:
     app.state.session_factory = parent.session_factory
     app.state.auth_cache = parent.auth_cache
     app.state.ids = IdCodec(parent.secret_key)
+    app.state.webhook_ping = getattr(parent, "webhook_ping", None)
     install_error_handlers(app)
     app.state.method_routes = []
     for router in ROUTERS:
