@@ -405,4 +405,13 @@ def _register_skyprep() -> None:
 
 
 _register_skyprep()
+
+
+def _register_webhooks() -> None:
+    from bench.webhooks import webhooks_scenario
+
+    SCENARIOS["webhooks"] = Scenario(webhooks_scenario, database=True)
+
+
+_register_webhooks()
 """In run order: reads before writes."""

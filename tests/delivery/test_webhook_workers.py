@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker
+from syllabus.delivery.fanout import make_fan_out
 from syllabus.delivery.registry import Registry
-from syllabus.delivery.webhooks import WebhookSender, make_fan_out
+from syllabus.delivery.webhooks import WebhookSender
 from syllabus.delivery.worker import Worker
 from syllabus.domain.webhooks import DeliveryStatus
 from tests.delivery.receiver import Behaviour, running_receiver
@@ -89,7 +90,8 @@ SENDER_SCRIPT = textwrap.dedent(
     from syllabus.db.engine import make_engine
     from syllabus.db.session import make_sessionmaker
     from syllabus.delivery.registry import Registry
-    from syllabus.delivery.webhooks import WebhookSender, make_fan_out
+    from syllabus.delivery.fanout import make_fan_out
+    from syllabus.delivery.webhooks import WebhookSender
     from syllabus.delivery.worker import Worker
     from syllabus.dialects.skilljar.ids import IdCodec
 

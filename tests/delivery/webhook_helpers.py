@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from syllabus.db.session import unit_of_work
+from syllabus.delivery.fanout import make_fan_out
 from syllabus.delivery.registry import Registry
-from syllabus.delivery.webhooks import WebhookSender, make_fan_out
+from syllabus.delivery.webhooks import WebhookSender
 from syllabus.delivery.worker import Worker
 from syllabus.dialects.skilljar.ids import IdCodec
 from syllabus.domain.webhooks import Webhook, WebhookAttempt, WebhookDelivery

@@ -14,24 +14,23 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from syllabus.db.session import unit_of_work
+from syllabus.delivery.fanout import make_fan_out
 from syllabus.delivery.feed import FeedPruner
-from syllabus.delivery.registry import EventHandler
 from syllabus.delivery.webhook_http import AttemptResult, Target, guarded_client, post
 from syllabus.delivery.worker import Worker, backoff
-from syllabus.domain.base import utcnow
-from syllabus.domain.events import Event
+from syllabus.domain.base import UTCDateTime, utcnow
 from syllabus.domain.webhooks import (
-    WEBHOOK_TYPE_OF_EVENT,
     DeactivateReason,
     DeliveryStatus,
     Webhook,
@@ -39,8 +38,6 @@ from syllabus.domain.webhooks import (
     WebhookDelivery,
 )
 from syllabus.queries.webhook_payloads import RenderId, ping_payload
-from syllabus.queries.webhook_payloads import payload_for as build_payload
-from syllabus.services.bulk import insert_new_rows
 
 log = logging.getLogger("syllabus.webhooks")
 
@@ -48,62 +45,6 @@ RETRY_WINDOW = timedelta(days=3)
 CLIENT_ERROR_ATTEMPTS = 3
 """A 4xx (other than 408/425/429) or a redirect this many times in a row deactivates."""
 RETRIED_CLIENT_ERRORS = frozenset({408, 425, 429})
-
-
-def message_id(event_uuid: str, webhook_id: int) -> str:
-    """Stable per (event, webhook): receivers de-duplicate on it."""
-    return f"msg_{event_uuid.replace('-', '')}_{webhook_id}"
-
-
-def make_fan_out(ids: RenderId) -> EventHandler:
-    """The event handler that queues deliveries, rendering ids with ``ids``."""
-
-    def handler(session: Session, event: Event) -> None:
-        fan_out(session, event, ids)
-
-    handler.webhooks_fan_out = True  # type: ignore[attr-defined]
-    return handler
-
-
-def fan_out(session: Session, event: Event, ids: RenderId) -> None:
-    """One delivery per subscribed webhook; a URL shared by several webhooks gets it once
-    (Skilljar's rule). Inactive webhooks get a ``missed`` row, replayable later."""
-    webhook_type = WEBHOOK_TYPE_OF_EVENT.get(event.type)
-    if webhook_type is None:
-        return
-    hooks = session.execute(
-        select(Webhook.id, Webhook.active, Webhook.event_type, Webhook.target_url)
-        .where(
-            Webhook.tenant_id == event.tenant_id,
-            or_(Webhook.event_type.is_(None), Webhook.event_type == webhook_type),
-        )
-        .order_by(Webhook.active.desc(), Webhook.id)
-    ).all()
-    if not hooks:
-        return
-    payload = build_payload(session, event, ids)
-    if payload is None:
-        return
-    seen: set[str] = set()
-    rows: list[dict[str, Any]] = []
-    for hook in hooks:
-        if hook.target_url in seen:
-            continue
-        seen.add(hook.target_url)
-        rows.append(
-            {
-                "tenant_id": event.tenant_id,
-                "webhook_id": hook.id,
-                "event_id": event.id,
-                "message_id": message_id(event.event_id, hook.id),
-                "event_type": webhook_type.value,
-                "payload": payload,
-                "status": DeliveryStatus.PENDING if hook.active else DeliveryStatus.MISSED,
-                "attempts": 0,
-                "created_at": utcnow(),
-            }
-        )
-    insert_new_rows(session, WebhookDelivery, rows, unique=("webhook_id", "event_id"))
 
 
 def target_of(webhook: Webhook) -> Target:
@@ -136,6 +77,8 @@ class WebhookSender:
     """Webhooks drained at once; each webhook's queue is always sent one at a time."""
     batch: int = 200
     """Deliveries sent per lease before the webhook goes back to the pool."""
+    record_every: int = 50
+    """Successful attempts recorded per transaction (at most 0.2 s apart)."""
     lease_seconds: float = 60.0
     timeout: float = 10.0
     retry_window: timedelta = RETRY_WINDOW
@@ -199,14 +142,19 @@ class WebhookSender:
             return ids
 
     def drain(self, webhook_id: int) -> int:
-        """Send the webhook's queue in order until it is empty, fails or the batch is done."""
+        """Send the webhook's queue in order until it is empty, fails or the batch is done.
+
+        Successes are recorded in groups (every ``record_every`` or 0.2 s): a worker killed
+        in between sends those again, which at-least-once delivery allows; a failure is
+        recorded at once, after the successes before it.
+        """
         sent = 0
         try:
             with unit_of_work(self.factory, tenant_id=None, read_only=True) as session:
                 webhook = session.get(Webhook, webhook_id)
                 if webhook is None or webhook.locked_by != self.name:
                     return 0
-                target = target_of(webhook)
+                target, tenant_id = target_of(webhook), webhook.tenant_id
                 queue = session.execute(
                     select(WebhookDelivery.id, WebhookDelivery.message_id, WebhookDelivery.payload)
                     .where(
@@ -216,16 +164,78 @@ class WebhookSender:
                     .order_by(WebhookDelivery.id)
                     .limit(self.batch)
                 ).all()
+            delivered: list[tuple[int, AttemptResult, datetime]] = []
+            since = time.monotonic()
             for delivery_id, msg_id, payload in queue:
                 assert self.client is not None
                 result = post(self.client, target, msg_id, payload)
                 sent += 1
-                if not self._record(webhook_id, delivery_id, result):
+                if result.ok:
+                    delivered.append((delivery_id, result, utcnow()))
+                    if len(delivered) < self.record_every and time.monotonic() - since < 0.2:
+                        continue
+                held = self._record_delivered(webhook_id, tenant_id, delivered)
+                delivered, since = [], time.monotonic()
+                if not held:
                     return sent
+                if not result.ok:
+                    self._record(webhook_id, delivery_id, result)
+                    return sent
+            if delivered and not self._record_delivered(webhook_id, tenant_id, delivered):
+                return sent
         except Exception:
             log.exception("draining webhook %s failed", webhook_id)
         self._release(webhook_id)
         return sent
+
+    def _record_delivered(
+        self, webhook_id: int, tenant_id: int, items: list[tuple[int, AttemptResult, datetime]]
+    ) -> bool:
+        """Log successful attempts in one transaction; True while our lease still holds."""
+        if not items:
+            return True
+        now = utcnow()
+        with unit_of_work(self.factory, tenant_id=None) as session:
+            connection = session.connection()
+            held = connection.execute(
+                update(Webhook)
+                .where(Webhook.id == webhook_id, Webhook.locked_by == self.name)
+                .values(locked_until=now + timedelta(seconds=self.lease_seconds), retry_at=None)
+            ).rowcount
+            connection.execute(
+                insert(WebhookAttempt),
+                [
+                    {
+                        "tenant_id": tenant_id,
+                        "delivery_id": delivery_id,
+                        "attempted_at": at,
+                        "status_code": result.status_code,
+                        "latency_ms": result.latency_ms,
+                        "response_body": result.response_body,
+                        "error": None,
+                    }
+                    for delivery_id, result, at in items
+                ],
+            )
+            connection.execute(
+                update(WebhookDelivery)
+                .where(WebhookDelivery.id == bindparam("b_id"))
+                .values(
+                    status=DeliveryStatus.DELIVERED,
+                    attempts=WebhookDelivery.attempts + 1,
+                    first_attempt_at=func.coalesce(
+                        WebhookDelivery.first_attempt_at, bindparam("b_at", type_=UTCDateTime())
+                    ),
+                    last_attempt_at=bindparam("b_at", type_=UTCDateTime()),
+                    delivered_at=bindparam("b_at", type_=UTCDateTime()),
+                    last_status_code=bindparam("b_code"),
+                ),
+                [
+                    {"b_id": delivery_id, "b_at": at, "b_code": result.status_code}
+                    for delivery_id, result, at in items
+                ],
+            )
+        return bool(held)
 
     def _release(self, webhook_id: int) -> None:
         with unit_of_work(self.factory, tenant_id=None) as session:
