@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from syllabus.db.session import unit_of_work
@@ -110,9 +110,14 @@ class WebhookSender:
 
     def claim(self) -> list[int]:
         now = utcnow()
-        pending = exists().where(
-            WebhookDelivery.webhook_id == Webhook.id,
-            WebhookDelivery.status == DeliveryStatus.PENDING,
+        oldest_pending = (
+            select(func.min(WebhookDelivery.id))
+            .where(
+                WebhookDelivery.webhook_id == Webhook.id,
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+            )
+            .correlate(Webhook)
+            .scalar_subquery()
         )
         with unit_of_work(self.factory, tenant_id=None) as session:
             ids = list(
@@ -122,9 +127,9 @@ class WebhookSender:
                         Webhook.active.is_(True),
                         or_(Webhook.retry_at.is_(None), Webhook.retry_at <= now),
                         or_(Webhook.locked_until.is_(None), Webhook.locked_until < now),
-                        pending,
+                        oldest_pending.is_not(None),
                     )
-                    .order_by(Webhook.id)
+                    .order_by(oldest_pending)  # the longest-waiting queue first: no starvation
                     .limit(self.concurrency)
                     .with_for_update(skip_locked=True, of=Webhook)
                 )
