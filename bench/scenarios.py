@@ -407,6 +407,16 @@ def _register_skyprep() -> None:
 _register_skyprep()
 
 
+def _register_skilljar() -> None:
+    from bench.skilljar import lookup_scenario, walk_scenario
+
+    SCENARIOS["skilljar_walk"] = Scenario(walk_scenario, database=False)
+    SCENARIOS["skilljar_lookup"] = Scenario(lookup_scenario, database=False)
+
+
+_register_skilljar()
+
+
 def _register_webhooks() -> None:
     from bench.webhooks import webhooks_scenario
 

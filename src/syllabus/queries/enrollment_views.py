@@ -59,7 +59,11 @@ OF_USER = Listing(
 OF_PUBLICATION = Listing(
     _VIEW,
     _enrollments.id,
-    {"published_course_id": lambda: _enrollments.published_course_id == bindparam("pc_id")},
+    {
+        "published_course_id": lambda: (
+            _enrollments.published_course_id == bindparam("published_course_id")
+        )
+    },
 )
 _ONE = _VIEW.where(_enrollments.id == bindparam("enrollment_id"))
 _OF_USER_ALL = _VIEW.where(_enrollments.user_id == bindparam("user_id")).order_by(_enrollments.id)

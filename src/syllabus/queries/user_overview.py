@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func
+from sqlalchemy import Row, Select, bindparam, func
 from sqlalchemy.orm import Session
 
 from syllabus.domain.enrollments import Enrollment
@@ -31,8 +31,24 @@ _definitions = CustomAttributeDefinition.__table__.c
 _domain_members = DomainMembership.__table__.c
 _domains = Domain.__table__.c
 
+LISTED_COLUMNS = (
+    "id",
+    "email",
+    "first_name",
+    "last_name",
+    "username",
+    "is_active",
+    "created_at",
+    "updated_at",
+    "last_login_at",
+    "deactivated_at",
+    "sso_id",
+    "user_identifier",
+)
+"""What a REST user shows: fetching 12 columns instead of 60 halves the cost of a big page."""
+
 USERS = Listing(
-    scoped_select(User),
+    scoped_select(User, *(_users[name] for name in LISTED_COLUMNS)),
     _users.id,
     {
         "email": lambda: _users.email_normalized == bindparam("email"),
@@ -49,26 +65,50 @@ _BY_SSO_ID = scoped_select(User).where(_users.sso_id == bindparam("value")).orde
 _BY_EXTERNAL_ID = (
     scoped_select(User).where(_users.user_identifier == bindparam("value")).order_by(_users.id)
 )
-_REGISTRATIONS = (
-    scoped_select(Enrollment, _enrollments.user_id, func.count().label("n"))
-    .where(_enrollments.user_id.in_(bindparam("ids", expanding=True)))
-    .group_by(_enrollments.user_id)
+
+
+def _extras_statements(
+    enrollments: Any, members: Any, custom: Any, domains: Any
+) -> tuple[Select[Any], Select[Any], Select[Any], Select[Any]]:
+    """The four extras reads, each limited by the given user-id predicate."""
+    return (
+        scoped_select(Enrollment, _enrollments.user_id, func.count().label("n"))
+        .where(enrollments)
+        .group_by(_enrollments.user_id),
+        scoped_select(GroupMembership, _members.user_id, _members.group_id)
+        .where(members)
+        .order_by(_members.user_id, _members.group_id),
+        scoped_select(UserCustomAttribute, _custom.user_id, _definitions.key, _custom.value)
+        .join(CustomAttributeDefinition.__table__, _definitions.id == _custom.definition_id)
+        .where(custom),
+        scoped_select(DomainMembership, _domain_members.user_id, _domains.name, _domains.position)
+        .join(Domain.__table__, _domains.id == _domain_members.domain_id)
+        .where(domains)
+        .order_by(_domain_members.user_id, _domains.position),
+    )
+
+
+_LISTED = _extras_statements(
+    *(
+        column.in_(bindparam("ids", expanding=True))
+        for column in (
+            _enrollments.user_id,
+            _members.user_id,
+            _custom.user_id,
+            _domain_members.user_id,
+        )
+    )
 )
-_GROUP_IDS = (
-    scoped_select(GroupMembership, _members.user_id, _members.group_id)
-    .where(_members.user_id.in_(bindparam("ids", expanding=True)))
-    .order_by(_members.user_id, _members.group_id)
-)
-_CUSTOM = (
-    scoped_select(UserCustomAttribute, _custom.user_id, _definitions.key, _custom.value)
-    .join(CustomAttributeDefinition.__table__, _definitions.id == _custom.definition_id)
-    .where(_custom.user_id.in_(bindparam("ids", expanding=True)))
-)
-_DOMAINS = (
-    scoped_select(DomainMembership, _domain_members.user_id, _domains.name, _domains.position)
-    .join(Domain.__table__, _domains.id == _domain_members.domain_id)
-    .where(_domain_members.user_id.in_(bindparam("ids", expanding=True)))
-    .order_by(_domain_members.user_id, _domains.position)
+_RANGED = _extras_statements(
+    *(
+        column.between(bindparam("low"), bindparam("high"))
+        for column in (
+            _enrollments.user_id,
+            _members.user_id,
+            _custom.user_id,
+            _domain_members.user_id,
+        )
+    )
 )
 
 
@@ -81,19 +121,36 @@ class UserExtras:
 
 
 def user_extras(session: Session, ctx: Context, user_ids: Sequence[int]) -> dict[int, UserExtras]:
-    """Per user: enrollment count, group ids, custom attributes, domains (4 queries per 500)."""
+    """Per user: enrollment count, group ids, custom attributes, domains.
+
+    A keyset page is a dense id range, read with four range queries whatever its size; sparse
+    id sets (filtered lists) go by IN lists of 500.
+    """
     extras: dict[int, UserExtras] = defaultdict(UserExtras)
+    ids = sorted(set(possible_ids(user_ids)))
+    if not ids:
+        return extras
+    wanted = set(ids)
+    batches: list[tuple[tuple[Select[Any], ...], dict[str, Any]]]
+    if ids[-1] - ids[0] < 4 * len(ids):
+        batches = [(_RANGED, {"low": ids[0], "high": ids[-1]})]
+    else:
+        batches = [(_LISTED, {"ids": list(part)}) for part in chunks(ids)]
     t = ctx.tenant_id
-    for part in chunks(possible_ids(user_ids)):
-        params = {"ids": list(part)}
-        for row in execute_scoped(session, t, _REGISTRATIONS, params):
-            extras[row.user_id].registration_count = int(row.n)
-        for row in execute_scoped(session, t, _GROUP_IDS, params):
-            extras[row.user_id].group_ids.append(row.group_id)
-        for row in execute_scoped(session, t, _CUSTOM, params):
-            extras[row.user_id].custom_attributes[row.key] = row.value
-        for row in execute_scoped(session, t, _DOMAINS, params):
-            extras[row.user_id].domain_names.append(row.name)
+    for statements, params in batches:
+        registrations, group_ids, custom, domains = statements
+        for row in execute_scoped(session, t, registrations, params):
+            if row.user_id in wanted:
+                extras[row.user_id].registration_count = int(row.n)
+        for row in execute_scoped(session, t, group_ids, params):
+            if row.user_id in wanted:
+                extras[row.user_id].group_ids.append(row.group_id)
+        for row in execute_scoped(session, t, custom, params):
+            if row.user_id in wanted:
+                extras[row.user_id].custom_attributes[row.key] = row.value
+        for row in execute_scoped(session, t, domains, params):
+            if row.user_id in wanted:
+                extras[row.user_id].domain_names.append(row.name)
     return extras
 
 

@@ -193,13 +193,12 @@ def register_domain_users(
             result.errors.append(RowError(index, error.field, error.code, error.message))
     known = [e for e in emails if e is not None]
     for part in chunks(known):
-        by_email.update(
-            session.execute(
-                select(User.email_normalized, User.id).where(
-                    User.tenant_id == ctx.tenant_id, User.email_normalized.in_(part)
-                )
-            ).tuples()
+        rows = session.execute(
+            select(User.email_normalized, User.id).where(
+                User.tenant_id == ctx.tenant_id, User.email_normalized.in_(part)
+            )
         )
+        by_email.update({row.email_normalized: row.id for row in rows})
     new_rows: list[tuple[int, UserData, MembershipSettings]] = []
     seen: set[str] = set()
     for index, ((data, settings), email) in enumerate(zip(users, emails, strict=True)):

@@ -70,7 +70,24 @@ def test_wrong_method_is_405_with_allow(client: TestClient, auth: dict[str, str]
 
 def test_openapi_document_and_docs_are_served(client: TestClient) -> None:
     document = client.get("/v1/openapi.json").json()
-    assert "/ping" in document["paths"]
+    paths = document["paths"]
+    for path, method in [
+        ("/ping", "get"),
+        ("/users", "post"),  # the guide's create
+        ("/users/{user_id}/enrollments", "post"),  # the guide's enrollment
+        ("/users/by-email/{email}", "get"),  # trap 1
+        ("/users/{user_id}/access", "get"),  # trap 6
+        ("/groups/{group_id}/users", "post"),  # bulk membership, trap 5
+        ("/domains/{domain_name}/users/bulk-create", "post"),
+    ]:
+        assert method in paths[path], (path, method)
+    body = paths["/groups/{group_id}/users"]["post"]["requestBody"]["content"]
+    assert set(body) == {
+        "application/json",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    }
+    assert "GroupMemberWrite" in document["components"]["schemas"]
     assert "OrganizationApiKey" in document["components"]["securitySchemes"]
     assert client.get("/v1/docs").status_code == 200
 

@@ -70,10 +70,12 @@ class Api:
             raise PreconditionFailed("Precondition failed.", field="If-Match")
 
 
-def etag(kind: str, row_id: int, updated_at: datetime | None) -> str:
-    """A strong validator from the row's identity and last change (no version column)."""
+def etag(kind: str, row_id: int, updated_at: datetime | None, *state: object) -> str:
+    """A strong validator from the row's identity and last change (no version column); rows
+    without an ``updated_at`` of their own add the state they show (``state``)."""
     stamp = updated_at.isoformat() if updated_at is not None else ""
-    digest = hashlib.blake2b(f"{kind}:{row_id}:{stamp}".encode(), digest_size=12).hexdigest()
+    text = ":".join([kind, str(row_id), stamp, *map(repr, state)])
+    digest = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
     return f'"{digest}"'
 
 

@@ -15,12 +15,34 @@ from starlette.datastructures import State
 
 from syllabus import __version__
 from syllabus.dialects.responses import JSONResponse
-from syllabus.dialects.skilljar import events, ping, user_courses, users, webhooks
+from syllabus.dialects.skilljar import (
+    courses,
+    domains,
+    events,
+    groups,
+    ping,
+    publications,
+    published_paths,
+    user_courses,
+    users,
+    webhooks,
+)
 from syllabus.dialects.skilljar.body import BODY_MODELS
 from syllabus.dialects.skilljar.errors import install_error_handlers
 from syllabus.dialects.skilljar.ids import IdCodec
 
-ROUTERS = [ping.router, users.router, user_courses.router, webhooks.router, events.router]
+ROUTERS = [
+    ping.router,
+    users.router,
+    user_courses.router,
+    groups.router,
+    domains.router,
+    publications.router,
+    published_paths.router,
+    courses.router,
+    webhooks.router,
+    events.router,
+]
 """Every resource module's router; a new module adds itself here."""
 
 DESCRIPTION = """Skilljar-compatible REST API v1.

@@ -31,17 +31,18 @@ def user(api: Api, row: Any, extras: UserExtras | None = None) -> dict[str, Any]
     extras = extras or UserExtras()
     ref = user_ref(api, row.id, row.email, row.first_name, row.last_name)
     latest = max(v for v in (row.last_login_at, row.updated_at, row.created_at) if v is not None)
+    joined = ts(row.created_at)
     return {
         **ref,
         "user": {**ref, "full_name": " ".join(p for p in (row.first_name, row.last_name) if p)},
         "registration_count": extras.registration_count,
         "completion_count": 0,  # no completions are recorded yet (progress lands separately)
-        "signed_up_at": ts(row.created_at),
+        "signed_up_at": joined,
         "latest_activity": ts(latest),
         "inactive_at": ts(row.deactivated_at) if not row.is_active else None,
         "username": row.username,
         "is_active": row.is_active,
-        "date_joined": ts(row.created_at),
+        "date_joined": joined,
         "groups": [api.id("group", g) for g in extras.group_ids],
         "custom_attributes": extras.custom_attributes,
         "sso_id": row.sso_id,

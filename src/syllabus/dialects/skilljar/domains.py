@@ -1,0 +1,344 @@
+"""Domains and domain users: ``/v1/domains/{domain_name}[/users...]``, including bulk-create
+as a background job (202, then its per-row result at the URL it answers with)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+from starlette.responses import Response
+
+from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, etag, json
+from syllabus.dialects.skilljar.body import UtcDateTime, WireModel, openapi_body, parse
+from syllabus.dialects.skilljar.errors import FieldErrors
+from syllabus.dialects.skilljar.pagination import envelope, page_request
+from syllabus.dialects.skilljar.render import ts, user_ref
+from syllabus.dialects.skilljar.routing import SkilljarRouter
+from syllabus.queries.domain_views import (
+    DOMAIN_USERS,
+    DOMAINS,
+    domain_by_name,
+    domain_user,
+    program_job,
+)
+from syllabus.queries.users import get_user_by_email
+from syllabus.services.domain_users import (
+    MAX_BULK,
+    MembershipSettings,
+    register_domain_user,
+    update_domain_membership,
+)
+from syllabus.services.domains import DomainSettings, update_domain
+from syllabus.services.errors import DomainError, NotFound
+from syllabus.services.fields import UNSET
+from syllabus.services.jobs import enqueue_job
+from syllabus.services.user_fields import UserData
+from syllabus.services.validation import clean_email, normalize_email
+
+router = SkilljarRouter(tags=["Domains"])
+BULK_CREATE_JOB = "domain_users.bulk_create"
+"""The job kind the worker's handler (syllabus.delivery.domain_users) registers."""
+
+
+class DomainWrite(WireModel):
+    catalog_title: str | None = None
+    access: str | None = None
+    access_code_message_html: str | None = None
+    marketing_message: str | None = None
+
+
+class NewUserBody(WireModel):
+    email: str
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+class DomainUserCreateBody(WireModel):
+    user: NewUserBody
+    active: bool | None = None
+    marketing_optin: bool | None = None
+    expires_at: UtcDateTime | None = None
+
+
+class DomainUserUpdateBody(WireModel):
+    active: bool | None = None
+    marketing_optin: bool | None = None
+    expires_at: UtcDateTime | None = None
+
+
+class BulkUserBody(WireModel):
+    email: str
+    first_name: str | None = None
+    last_name: str | None = None
+    active: bool | None = None
+    marketing_optin: bool | None = None
+    expires_at: UtcDateTime | None = None
+
+
+class BulkCreateBody(WireModel):
+    users: list[BulkUserBody] = Field(min_length=1, max_length=MAX_BULK)
+
+
+def _domain(api: Api, row: Any) -> dict[str, Any]:
+    return {
+        "id": api.id("domain", row.id),
+        "name": row.name,
+        "catalog_title": row.catalog_title,
+        "private": row.access != "PUBLIC",
+        "access": row.access,
+        "access_code_message_html": row.access_code_message_html,
+        "marketing_message": row.marketing_message,
+    }
+
+
+def domain_id_of(api: Api, name: str) -> int:
+    """The program's domain of this name; another program's (or none) is a 404."""
+    row = domain_by_name(api.session, api.ctx, name)
+    if row is None:
+        raise NotFound("domain", [name])
+    return int(row.id)
+
+
+@router.get("/domains", operation_id="domains_list", summary="List domains")
+def list_domains(api: ReadApi) -> Response:
+    pr = page_request(api.request, api.ids, cursor_default=False)
+    rows = DOMAINS.rows(api.session, api.ctx.tenant_id, pr.window())
+    count = lambda: DOMAINS.count(api.session, api.ctx.tenant_id)  # noqa: E731
+    return json(envelope(api.request, api.ids, pr, rows, lambda r: _domain(api, r), count=count))
+
+
+@router.get("/domains/{domain_name}", operation_id="domains_retrieve", summary="A domain")
+def retrieve_domain(domain_name: str, api: ReadApi) -> Response:
+    row = domain_by_name(api.session, api.ctx, domain_name)
+    if row is None:
+        raise NotFound("domain")
+    return json(_domain(api, row), tag=etag("domain", row.id, row.updated_at))
+
+
+def _update_domain(api: Api, domain_name: str) -> Response:
+    domain_id = domain_id_of(api, domain_name)
+    body = parse(DomainWrite, api.body)
+    current = domain_by_name(api.session, api.ctx, domain_name)
+    assert current is not None
+    api.check_if_match(etag("domain", current.id, current.updated_at))
+    given = body.model_fields_set
+    settings = DomainSettings(
+        **{name: getattr(body, name) for name in given if getattr(body, name) is not None}
+    )
+    update_domain(api.session, api.ctx, domain_id=domain_id, settings=settings)
+    row = domain_by_name(api.session, api.ctx, domain_name)
+    assert row is not None
+    return json(_domain(api, row), tag=etag("domain", row.id, row.updated_at))
+
+
+@router.put(
+    "/domains/{domain_name}",
+    operation_id="domains_update",
+    summary="Update a domain",
+    openapi_extra=openapi_body(DomainWrite),
+)
+def put_domain(domain_name: str, api: WriteApi) -> Response:
+    return _update_domain(api, domain_name)
+
+
+@router.patch(
+    "/domains/{domain_name}",
+    operation_id="domains_partial_update",
+    summary="Partially update a domain",
+    openapi_extra=openapi_body(DomainWrite),
+)
+def patch_domain(domain_name: str, api: WriteApi) -> Response:
+    return _update_domain(api, domain_name)
+
+
+def _domain_user(api: Api, row: Any) -> dict[str, Any]:
+    ref = user_ref(api, row.user_id, row.email, row.first_name, row.last_name)
+    full_name = " ".join(p for p in (row.first_name, row.last_name) if p)
+    return {
+        "user": {**ref, "full_name": full_name},
+        "active": row.active,
+        "marketing_optin": row.marketing_optin,
+        "enrolled_at": ts(row.enrolled_at),
+        "expires_at": ts(row.expires_at),
+        "access_code": None,
+        "signup_fields": [],
+    }
+
+
+def _domain_user_tag(row: Any) -> str:
+    state = (row.active, row.marketing_optin, row.expires_at)
+    return etag("domain_user", row.id, row.user_updated_at, *state)
+
+
+def _respond_domain_user(api: Api, domain_id: int, user_id: int, status: int = 200) -> Response:
+    row = domain_user(api.session, api.ctx, domain_id, user_id)
+    if row is None:
+        raise NotFound("domain user")
+    return json(_domain_user(api, row), status, tag=_domain_user_tag(row))
+
+
+@router.get("/domains/{domain_name}/users", operation_id="domains_users_list", summary="Users")
+def list_domain_users(domain_name: str, api: ReadApi) -> Response:
+    query = api.request.query_params
+    filters: dict[str, Any] = {"domain_id": domain_id_of(api, domain_name)}
+    if query.get("user__email"):
+        filters["email"] = normalize_email(query["user__email"])
+    for name in ("first_name", "last_name"):
+        if query.get(f"user__{name}") is not None:
+            filters[name] = query[f"user__{name}"]
+    if query.get("active"):
+        filters["active"] = query["active"].strip().lower() in {"true", "1", "yes"}
+    if any("\x00" in str(v) for v in filters.values()):
+        raise FieldErrors({"detail": "Null characters are not allowed."})
+    pr = page_request(api.request, api.ids, cursor_default=False)
+    rows = DOMAIN_USERS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
+    count = lambda: DOMAIN_USERS.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
+    return json(
+        envelope(api.request, api.ids, pr, rows, lambda r: _domain_user(api, r), count=count)
+    )
+
+
+def _settings(body: DomainUserUpdateBody | DomainUserCreateBody) -> MembershipSettings:
+    given = body.model_fields_set
+    return MembershipSettings(
+        active=body.active if "active" in given and body.active is not None else UNSET,
+        marketing_optin=body.marketing_optin if "marketing_optin" in given else UNSET,
+        expires_at=body.expires_at if "expires_at" in given else UNSET,
+    )
+
+
+@router.post(
+    "/domains/{domain_name}/users",
+    operation_id="domains_users_create",
+    summary="Register a user on the domain",
+    status_code=201,
+    openapi_extra=openapi_body(DomainUserCreateBody),
+)
+def create_domain_user(domain_name: str, api: WriteApi) -> Response:
+    """A new email creates the user (201); an existing one adds that user to the domain and
+    returns them (201 when newly added, 200 when already registered)."""
+    domain_id = domain_id_of(api, domain_name)
+    body = parse(DomainUserCreateBody, api.body)
+    data = UserData(
+        email=body.user.email,
+        first_name=body.user.first_name or "",
+        last_name=body.user.last_name or "",
+    )
+    existing = get_user_by_email(api.session, api.ctx, body.user.email)
+    already = existing is not None and domain_user(api.session, api.ctx, domain_id, existing.id)
+    registration = register_domain_user(
+        api.session, api.ctx, domain_id=domain_id, data=data, settings=_settings(body)
+    )
+    status = 200 if already else 201
+    return _respond_domain_user(api, domain_id, registration.user_id, status)
+
+
+@router.get(
+    "/domains/{domain_name}/users/{user_id}",
+    operation_id="domains_users_retrieve",
+    summary="A domain user",
+)
+def retrieve_domain_user(domain_name: str, user_id: str, api: ReadApi) -> Response:
+    return _respond_domain_user(api, domain_id_of(api, domain_name), api.path_id("user", user_id))
+
+
+def _update_domain_user(api: Api, domain_name: str, user_id: str) -> Response:
+    domain_id, uid = domain_id_of(api, domain_name), api.path_id("user", user_id)
+    body = parse(DomainUserUpdateBody, api.body)
+    current = domain_user(api.session, api.ctx, domain_id, uid)
+    if current is None:
+        raise NotFound("domain user")
+    api.check_if_match(_domain_user_tag(current))
+    update_domain_membership(
+        api.session, api.ctx, domain_id=domain_id, user_id=uid, settings=_settings(body)
+    )
+    return _respond_domain_user(api, domain_id, uid)
+
+
+@router.put(
+    "/domains/{domain_name}/users/{user_id}",
+    operation_id="domains_users_update",
+    summary="Update a domain user",
+    openapi_extra=openapi_body(DomainUserUpdateBody),
+)
+def put_domain_user(domain_name: str, user_id: str, api: WriteApi) -> Response:
+    return _update_domain_user(api, domain_name, user_id)
+
+
+@router.patch(
+    "/domains/{domain_name}/users/{user_id}",
+    operation_id="domains_users_partial_update",
+    summary="Partially update a domain user",
+    openapi_extra=openapi_body(DomainUserUpdateBody),
+)
+def patch_domain_user(domain_name: str, user_id: str, api: WriteApi) -> Response:
+    return _update_domain_user(api, domain_name, user_id)
+
+
+@router.post(
+    "/domains/{domain_name}/users/bulk-create",
+    operation_id="bulk_create_domain_users",
+    summary="Register up to 1,000 users (background job)",
+    status_code=202,
+    openapi_extra=openapi_body(BulkCreateBody),
+)
+def bulk_create(domain_name: str, api: WriteApi) -> Response:
+    """Every row is validated first (any bad row rejects the request, naming it); the rest
+    runs in the background. Answers 202 with the job's URL, where its per-row result appears."""
+    domain_id = domain_id_of(api, domain_name)
+    body = parse(BulkCreateBody, api.body)
+    errors: dict[str, Any] = {}
+    seen: dict[str, int] = {}
+    for index, row in enumerate(body.users):
+        try:
+            email = normalize_email(clean_email(row.email))
+        except DomainError as error:
+            errors[str(index)] = {"email": [error.message]}
+            continue
+        if email in seen:
+            errors[str(index)] = {"email": [f"Duplicate of row {seen[email]}."]}
+        seen.setdefault(email, index)
+    if errors:
+        raise FieldErrors({"users": errors})
+    rows = [row.model_dump(mode="json", exclude_unset=True) for row in body.users]
+    job = enqueue_job(
+        api.session,
+        kind=BULK_CREATE_JOB,
+        payload={"domain_id": domain_id, "actor": api.ctx.actor, "rows": rows},
+        tenant_id=api.ctx.tenant_id,
+    )
+    job_id = api.id("job", job.id)
+    url = str(api.request.url.replace(query=None)).rstrip("/") + f"/{job_id}"
+    return json({"id": job_id, "status": "queued", "count": len(rows), "url": url}, 202)
+
+
+@router.get(
+    "/domains/{domain_name}/users/bulk-create/{job_id}",
+    operation_id="bulk_create_domain_users_result",
+    summary="A bulk-create job's status and per-row result",
+)
+def bulk_create_result(domain_name: str, job_id: str, api: ReadApi) -> Response:
+    domain_id_of(api, domain_name)
+    job = program_job(api.session, api.ctx, api.path_id("job", job_id), BULK_CREATE_JOB)
+    if job is None:
+        raise NotFound("job")
+    body: dict[str, Any] = {"id": job_id, "status": job.status.value, "count": None}
+    submitted = job.payload.get("rows", [])
+    body["count"] = len(submitted)
+    if job.result is not None:
+        body.update({k: job.result[k] for k in ("created", "added", "failed")})
+        body["results"] = [
+            {
+                "index": index,
+                "email": submitted[index].get("email"),
+                "status": outcome.get("status"),
+                "user_id": api.opt_id("user", outcome.get("user_id")),
+                "errors": {outcome["field"] or "non_field_errors": [outcome["message"]]}
+                if outcome.get("status") == "error"
+                else None,
+            }
+            for index, outcome in enumerate(job.result.get("rows", []))
+        ]
+    if job.last_error and job.result is None:
+        body["last_error"] = job.last_error
+    return json(body)

@@ -1,0 +1,67 @@
+"""Domains and their users as REST views; background jobs' results for their program."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row, bindparam, select
+from sqlalchemy.orm import Session
+
+from syllabus.domain.jobs import Job
+from syllabus.domain.tenancy import execute_scoped, scoped_select
+from syllabus.domain.tenants import Domain, DomainMembership
+from syllabus.domain.users import User
+from syllabus.queries.pages import Listing
+from syllabus.services.context import Context
+from syllabus.services.lookups import possible_id
+
+_domains = Domain.__table__.c
+_members = DomainMembership.__table__.c
+_users = User.__table__.c
+
+DOMAINS = Listing(scoped_select(Domain), _domains.id)
+DOMAIN_USERS = Listing(
+    scoped_select(
+        DomainMembership,
+        *_members,
+        _users.email,
+        _users.first_name,
+        _users.last_name,
+        _users.updated_at.label("user_updated_at"),
+    ).join(User.__table__, _users.id == _members.user_id),
+    _members.id,
+    {
+        "domain_id": lambda: _members.domain_id == bindparam("domain_id"),
+        "active": lambda: _members.active == bindparam("active"),
+        "email": lambda: _users.email_normalized == bindparam("email"),
+        "first_name": lambda: _users.first_name == bindparam("first_name"),
+        "last_name": lambda: _users.last_name == bindparam("last_name"),
+    },
+)
+_BY_NAME = scoped_select(Domain).where(_domains.name == bindparam("name"))
+_DOMAIN_USER = DOMAIN_USERS.base.where(
+    _members.domain_id == bindparam("domain_id"), _members.user_id == bindparam("user_id")
+)
+
+
+def domain_by_name(session: Session, ctx: Context, name: str) -> Row[Any] | None:
+    if "\x00" in name:
+        return None
+    params = {"name": name.strip().lower()}
+    return execute_scoped(session, ctx.tenant_id, _BY_NAME, params).first()
+
+
+def domain_user(session: Session, ctx: Context, domain_id: int, user_id: int) -> Row[Any] | None:
+    if not (possible_id(domain_id) and possible_id(user_id)):
+        return None
+    params = {"domain_id": domain_id, "user_id": user_id}
+    return execute_scoped(session, ctx.tenant_id, _DOMAIN_USER, params).first()
+
+
+def program_job(session: Session, ctx: Context, job_id: int, kind: str) -> Job | None:
+    """One of the program's jobs of this kind (another program's looks unknown)."""
+    if not possible_id(job_id):
+        return None
+    return session.scalars(
+        select(Job).where(Job.id == job_id, Job.tenant_id == ctx.tenant_id, Job.kind == kind)
+    ).first()

@@ -1,0 +1,68 @@
+"""Every /v1 route answers malformed, foreign and random input with a 4xx, never a 500."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.dialects.skilljar.conftest import codec
+from tests.http_client import Program
+
+BODIES: list[Any] = [
+    b"{not json",
+    b"[1, 2, 3]",
+    {"user": "x", "users": "y", "email": 5, "groups": "g", "course": None, "is_active": "maybe"},
+    {"users": [{"id": "\x00"}], "page": -1, "expires_at": "yesterday", "slug": "Not A Slug"},
+    {"custom_attributes": [], "name": "x" * 5000, "title": "", "path": {}, "add": "a"},
+]
+
+
+def _routes(client: TestClient) -> list[tuple[str, str]]:
+    v1 = next(r for r in client.app.routes if getattr(r, "path", "") == "/v1")  # type: ignore[attr-defined]
+    found = []
+    for route in v1.app.state.method_routes:  # type: ignore[attr-defined]
+        for method in route.methods:
+            found.append((method, route.path))
+    return sorted(set(found))
+
+
+@pytest.mark.parametrize("id_style", ["garbage", "foreign"])
+def test_no_route_answers_500(
+    client: TestClient,
+    program: Program,
+    other_program: Program,
+    auth: dict[str, str],
+    id_style: str,
+) -> None:
+    foreign = client.post(
+        "/v1/users",
+        json={"email": "foreign@example.com"},
+        headers={"Authorization": f"Token {other_program.api_key}"},
+    ).json()["id"]
+    ids = codec(client)
+    values = {
+        "garbage": lambda name: "zz-not-an-id",
+        "foreign": lambda name: (
+            foreign if "user" in name else ids.encode(name.rsplit("_", 1)[0], 1)
+        ),
+    }[id_style]
+    for method, path in _routes(client):
+        url = "/v1" + re.sub(
+            r"\{(\w+)\}",
+            lambda m: other_program.acct_key if m.group(1) == "domain_name" else values(m.group(1)),
+            path,
+        )
+        for body in BODIES if method in {"POST", "PUT", "PATCH"} else [None]:
+            kwargs: dict[str, Any] = {"headers": auth}
+            if isinstance(body, bytes):
+                kwargs["content"] = body
+                kwargs["headers"] = {**auth, "Content-Type": "application/json"}
+            elif body is not None:
+                kwargs["json"] = body
+            queries = ("",) if body is not None else ("", "?cursor=n0&email=%00&page=x")
+            for query in queries:
+                response = client.request(method, url + query, **kwargs)
+                assert response.status_code < 500, (method, url + query, body, response.text)
