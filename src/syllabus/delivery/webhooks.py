@@ -207,6 +207,8 @@ class WebhookSender:
                 .where(Webhook.id == webhook_id, Webhook.locked_by == self.name)
                 .values(locked_until=now + timedelta(seconds=self.lease_seconds), retry_at=None)
             ).rowcount
+            if not held and session.get(Webhook, webhook_id) is None:
+                return False  # deleted meanwhile, with its deliveries: nothing to record
             connection.execute(
                 insert(WebhookAttempt),
                 [
