@@ -442,3 +442,12 @@ def _register_progress() -> None:
 
 
 _register_progress()
+
+
+def _register_webhooks() -> None:
+    from bench.webhooks import webhooks_scenario
+
+    SCENARIOS["webhooks"] = Scenario(webhooks_scenario, database=True)
+
+
+_register_webhooks()

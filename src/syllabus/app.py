@@ -16,6 +16,7 @@ from syllabus.auth.sessions import load_or_create_secret_key
 from syllabus.config import Settings
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker
+from syllabus.delivery.webhooks import WebhookPinger, attach_webhooks
 from syllabus.delivery.worker import Worker, start_in_thread
 from syllabus.dialects.guards.idempotency import IdempotencyGuard
 from syllabus.dialects.guards.middleware import ApiGuard, scim_error
@@ -23,6 +24,7 @@ from syllabus.dialects.guards.rate_limiting import RateLimiter
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.scim.app import create_scim_app
 from syllabus.dialects.skilljar.app import create_skilljar_app
+from syllabus.dialects.skilljar.ids import IdCodec
 from syllabus.dialects.skyprep.materials import routes as material_routes
 from syllabus.dialects.skyprep.router import routes as skyprep_routes
 from syllabus.domain.credentials import CredentialKind
@@ -49,6 +51,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 lease_seconds=settings.job_lease_seconds,
                 poll_seconds=settings.worker_poll_seconds,
             )
+            attach_webhooks(
+                worker,
+                ids=IdCodec(app.state.secret_key).encode,
+                allow_private_targets=settings.webhook_allow_private_targets,
+                retention_days=settings.event_retention_days,
+            )
             thread, worker_stop = start_in_thread(worker)
         try:
             yield
@@ -72,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_key = load_or_create_secret_key(settings.secret_key, settings.data_dir, engine)
     app.state.rate_limiter = rate_limiter
     app.state.idempotency = IdempotencyGuard(factory)
+    app.state.webhook_ping = WebhookPinger(allow_private=settings.webhook_allow_private_targets)
 
     @app.get("/health")
     async def health() -> dict[str, str]:

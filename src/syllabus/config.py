@@ -32,6 +32,10 @@ class Settings:
     """Each key's sustained budget; 0 switches rate limiting off (programs' overrides too)."""
     rate_limit_burst: float = 200.0
     """Requests a key may make at once after a quiet period (the bucket's size)."""
+    webhook_allow_private_targets: bool = False
+    """Lets webhooks target loopback/private addresses over plain http (tests, intranets)."""
+    event_retention_days: float = 30.0
+    """How long the event feed keeps events; older cursors answer 410."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -52,6 +56,9 @@ class Settings:
             trusted_proxies=_split(env.get("SYLLABUS_TRUSTED_PROXIES", "127.0.0.1,::1")),
             rate_limit_per_second=float(env.get("SYLLABUS_RATE_LIMIT_PER_SECOND", "50")),
             rate_limit_burst=float(env.get("SYLLABUS_RATE_LIMIT_BURST", "200")),
+            webhook_allow_private_targets=env.get("SYLLABUS_WEBHOOK_ALLOW_PRIVATE_TARGETS", "0")
+            in {"1", "true", "yes"},
+            event_retention_days=float(env.get("SYLLABUS_EVENT_RETENTION_DAYS", "30")),
         )
 
 

@@ -9,12 +9,14 @@ from syllabus.cli.programs import db_app, key_app, tenant_app
 from syllabus.cli.rewards import payments_app, skills_app
 from syllabus.cli.scim import scim_app
 from syllabus.cli.training import training_app
+from syllabus.cli.webhooks import webhook_app
 
 for _group, _name in [
     (db_app, "db"),
     (tenant_app, "tenant"),
     (key_app, "key"),
     (scim_app, "scim"),
+    (webhook_app, "webhook"),
     (course_app, "course"),
     (materials_app, "materials"),
     (training_app, "training"),

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from syllabus.auth.sessions import load_or_create_secret_key
 from syllabus.cli.common import (
     CLI_ACTOR,
     app,
@@ -21,10 +22,13 @@ from syllabus.cli.common import (
     session_factory,
 )
 from syllabus.config import Settings
+from syllabus.db.engine import make_engine
 from syllabus.db.migrate import upgrade
-from syllabus.db.session import unit_of_work
+from syllabus.db.session import make_sessionmaker, unit_of_work
+from syllabus.delivery.webhooks import attach_webhooks
 from syllabus.delivery.worker import Worker
 from syllabus.demo import ensure_demo_program
+from syllabus.dialects.skilljar.ids import IdCodec
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
 from syllabus.services.context import Context
@@ -131,10 +135,19 @@ def worker(
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    factory = make_sessionmaker(engine)
     runner = Worker(
-        session_factory(settings),
+        factory,
         lease_seconds=settings.job_lease_seconds,
         poll_seconds=settings.worker_poll_seconds,
+    )
+    secret_key = load_or_create_secret_key(settings.secret_key, settings.data_dir, engine)
+    attach_webhooks(
+        runner,
+        ids=IdCodec(secret_key).encode,
+        allow_private_targets=settings.webhook_allow_private_targets,
+        retention_days=settings.event_retention_days,
     )
     if once:
         while runner.run_once():

@@ -14,6 +14,7 @@ import random
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -46,6 +47,8 @@ class Worker:
     poll_seconds: float = 0.5
     batch_size: int = 50
     registry: Registry = field(default_factory=lambda: registry)
+    extra_passes: list[Callable[[], int]] = field(default_factory=list)
+    """Further work run on every pass (webhook sending, feed pruning); each returns work done."""
 
     def dispatch_events(self) -> int:
         """Fan out a batch of undispatched events to the event handlers, in one transaction."""
@@ -144,6 +147,8 @@ class Worker:
         for job_id in self.claim_jobs():
             self.run_job(job_id)
             done += 1
+        for extra in self.extra_passes:
+            done += extra()
         return done
 
     def run_forever(self, stop: threading.Event, *, until: datetime | None = None) -> None:

@@ -56,6 +56,7 @@ from syllabus.domain.rewards import (
 )
 from syllabus.domain.tenants import Domain, DomainAccess, DomainMembership, Tenant
 from syllabus.domain.users import CustomAttributeDefinition, Role, User, UserCustomAttribute
+from syllabus.domain.webhooks import Webhook, WebhookAttempt, WebhookDelivery
 
 # SQLite reuses the largest rowid after a delete; clients keep our ids, so an id must never
 # come back for a different record. (PostgreSQL sequences never reuse.)
@@ -131,4 +132,7 @@ __all__ = [
     "UserAttributeSource",
     "UserCustomAttribute",
     "UserRole",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
 ]

@@ -10,7 +10,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, text
+from sqlalchemy import JSON, BigInteger, FetchedValue, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from syllabus.domain.base import Base, BigId, utcnow
@@ -40,6 +40,7 @@ class Event(Base):
             postgresql_where=text("dispatched_at IS NULL"),
             sqlite_where=text("dispatched_at IS NULL"),
         ),
+        Index("ix_events_tenant_txid", "tenant_id", "txid", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -53,3 +54,8 @@ class Event(Base):
     actor: Mapped[str] = mapped_column(String(100))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     dispatched_at: Mapped[datetime | None] = mapped_column(default=None)
+    txid: Mapped[int | None] = mapped_column(BigInteger, server_default=FetchedValue())
+    """PostgreSQL: the writing transaction's id (a server default). The feed orders by
+    (txid, id) and shows only transactions older than every one still running, so an event
+    committed late can never land behind a cursor a reader already holds. NULL on SQLite,
+    where writers are serialized and id order is commit order."""

@@ -18,12 +18,14 @@ from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.skilljar import (
     courses,
     domains,
+    events,
     groups,
     ping,
     publications,
     published_paths,
     user_courses,
     users,
+    webhooks,
 )
 from syllabus.dialects.skilljar.body import BODY_MODELS
 from syllabus.dialects.skilljar.errors import install_error_handlers
@@ -38,6 +40,8 @@ ROUTERS = [
     publications.router,
     published_paths.router,
     courses.router,
+    webhooks.router,
+    events.router,
 ]
 """Every resource module's router; a new module adds itself here."""
 
@@ -66,6 +70,7 @@ def create_skilljar_app(parent: State) -> FastAPI:
     app.state.session_factory = parent.session_factory
     app.state.auth_cache = parent.auth_cache
     app.state.ids = IdCodec(parent.secret_key)
+    app.state.webhook_ping = getattr(parent, "webhook_ping", None)
     install_error_handlers(app)
     app.state.method_routes = []
     for router in ROUTERS:

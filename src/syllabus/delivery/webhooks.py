@@ -1,0 +1,367 @@
+"""Webhook delivery: outbox events fanned out to per-webhook queues, sent in order.
+
+Fan-out (inside the worker's event dispatch) writes one delivery row per subscribed
+webhook, with the body built then. Sending leases a whole *webhook* (``locked_until``,
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so one worker at a time drains a queue and sends
+its deliveries strictly in order: a head that fails is retried (exponential backoff with
+jitter, or the receiver's Retry-After) and everything behind it waits. Each attempt is
+logged before the next is sent; a worker killed mid-request leaves an unrecorded head that
+the next lease holder sends again: at least once, with the same ``webhook-id``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from syllabus.db.session import unit_of_work
+from syllabus.delivery.fanout import make_fan_out
+from syllabus.delivery.feed import FeedPruner
+from syllabus.delivery.webhook_http import AttemptResult, Target, guarded_client, post
+from syllabus.delivery.worker import Worker, backoff
+from syllabus.domain.base import UTCDateTime, utcnow
+from syllabus.domain.webhooks import (
+    DeactivateReason,
+    DeliveryStatus,
+    Webhook,
+    WebhookAttempt,
+    WebhookDelivery,
+)
+from syllabus.queries.webhook_payloads import RenderId, ping_payload
+
+log = logging.getLogger("syllabus.webhooks")
+
+RETRY_WINDOW = timedelta(days=3)
+CLIENT_ERROR_ATTEMPTS = 3
+"""A 4xx (other than 408/425/429) or a redirect this many times in a row deactivates."""
+RETRIED_CLIENT_ERRORS = frozenset({408, 425, 429})
+
+
+def target_of(webhook: Webhook) -> Target:
+    secrets = [webhook.secret]
+    previous_until = webhook.previous_secret_until
+    if webhook.previous_secret and previous_until is not None and previous_until > utcnow():
+        secrets.append(webhook.previous_secret)
+    return Target(
+        url=webhook.target_url,
+        secrets=tuple(secrets),
+        username=webhook.basic_auth_username,
+        password=webhook.basic_auth_password,
+        headers=dict(webhook.additional_headers or {}),
+    )
+
+
+def ping(client: httpx.Client, webhook: Webhook) -> AttemptResult:
+    """Skilljar's ping: one PING event, no retry, no deactivation."""
+    now = utcnow()
+    msg_id = f"msg_ping_{int(now.timestamp() * 1000)}"
+    return post(client, target_of(webhook), msg_id, ping_payload(now))
+
+
+@dataclass
+class WebhookSender:
+    factory: sessionmaker[Session]
+    allow_private: bool = False
+    name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:webhooks")
+    concurrency: int = 8
+    """Webhooks drained at once; each webhook's queue is always sent one at a time."""
+    batch: int = 200
+    """Deliveries sent per lease before the webhook goes back to the pool."""
+    record_every: int = 50
+    """Successful attempts recorded per transaction (at most 0.2 s apart)."""
+    lease_seconds: float = 60.0
+    timeout: float = 10.0
+    retry_window: timedelta = RETRY_WINDOW
+    backoff_base: float = 5.0
+    backoff_cap: float = 6 * 3600.0
+    max_retry_after: float = 24 * 3600.0
+    client: httpx.Client | None = None
+
+    def __post_init__(self) -> None:
+        if self.client is None:
+            self.client = guarded_client(
+                allow_private=self.allow_private,
+                timeout=self.timeout,
+                max_connections=max(2, self.concurrency * 2),
+            )
+        self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="webhook")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        if self.client is not None:
+            self.client.close()
+
+    def run_pass(self) -> int:
+        """Claim due webhooks and drain them concurrently; returns deliveries attempted."""
+        claimed = self.claim()
+        if not claimed:
+            return 0
+        return sum(self._pool.map(self.drain, claimed))
+
+    def claim(self) -> list[int]:
+        now = utcnow()
+        oldest_pending = (
+            select(func.min(WebhookDelivery.id))
+            .where(
+                WebhookDelivery.webhook_id == Webhook.id,
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+            )
+            .correlate(Webhook)
+            .scalar_subquery()
+        )
+        with unit_of_work(self.factory, tenant_id=None) as session:
+            ids = list(
+                session.scalars(
+                    select(Webhook.id)
+                    .where(
+                        Webhook.active.is_(True),
+                        or_(Webhook.retry_at.is_(None), Webhook.retry_at <= now),
+                        or_(Webhook.locked_until.is_(None), Webhook.locked_until < now),
+                        oldest_pending.is_not(None),
+                    )
+                    .order_by(oldest_pending)  # the longest-waiting queue first: no starvation
+                    .limit(self.concurrency)
+                    .with_for_update(skip_locked=True, of=Webhook)
+                )
+            )
+            if ids:
+                session.execute(
+                    update(Webhook)
+                    .where(Webhook.id.in_(ids))
+                    .values(
+                        locked_by=self.name,
+                        locked_until=now + timedelta(seconds=self.lease_seconds),
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+            return ids
+
+    def drain(self, webhook_id: int) -> int:
+        """Send the webhook's queue in order until it is empty, fails or the batch is done.
+
+        Successes are recorded in groups (every ``record_every`` or 0.2 s): a worker killed
+        in between sends those again, which at-least-once delivery allows; a failure is
+        recorded at once, after the successes before it.
+        """
+        sent = 0
+        try:
+            with unit_of_work(self.factory, tenant_id=None, read_only=True) as session:
+                webhook = session.get(Webhook, webhook_id)
+                if webhook is None or webhook.locked_by != self.name:
+                    return 0
+                target, tenant_id = target_of(webhook), webhook.tenant_id
+                queue = session.execute(
+                    select(WebhookDelivery.id, WebhookDelivery.message_id, WebhookDelivery.payload)
+                    .where(
+                        WebhookDelivery.webhook_id == webhook_id,
+                        WebhookDelivery.status == DeliveryStatus.PENDING,
+                    )
+                    .order_by(WebhookDelivery.id)
+                    .limit(self.batch)
+                ).all()
+            delivered: list[tuple[int, AttemptResult, datetime]] = []
+            since = time.monotonic()
+            for delivery_id, msg_id, payload in queue:
+                assert self.client is not None
+                result = post(self.client, target, msg_id, payload)
+                sent += 1
+                if result.ok:
+                    delivered.append((delivery_id, result, utcnow()))
+                    if len(delivered) < self.record_every and time.monotonic() - since < 0.2:
+                        continue
+                held = self._record_delivered(webhook_id, tenant_id, delivered)
+                delivered, since = [], time.monotonic()
+                if not held:
+                    return sent
+                if not result.ok:
+                    self._record(webhook_id, delivery_id, result)
+                    return sent
+            if delivered and not self._record_delivered(webhook_id, tenant_id, delivered):
+                return sent
+        except Exception:
+            log.exception("draining webhook %s failed", webhook_id)
+        self._release(webhook_id)
+        return sent
+
+    def _record_delivered(
+        self, webhook_id: int, tenant_id: int, items: list[tuple[int, AttemptResult, datetime]]
+    ) -> bool:
+        """Log successful attempts in one transaction; True while our lease still holds."""
+        if not items:
+            return True
+        now = utcnow()
+        with unit_of_work(self.factory, tenant_id=None) as session:
+            connection = session.connection()
+            held = connection.execute(
+                update(Webhook)
+                .where(Webhook.id == webhook_id, Webhook.locked_by == self.name)
+                .values(locked_until=now + timedelta(seconds=self.lease_seconds), retry_at=None)
+            ).rowcount
+            if not held and session.get(Webhook, webhook_id) is None:
+                return False  # deleted meanwhile, with its deliveries: nothing to record
+            connection.execute(
+                insert(WebhookAttempt),
+                [
+                    {
+                        "tenant_id": tenant_id,
+                        "delivery_id": delivery_id,
+                        "attempted_at": at,
+                        "status_code": result.status_code,
+                        "latency_ms": result.latency_ms,
+                        "response_body": result.response_body,
+                        "error": None,
+                    }
+                    for delivery_id, result, at in items
+                ],
+            )
+            connection.execute(
+                update(WebhookDelivery)
+                .where(WebhookDelivery.id == bindparam("b_id"))
+                .values(
+                    status=DeliveryStatus.DELIVERED,
+                    attempts=WebhookDelivery.attempts + 1,
+                    first_attempt_at=func.coalesce(
+                        WebhookDelivery.first_attempt_at, bindparam("b_at", type_=UTCDateTime())
+                    ),
+                    last_attempt_at=bindparam("b_at", type_=UTCDateTime()),
+                    delivered_at=bindparam("b_at", type_=UTCDateTime()),
+                    last_status_code=bindparam("b_code"),
+                ),
+                [
+                    {"b_id": delivery_id, "b_at": at, "b_code": result.status_code}
+                    for delivery_id, result, at in items
+                ],
+            )
+        return bool(held)
+
+    def _release(self, webhook_id: int) -> None:
+        with unit_of_work(self.factory, tenant_id=None) as session:
+            session.execute(
+                update(Webhook)
+                .where(Webhook.id == webhook_id, Webhook.locked_by == self.name)
+                .values(locked_by=None, locked_until=None)
+            )
+
+    def _record(self, webhook_id: int, delivery_id: int, result: AttemptResult) -> bool:
+        """Log the attempt and move the queue on; True when the next delivery may be sent."""
+        now = utcnow()
+        with unit_of_work(self.factory, tenant_id=None) as session:
+            webhook = session.get(Webhook, webhook_id)
+            delivery = session.get(WebhookDelivery, delivery_id)
+            if webhook is None or delivery is None:
+                return False  # deleted meanwhile
+            session.add(
+                WebhookAttempt(
+                    tenant_id=webhook.tenant_id,
+                    delivery_id=delivery_id,
+                    attempted_at=now,
+                    status_code=result.status_code,
+                    latency_ms=result.latency_ms,
+                    response_body=result.response_body,
+                    error=result.error,
+                )
+            )
+            delivery.attempts += 1
+            delivery.first_attempt_at = delivery.first_attempt_at or now
+            delivery.last_attempt_at = now
+            delivery.last_status_code = result.status_code
+            if webhook.locked_by != self.name:
+                if result.ok:
+                    delivery.status = DeliveryStatus.DELIVERED
+                    delivery.delivered_at = now
+                return False  # our lease ran out: the new holder carries on
+            if result.ok:
+                delivery.status = DeliveryStatus.DELIVERED
+                delivery.delivered_at = now
+                webhook.retry_at = None
+                webhook.locked_until = now + timedelta(seconds=self.lease_seconds)
+                return True
+            reason = self._give_up_reason(delivery, result, now)
+            webhook.locked_by = None
+            webhook.locked_until = None
+            if reason is not None:
+                delivery.status = DeliveryStatus.FAILED
+                webhook.active = False
+                webhook.deactivate_reason = reason
+                webhook.retry_at = None
+                log.warning("webhook %s deactivated: %s", webhook_id, reason.value)
+            else:
+                webhook.retry_at = now + self._delay(delivery.attempts, result)
+            return False
+
+    def _give_up_reason(
+        self, delivery: WebhookDelivery, result: AttemptResult, now: Any
+    ) -> DeactivateReason | None:
+        code = result.status_code
+        if code == 410:
+            return DeactivateReason.HTTP_4XX_RESPONSE
+        if code is not None and 300 <= code < 400 and delivery.attempts >= CLIENT_ERROR_ATTEMPTS:
+            return DeactivateReason.TOO_MANY_REDIRECTS
+        if (
+            code is not None
+            and 400 <= code < 500
+            and code not in RETRIED_CLIENT_ERRORS
+            and delivery.attempts >= CLIENT_ERROR_ATTEMPTS
+        ):
+            return DeactivateReason.HTTP_4XX_RESPONSE
+        assert delivery.first_attempt_at is not None
+        if now - delivery.first_attempt_at >= self.retry_window:
+            return DeactivateReason.RETRY_COUNT
+        return None
+
+    def _delay(self, attempts: int, result: AttemptResult) -> timedelta:
+        if result.retry_after is not None:
+            return timedelta(seconds=min(result.retry_after, self.max_retry_after))
+        return backoff(attempts, base=self.backoff_base, cap=self.backoff_cap)
+
+
+def attach_webhooks(
+    worker: Worker, *, ids: RenderId, allow_private_targets: bool, retention_days: float = 30.0
+) -> WebhookSender:
+    """Give a worker the webhook fan-out and sender, and the feed's pruning (``serve``'s
+    embedded worker and ``syllabus worker`` both call this)."""
+    if not any(hasattr(h, "webhooks_fan_out") for h in worker.registry.event_handlers):
+        worker.registry.on_event(make_fan_out(ids))
+    sender = WebhookSender(
+        worker.factory, allow_private=allow_private_targets, name=f"{worker.name}:webhooks"
+    )
+    worker.extra_passes.append(sender.run_pass)
+    pruner = FeedPruner(worker.factory, retention=timedelta(days=retention_days))
+    worker.extra_passes.append(pruner.run_pass)
+    return sender
+
+
+@dataclass
+class WebhookPinger:
+    """``POST /v1/webhooks/{id}/ping``: answered in the request, through the same guarded
+    client and signing as deliveries (the app hands it to the Skilljar dialect)."""
+
+    allow_private: bool
+    timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        self.client = guarded_client(
+            allow_private=self.allow_private, timeout=self.timeout, max_connections=10
+        )
+
+    def __call__(self, webhook: Webhook) -> tuple[bool, int | None, str]:
+        """(succeeded, HTTP status or None, message)."""
+        result = ping(self.client, webhook)
+        if result.ok:
+            return True, result.status_code, "Ping succeeded."
+        if result.status_code is not None:
+            return False, result.status_code, f"Target answered HTTP {result.status_code}."
+        return False, None, f"Could not reach the target: {result.error}"
+
+    def close(self) -> None:
+        self.client.close()
