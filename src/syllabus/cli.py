@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import select
 
+from syllabus.cli_reports import report_app
 from syllabus.config import Settings
 from syllabus.db.engine import make_engine
 from syllabus.db.migrate import upgrade
@@ -486,6 +487,7 @@ materials_app = typer.Typer(
 course_app = typer.Typer(help="Course settings without an API action.", no_args_is_help=True)
 app.add_typer(materials_app, name="materials")
 app.add_typer(course_app, name="course")
+app.add_typer(report_app, name="report")
 
 
 @materials_app.command("add")

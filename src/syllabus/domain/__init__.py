@@ -36,6 +36,7 @@ from syllabus.domain.power_users import (
     UserRole,
 )
 from syllabus.domain.progress import CourseProgress, ExamAttempt, ItemProgress
+from syllabus.domain.reports import SavedReport
 from syllabus.domain.rewards import (
     Competency,
     CompetencySkill,
@@ -105,6 +106,7 @@ __all__ = [
     "PublishedCourse",
     "PublishedPath",
     "Role",
+    "SavedReport",
     "Skill",
     "SkillBalance",
     "SkillLevel",

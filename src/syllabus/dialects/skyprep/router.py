@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from fastapi.responses import Response, StreamingResponse
@@ -27,7 +28,9 @@ from syllabus.dialects.skyprep import payments as _payments  # noqa: F401
 from syllabus.dialects.skyprep import power_users as _power_users  # noqa: F401
 from syllabus.dialects.skyprep import program as _program  # noqa: F401
 from syllabus.dialects.skyprep import progress as _progress  # noqa: F401
+from syllabus.dialects.skyprep import reports as _reports  # noqa: F401
 from syllabus.dialects.skyprep import rewards as _rewards  # noqa: F401
+from syllabus.dialects.skyprep import saved_reports as _saved_reports  # noqa: F401
 from syllabus.dialects.skyprep import skills as _skills  # noqa: F401
 from syllabus.dialects.skyprep import training_transfer as _training_transfer  # noqa: F401
 from syllabus.dialects.skyprep import users as _users  # noqa: F401  (registers its actions)
@@ -35,6 +38,7 @@ from syllabus.dialects.skyprep.actions import ACTIONS, Call
 from syllabus.dialects.skyprep.errors import Unauthorized, error_body
 from syllabus.dialects.skyprep.params import collect_params
 from syllabus.dialects.skyprep.render import Stream, encode, encode_stream, media_type, pop_format
+from syllabus.dialects.skyprep.reports import FileStream, file_format_passes
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
 from syllabus.services.context import Context
@@ -59,7 +63,9 @@ def _credentials(params: dict[str, Any], headers: Headers) -> tuple[str, str]:
     return api_key, acct_key
 
 
-def _call(principal: Principal, params: dict[str, Any], origin: str = "") -> Call:
+def _call(
+    principal: Principal, params: dict[str, Any], origin: str = "", data_dir: Path | None = None
+) -> Call:
     ctx = Context(tenant_id=principal.tenant_id, actor=principal.actor, surface=Surface.SKYPREP)
     return Call(
         ctx=ctx,
@@ -67,6 +73,7 @@ def _call(principal: Principal, params: dict[str, Any], origin: str = "") -> Cal
         time_zone=principal.time_zone,
         params=params,
         origin=origin,
+        data_dir=data_dir,
     )
 
 
@@ -79,6 +86,7 @@ def _run(
     params: dict[str, Any],
     principal: Principal | None,
     origin: str = "",
+    data_dir: Path | None = None,
 ) -> Any:
     """Authenticate (unless the key was cached), then run the action, in one unit of work."""
     spec = ACTIONS.get(name)
@@ -92,7 +100,7 @@ def _run(
             cache.put(cache.key(CredentialKind.API_KEY, api_key, acct_key), principal)
         if spec is None:
             raise NotFound("action", [name], field="action")
-        call = _call(principal, params, origin)
+        call = _call(principal, params, origin, data_dir)
         if spec.answer is not None:
             return spec.answer(call)
         assert spec.handler is not None
@@ -106,6 +114,12 @@ def _stream_body(factory: sessionmaker[Session], stream: Stream, fmt: str) -> It
         yield from encode_stream(stream.pages(session), stream.root, fmt)
 
 
+def _file_body(factory: sessionmaker[Session], stream: FileStream) -> Iterator[bytes]:
+    """The report file's bytes, read in a read-only unit of work held while they are sent."""
+    with unit_of_work(factory, tenant_id=stream.tenant_id, read_only=True) as session:
+        yield from stream.chunks(session)
+
+
 async def dispatch(request: Request) -> Response:
     name: str = request.path_params["name"]
     extra = DEPRECATION_HEADERS if request.method == "GET" else None
@@ -113,18 +127,19 @@ async def dispatch(request: Request) -> Response:
     try:
         params = await collect_params(request)
         params.pop("_", None)  # jQuery-style cache buster
-        fmt = pop_format(params)
+        spec = ACTIONS.get(name)
+        fmt = "json" if file_format_passes(spec, params) else pop_format(params)
         api_key, acct_key = _credentials(params, request.headers)
         cache: PrincipalCache = request.app.state.auth_cache
         principal = cache.get(cache.key(CredentialKind.API_KEY, api_key, acct_key))
-        spec = ACTIONS.get(name)
         factory = request.app.state.session_factory
         if principal is not None and spec is not None and spec.answer is not None:
             result = spec.answer(_call(principal, params))
         else:
             origin = f"{request.url.scheme}://{request.url.netloc}"
+            data_dir = request.app.state.settings.data_dir
             result = await run_in_threadpool(
-                _run, factory, cache, name, api_key, acct_key, params, principal, origin
+                _run, factory, cache, name, api_key, acct_key, params, principal, origin, data_dir
             )
     except DomainError as error:
         status, body = error_body(error)
@@ -132,6 +147,12 @@ async def dispatch(request: Request) -> Response:
     if isinstance(result, Stream):
         return StreamingResponse(
             _stream_body(factory, result, fmt), headers=extra, media_type=media_type(fmt)
+        )
+    if isinstance(result, FileStream):
+        return StreamingResponse(
+            _file_body(factory, result),
+            headers={**(extra or {}), **result.headers()},
+            media_type=result.media_type,
         )
     return Response(encode(result, fmt), headers=extra, media_type=media_type(fmt))
 
