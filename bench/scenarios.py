@@ -415,3 +415,12 @@ def _register_progress() -> None:
 
 
 _register_progress()
+
+
+def _register_reports() -> None:
+    from bench.reports import report_scenario
+
+    SCENARIOS["reports"] = Scenario(report_scenario, database=True)
+
+
+_register_reports()

@@ -18,6 +18,7 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    or_,
     select,
 )
 from sqlalchemy.orm import Session
@@ -313,6 +314,12 @@ _SINGLE_GROUP_ALL_COURSES = _streamed(
     .order_by(_gc.id, _u.id)
 )
 
+
+def _exam_is(exam_id: BindParameter[Any]) -> ColumnElement[bool]:
+    """An exam is named by its content id; an exam item without one, by its own id."""
+    return or_(_ci.content_id == exam_id, and_(_ci.content_id.is_(None), _ci.id == exam_id))
+
+
 EXAM_HEADER = (
     "user_id",
     "user_email",
@@ -336,7 +343,7 @@ _exam_base = (
         _c.id,
         _c.name,
         _ip.status,
-        _ci.content_id,
+        func.coalesce(_ci.content_id, _ci.id),
         _ci.name,
         _ci.id,
         _ip.score,
@@ -350,7 +357,7 @@ _exam_base = (
         .join(_courses, and_(_c.tenant_id == _T, _c.id == _ci.course_id))
         .join(_users, and_(_u.tenant_id == _T, _u.id == _ip.user_id))
     )
-    .where(_ci.item_type == ItemType.EXAM.value, _ci.content_id == bindparam("exam_id"))
+    .where(_ci.item_type == ItemType.EXAM.value, _exam_is(bindparam("exam_id")))
     .order_by(_ip.id)
 )
 _SINGLE_EXAM = _streamed(_exam_base)
@@ -411,7 +418,7 @@ _EXISTS = {
 }
 _EXAM_EXISTS = (
     scoped_select(CourseItem, _ci.id)
-    .where(_ci.item_type == ItemType.EXAM.value, _ci.content_id == bindparam("id"))
+    .where(_ci.item_type == ItemType.EXAM.value, _exam_is(bindparam("id")))
     .limit(1)
 )
 _EXAM_IN_COURSE_EXISTS = _EXAM_EXISTS.where(_ci.course_id == bindparam("course_id"))
