@@ -31,5 +31,6 @@ def generate_report(session: Session, job: Job) -> dict[str, Any]:
     params = {str(k): int(v) for k, v in dict(payload["params"]).items()}
     target = report_file_path(Path(payload["data_dir"]), job.tenant_id, job.id, fmt)
     rows = report_rows(session, ctx, kind, params)
-    write_file(target, fmt, kind.header, rows, ZoneInfo(str(payload["time_zone"]) or "UTC"))
+    zone = ZoneInfo(str(payload["time_zone"]) or "UTC")
+    write_file(target, fmt, kind.header, rows, zone, kind.kinds)
     return {"file": target.name, "bytes": target.stat().st_size}

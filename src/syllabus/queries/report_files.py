@@ -18,6 +18,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import xlsxwriter  # type: ignore[import-untyped]
+from sqlalchemy import Boolean, DateTime
+from sqlalchemy.types import TypeEngine
 
 FORMATS = ("csv", "xlsx")
 MEDIA_TYPES = {
@@ -38,16 +40,51 @@ def _text(value: Any, zone: ZoneInfo) -> Any:
     return value
 
 
+def column_kinds(types: Iterable[TypeEngine[Any]]) -> tuple[str, ...]:
+    """Per column: "time", "bool" or "" (written as it comes), from the columns' SQL types."""
+    out = []
+    for sql_type in types:
+        python = getattr(sql_type, "impl", sql_type)
+        if isinstance(python, DateTime):
+            out.append("time")
+        elif isinstance(python, Boolean):
+            out.append("bool")
+        else:
+            out.append("")
+    return tuple(out)
+
+
 def csv_chunks(
-    header: Sequence[str], rows: Iterable[Sequence[Any]], zone: ZoneInfo
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    zone: ZoneInfo,
+    kinds: Sequence[str] = (),
 ) -> Iterator[bytes]:
-    """The CSV text in chunks of about FLUSH_BYTES, header first."""
+    """The CSV text in chunks of about FLUSH_BYTES, header first.
+
+    With ``kinds`` only the time and boolean columns are converted (enums are ``StrEnum``s:
+    csv writes their value); without, every value's type is checked.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
+    times = [i for i, k in enumerate(kinds) if k == "time"]
+    flags = [i for i, k in enumerate(kinds) if k == "bool"]
     simple = (int, str, float)
     for row in rows:
-        writer.writerow([v if v is None or type(v) in simple else _text(v, zone) for v in row])
+        if kinds:
+            values = list(row)
+            for i in times:
+                moment = values[i]
+                if moment is not None:
+                    values[i] = moment.astimezone(zone).isoformat(timespec="seconds")
+            for i in flags:
+                flag = values[i]
+                if flag is not None:
+                    values[i] = "true" if flag else "false"
+        else:
+            values = [v if v is None or type(v) in simple else _text(v, zone) for v in row]
+        writer.writerow(values)
         if buffer.tell() >= FLUSH_BYTES:
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -89,7 +126,12 @@ def write_xlsx(
 
 
 def write_file(
-    target: Path, fmt: str, header: Sequence[str], rows: Iterable[Sequence[Any]], zone: ZoneInfo
+    target: Path,
+    fmt: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    zone: ZoneInfo,
+    kinds: Sequence[str] = (),
 ) -> None:
     """Write the report to ``target`` atomically: a reader sees no file or the whole file."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -101,7 +143,7 @@ def write_file(
             write_xlsx(temp, header, rows, zone)
         else:
             with temp.open("wb") as out:
-                for chunk in csv_chunks(header, rows, zone):
+                for chunk in csv_chunks(header, rows, zone, kinds):
                     out.write(chunk)
         os.replace(temp, target)
     except BaseException:

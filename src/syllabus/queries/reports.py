@@ -29,6 +29,7 @@ from syllabus.domain.groups import Group, GroupCourse, GroupMembership
 from syllabus.domain.progress import CourseProgress, ItemProgress
 from syllabus.domain.tenancy import TENANT_PARAM, execute_scoped, scoped_select
 from syllabus.domain.users import User
+from syllabus.queries.report_files import column_kinds
 from syllabus.services.context import Context
 from syllabus.services.errors import Invalid, NotFound
 from syllabus.services.lookups import possible_id
@@ -61,6 +62,11 @@ class ReportType:
     header: tuple[str, ...]
     statements: tuple[Select[Any], ...]
     """One statement, or for single_exam: without then with ``course_id``."""
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """Which columns hold times and flags (for the file writers)."""
+        return column_kinds(c.type for c in self.statements[0].selected_columns)
 
 
 # --- Shared column sets -------------------------------------------------------------------------

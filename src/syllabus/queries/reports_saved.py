@@ -20,6 +20,7 @@ from syllabus.domain.progress import CourseProgress, EnrollmentStatus, ProgressS
 from syllabus.domain.reports import SavedReport
 from syllabus.domain.tenancy import TENANT_PARAM, execute_scoped, scoped_select
 from syllabus.domain.users import User
+from syllabus.queries.report_files import column_kinds
 from syllabus.services.context import Context
 from syllabus.services.lookups import possible_id
 
@@ -73,6 +74,10 @@ class SavedReportRow:
     @property
     def labels(self) -> list[str]:
         return [CATALOGUE[key][0] for key in self.columns if key in CATALOGUE]
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return column_kinds(CATALOGUE[key][1].type for key in self.columns if key in CATALOGUE)
 
 
 _LIST = scoped_select(SavedReport).order_by(_s.id)

@@ -126,12 +126,13 @@ def get_report(session: Session, call: Call) -> FileStream:
     kind, ids, fmt = _report_request(session, call)
     ctx = call.ctx
     zone = load_program(call.acct_key, call.time_zone).zone
+    kinds = kind.kinds
 
     def chunks(stream_session: Session) -> Iterator[bytes]:
         rows = report_rows(stream_session, ctx, kind, ids)
         if fmt == "xlsx":
             return xlsx_chunks(kind.header, rows, zone)
-        return csv_chunks(kind.header, rows, zone)
+        return csv_chunks(kind.header, rows, zone, kinds)
 
     return FileStream(ctx.tenant_id, f"{kind.name}.{fmt}", MEDIA_TYPES[fmt], chunks)
 

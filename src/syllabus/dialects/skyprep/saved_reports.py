@@ -86,7 +86,7 @@ def get_saved_advanced_report(session: Session, call: Call) -> Any:
         def chunks(stream_session: Session) -> Iterator[bytes]:
             rows = saved_report_rows(stream_session, ctx, report)
             if fmt == "csv":
-                return csv_chunks(report.labels, rows, program.zone)
+                return csv_chunks(report.labels, rows, program.zone, report.kinds)
             return xlsx_chunks(report.labels, rows, program.zone)
 
         filename = f"saved-report-{report.id}.{fmt}"
