@@ -13,7 +13,7 @@ from syllabus.domain.events import Surface
 from syllabus.domain.jobs import Job
 from syllabus.queries.report_files import write_file
 from syllabus.queries.report_runs import JOB_KIND, report_file_path
-from syllabus.queries.reports import report_rows, report_type
+from syllabus.queries.reports import report_batches, report_type
 from syllabus.services.context import Context
 
 
@@ -30,7 +30,7 @@ def generate_report(session: Session, job: Job) -> dict[str, Any]:
     fmt = str(payload["format"])
     params = {str(k): int(v) for k, v in dict(payload["params"]).items()}
     target = report_file_path(Path(payload["data_dir"]), job.tenant_id, job.id, fmt)
-    rows = report_rows(session, ctx, kind, params)
+    batches = report_batches(session, ctx, kind, params)
     zone = ZoneInfo(str(payload["time_zone"]) or "UTC")
-    write_file(target, fmt, kind.header, rows, zone, kind.kinds)
+    write_file(target, fmt, kind.header, batches, zone, kind.kinds)
     return {"file": target.name, "bytes": target.stat().st_size}

@@ -54,9 +54,13 @@ def column_kinds(types: Iterable[TypeEngine[Any]]) -> tuple[str, ...]:
     return tuple(out)
 
 
+Batches = Iterable[Sequence[Sequence[Any]]]
+"""Rows in batches, as the report queries fetch them."""
+
+
 def csv_chunks(
     header: Sequence[str],
-    rows: Iterable[Sequence[Any]],
+    batches: Batches,
     zone: ZoneInfo,
     kinds: Sequence[str] = (),
 ) -> Iterator[bytes]:
@@ -71,20 +75,27 @@ def csv_chunks(
     times = [i for i, k in enumerate(kinds) if k == "time"]
     flags = [i for i, k in enumerate(kinds) if k == "bool"]
     simple = (int, str, float)
-    for row in rows:
-        if kinds:
-            values = list(row)
-            for i in times:
-                moment = values[i]
-                if moment is not None:
-                    values[i] = moment.astimezone(zone).isoformat(timespec="seconds")
-            for i in flags:
-                flag = values[i]
-                if flag is not None:
-                    values[i] = "true" if flag else "false"
-        else:
-            values = [v if v is None or type(v) in simple else _text(v, zone) for v in row]
-        writer.writerow(values)
+    for batch in batches:
+        if not kinds:
+            batch = [
+                [v if v is None or type(v) in simple else _text(v, zone) for v in row]
+                for row in batch
+            ]
+        elif times or flags:
+            converted = []
+            for row in batch:
+                values = list(row)
+                for i in times:
+                    moment = values[i]
+                    if moment is not None:
+                        values[i] = moment.astimezone(zone).isoformat(timespec="seconds")
+                for i in flags:
+                    flag = values[i]
+                    if flag is not None:
+                        values[i] = "true" if flag else "false"
+                converted.append(values)
+            batch = converted
+        writer.writerows(batch)
         if buffer.tell() >= FLUSH_BYTES:
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -92,9 +103,7 @@ def csv_chunks(
     yield buffer.getvalue().encode()
 
 
-def write_xlsx(
-    target: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], zone: ZoneInfo
-) -> None:
+def write_xlsx(target: Path, header: Sequence[str], batches: Batches, zone: ZoneInfo) -> None:
     """One worksheet, written row by row (``constant_memory``), to ``target``."""
     workbook = xlsxwriter.Workbook(
         str(target), {"constant_memory": True, "tmpdir": str(target.parent)}
@@ -105,6 +114,7 @@ def write_xlsx(
         day = workbook.add_format({"num_format": "yyyy-mm-dd"})
         bold = workbook.add_format({"bold": True})
         sheet.write_row(0, 0, list(header), bold)
+        rows = (row for batch in batches for row in batch)
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row):
                 if value is None:
@@ -129,7 +139,7 @@ def write_file(
     target: Path,
     fmt: str,
     header: Sequence[str],
-    rows: Iterable[Sequence[Any]],
+    batches: Batches,
     zone: ZoneInfo,
     kinds: Sequence[str] = (),
 ) -> None:
@@ -140,10 +150,10 @@ def write_file(
     temp = Path(temp_name)
     try:
         if fmt == "xlsx":
-            write_xlsx(temp, header, rows, zone)
+            write_xlsx(temp, header, batches, zone)
         else:
             with temp.open("wb") as out:
-                for chunk in csv_chunks(header, rows, zone, kinds):
+                for chunk in csv_chunks(header, batches, zone, kinds):
                     out.write(chunk)
         os.replace(temp, target)
     except BaseException:

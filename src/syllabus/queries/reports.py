@@ -31,8 +31,7 @@ from syllabus.domain.tenancy import TENANT_PARAM, execute_scoped, scoped_select
 from syllabus.domain.users import User
 from syllabus.queries.report_files import column_kinds
 from syllabus.services.context import Context
-from syllabus.services.errors import Invalid, NotFound
-from syllabus.services.lookups import possible_id
+from syllabus.services.errors import Invalid
 
 BATCH = 2000
 """Rows fetched per round trip while streaming."""
@@ -321,7 +320,7 @@ _SINGLE_GROUP_ALL_COURSES = _streamed(
 )
 
 
-def _exam_is(exam_id: BindParameter[Any]) -> ColumnElement[bool]:
+def exam_is(exam_id: BindParameter[Any]) -> ColumnElement[bool]:
     """An exam is named by its content id; an exam item without one, by its own id."""
     return or_(_ci.content_id == exam_id, and_(_ci.content_id.is_(None), _ci.id == exam_id))
 
@@ -363,7 +362,7 @@ _exam_base = (
         .join(_courses, and_(_c.tenant_id == _T, _c.id == _ci.course_id))
         .join(_users, and_(_u.tenant_id == _T, _u.id == _ip.user_id))
     )
-    .where(_ci.item_type == ItemType.EXAM.value, _exam_is(bindparam("exam_id")))
+    .where(_ci.item_type == ItemType.EXAM.value, exam_is(bindparam("exam_id")))
     .order_by(_ip.id)
 )
 _SINGLE_EXAM = _streamed(_exam_base)
@@ -415,71 +414,16 @@ def report_type(name: str) -> ReportType:
     return found
 
 
-# --- Checking the parameters --------------------------------------------------------------------
-
-_EXISTS = {
-    "user_id": ("user", scoped_select(User, _u.id).where(_u.id == bindparam("id"))),
-    "course_id": ("course", scoped_select(Course, _c.id).where(_c.id == bindparam("id"))),
-    "group_id": ("group", scoped_select(Group, _g.id).where(_g.id == bindparam("id"))),
-}
-_EXAM_EXISTS = (
-    scoped_select(CourseItem, _ci.id)
-    .where(_ci.item_type == ItemType.EXAM.value, _exam_is(bindparam("id")))
-    .limit(1)
-)
-_EXAM_IN_COURSE_EXISTS = _EXAM_EXISTS.where(_ci.course_id == bindparam("course_id"))
-
-
-def check_report(
-    session: Session, ctx: Context, kind: ReportType, ids: dict[str, int | None]
-) -> dict[str, int]:
-    """The parameters ``kind`` runs with: required ones present (400) and the program's (404).
-
-    Optional ``course_id`` narrows single_exam to one course's exam.
-    """
-    params: dict[str, int] = {}
-    for name in kind.required:
-        value = ids.get(name)
-        if value is None:
-            raise Invalid(name, f"{name} is required for the {kind.name} report")
-        params[name] = value
-    if kind.name == "single_exam" and ids.get("course_id") is not None:
-        params["course_id"] = ids["course_id"]  # type: ignore[assignment]
-    for name, value in params.items():
-        if name == "exam_id":
-            continue
-        entity, statement = _EXISTS[name]
-        if (
-            not possible_id(value)
-            or execute_scoped(session, ctx.tenant_id, statement, {"id": value}).first() is None
-        ):
-            raise NotFound(entity, [value], field=name)
-    if "exam_id" in params:
-        exam = params["exam_id"]
-        statement = _EXAM_IN_COURSE_EXISTS if "course_id" in params else _EXAM_EXISTS
-        found = (
-            possible_id(exam)
-            and execute_scoped(
-                session,
-                ctx.tenant_id,
-                statement,
-                {"id": exam, "course_id": params.get("course_id")},
-            ).first()
-        )
-        if not found:
-            raise NotFound("exam", [exam], field="exam_id")
-    return params
-
-
-def report_rows(
+def report_batches(
     session: Session, ctx: Context, kind: ReportType, params: dict[str, int]
-) -> Iterator[Sequence[Any]]:
-    """The report's rows, streamed in batches; ``params`` as ``check_report`` answered."""
+) -> Iterator[Sequence[Sequence[Any]]]:
+    """The report's rows in batches of BATCH, as fetched; ``params`` as ``check_report``
+    answered. Batches rather than rows: per-row iteration costs as much as the fetch."""
     statement = (
         kind.statements[-1]
         if "course_id" in params and len(kind.statements) > 1
         else (kind.statements[0])
     )
     result = execute_scoped(session, ctx.tenant_id, statement, params)
-    yield from result
+    yield from result.partitions()
     result.close()

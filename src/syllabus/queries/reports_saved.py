@@ -129,11 +129,11 @@ def _statement(report: SavedReportRow) -> tuple[Select[Any], dict[str, Any]]:
     return statement.order_by(_p.id).execution_options(yield_per=BATCH), params
 
 
-def saved_report_rows(
+def saved_report_batches(
     session: Session, ctx: Context, report: SavedReportRow
-) -> Iterator[Sequence[Any]]:
-    """The definition's rows over live data, streamed in batches."""
+) -> Iterator[Sequence[Sequence[Any]]]:
+    """The definition's rows over live data, in batches as fetched."""
     statement, params = _statement(report)
     result = execute_scoped(session, ctx.tenant_id, statement, params)
-    yield from result
+    yield from result.partitions()
     result.close()

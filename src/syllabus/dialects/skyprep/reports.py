@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,9 +30,11 @@ from syllabus.dialects.skyprep.actions import Action, Call, action
 from syllabus.dialects.skyprep.errors import error_body
 from syllabus.dialects.skyprep.params import Params, parse_id, parse_text
 from syllabus.dialects.skyprep.render import load_program
+from syllabus.queries.report_checks import check_report
 from syllabus.queries.report_files import (
     FORMATS,
     MEDIA_TYPES,
+    Batches,
     csv_chunks,
     file_chunks,
     write_xlsx,
@@ -46,7 +48,7 @@ from syllabus.queries.report_runs import (
     run_for_link,
     sign_run,
 )
-from syllabus.queries.reports import ReportType, check_report, report_rows, report_type
+from syllabus.queries.reports import ReportType, report_batches, report_type
 from syllabus.services.errors import DomainError, Invalid, NotFound
 from syllabus.services.fields import is_set
 from syllabus.services.jobs import enqueue_job
@@ -105,15 +107,13 @@ def _report_request(session: Session, call: Call) -> tuple[ReportType, dict[str,
     return kind, check_report(session, call.ctx, kind, ids), fmt
 
 
-def xlsx_chunks(
-    header: Sequence[str], rows: Iterable[Sequence[Any]], zone: ZoneInfo
-) -> Iterator[bytes]:
+def xlsx_chunks(header: Sequence[str], batches: Batches, zone: ZoneInfo) -> Iterator[bytes]:
     """XLSX is a zip, finished only at the end: write a temporary file, then send it."""
     handle, name = tempfile.mkstemp(prefix="syllabus-report-", suffix=".xlsx")
     os.close(handle)
     path = Path(name)
     try:
-        write_xlsx(path, header, rows, zone)
+        write_xlsx(path, header, batches, zone)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -129,10 +129,10 @@ def get_report(session: Session, call: Call) -> FileStream:
     kinds = kind.kinds
 
     def chunks(stream_session: Session) -> Iterator[bytes]:
-        rows = report_rows(stream_session, ctx, kind, ids)
+        batches = report_batches(stream_session, ctx, kind, ids)
         if fmt == "xlsx":
-            return xlsx_chunks(kind.header, rows, zone)
-        return csv_chunks(kind.header, rows, zone, kinds)
+            return xlsx_chunks(kind.header, batches, zone)
+        return csv_chunks(kind.header, batches, zone, kinds)
 
     return FileStream(ctx.tenant_id, f"{kind.name}.{fmt}", MEDIA_TYPES[fmt], chunks)
 

@@ -25,7 +25,7 @@ from syllabus.queries.reports_saved import (
     SavedReportRow,
     get_saved_report,
     list_saved_reports,
-    saved_report_rows,
+    saved_report_batches,
 )
 from syllabus.services.errors import NotFound
 
@@ -84,16 +84,18 @@ def get_saved_advanced_report(session: Session, call: Call) -> Any:
         fmt = file_format(params)
 
         def chunks(stream_session: Session) -> Iterator[bytes]:
-            rows = saved_report_rows(stream_session, ctx, report)
+            batches = saved_report_batches(stream_session, ctx, report)
             if fmt == "csv":
-                return csv_chunks(report.labels, rows, program.zone, report.kinds)
-            return xlsx_chunks(report.labels, rows, program.zone)
+                return csv_chunks(report.labels, batches, program.zone, report.kinds)
+            return xlsx_chunks(report.labels, batches, program.zone)
 
         filename = f"saved-report-{report.id}.{fmt}"
         return FileStream(ctx.tenant_id, filename, MEDIA_TYPES[fmt], chunks)
     out = saved_report_json(report, program, call.origin)
     out["columns"] = report.labels
     out["rows"] = [
-        [_cell(v, program) for v in row] for row in saved_report_rows(session, ctx, report)
+        [_cell(v, program) for v in row]
+        for batch in saved_report_batches(session, ctx, report)
+        for row in batch
     ]
     return out
