@@ -451,3 +451,12 @@ def _register_webhooks() -> None:
 
 
 _register_webhooks()
+
+
+def _register_reports() -> None:
+    from bench.reports import report_scenario
+
+    SCENARIOS["reports"] = Scenario(report_scenario, database=True)
+
+
+_register_reports()

@@ -26,6 +26,7 @@ from syllabus.dialects.scim.app import create_scim_app
 from syllabus.dialects.skilljar.app import create_skilljar_app
 from syllabus.dialects.skilljar.ids import IdCodec
 from syllabus.dialects.skyprep.materials import routes as material_routes
+from syllabus.dialects.skyprep.reports import routes as report_routes
 from syllabus.dialects.skyprep.router import routes as skyprep_routes
 from syllabus.domain.credentials import CredentialKind
 from syllabus.web.calendar import routes as calendar_routes
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.routes.extend(calendar_routes)
     app.router.routes.extend(stripe_routes)
     app.router.routes.extend(material_routes)
+    app.router.routes.extend(report_routes)
     app.add_middleware(ProxyHeaders, trusted=settings.trusted_proxies)
     app.mount("/scim/v2", create_scim_app(factory, app.state.auth_cache))
     app.mount("/v1", create_skilljar_app(app.state))

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from syllabus.demo_progress import add_demo_progress
+from syllabus.demo_reports import add_demo_reports
 from syllabus.demo_rewards import add_demo_rewards
 from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
@@ -236,6 +237,7 @@ def ensure_demo_program(
     add_demo_progress(session, ctx, user_ids=user_ids, course_id=course_ids[0])
     add_demo_trainings(session, ctx, user_ids=user_ids, course_id=course_ids[0])
     add_demo_rewards(session, ctx, user_ids, course_ids)
+    add_demo_reports(session, ctx, course_id=course_ids[0])
     groups = {"sales": sales.id, "support": support.id, "new_hires": new_hires.id}
     _add_access_and_content(session, ctx, user_ids, course_ids, groups, onboarding.id, data_dir)
     return DemoSummary(tenant.id, acct_key, True, len(user_ids), len(course_ids))

@@ -6,6 +6,7 @@ from syllabus.cli import server as _server  # noqa: F401  (registers serve, work
 from syllabus.cli.common import app
 from syllabus.cli.materials import course_app, materials_app
 from syllabus.cli.programs import db_app, key_app, tenant_app
+from syllabus.cli.reports import report_app
 from syllabus.cli.rewards import payments_app, skills_app
 from syllabus.cli.scim import scim_app
 from syllabus.cli.training import training_app
@@ -20,6 +21,7 @@ for _group, _name in [
     (course_app, "course"),
     (materials_app, "materials"),
     (training_app, "training"),
+    (report_app, "report"),
     (skills_app, "skills"),
     (payments_app, "payments"),
 ]:

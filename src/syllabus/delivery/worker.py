@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from syllabus.db.session import unit_of_work
 from syllabus.delivery import domain_users as _domain_users  # noqa: F401  (registers its job)
+from syllabus.delivery import report_jobs as _report_jobs  # noqa: F401  (registers its job)
 from syllabus.delivery.registry import Registry, registry
 from syllabus.domain.base import utcnow
 from syllabus.domain.events import Event

@@ -44,6 +44,7 @@ from syllabus.domain.provisioning import (
     ScimUserProfile,
     UserAttributeSource,
 )
+from syllabus.domain.reports import SavedReport
 from syllabus.domain.rewards import (
     Competency,
     CompetencySkill,
@@ -119,6 +120,7 @@ __all__ = [
     "PushedGroup",
     "RateLimitBucket",
     "Role",
+    "SavedReport",
     "ScimDeletedUser",
     "ScimUserProfile",
     "Skill",

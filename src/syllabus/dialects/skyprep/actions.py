@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,6 +22,8 @@ class Call:
     params: dict[str, Any]
     origin: str = ""
     """``scheme://host[:port]`` the request came to, for links back to this server."""
+    data_dir: Path | None = None
+    """The deployment's data directory, for actions that leave files (async reports)."""
 
 
 Handler = Callable[[Session, Call], Any]
@@ -36,6 +39,9 @@ class Action:
     answer: Answer | None = None
     """For actions that need nothing but the caller's identity: with a cached key they are
     answered on the event loop, without a thread hop or a database round trip."""
+    file_formats: frozenset[str] = frozenset()
+    """``format`` values the router leaves to the handler (a report's csv/xlsx) instead of
+    reading them as the answer's json/xml."""
 
 
 ACTIONS: dict[str, Action] = {}
@@ -48,9 +54,11 @@ def _add(name: str, spec: Action) -> None:
     ACTIONS[name] = spec
 
 
-def action(name: str, *, read_only: bool = False) -> Callable[[Handler], Handler]:
+def action(
+    name: str, *, read_only: bool = False, file_formats: frozenset[str] = frozenset()
+) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
-        _add(name, Action(handler=fn, read_only=read_only))
+        _add(name, Action(handler=fn, read_only=read_only, file_formats=file_formats))
         return fn
 
     return register

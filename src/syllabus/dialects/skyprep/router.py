@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from fastapi.responses import Response, StreamingResponse
@@ -35,7 +36,9 @@ from syllabus.dialects.skyprep import payments as _payments  # noqa: F401
 from syllabus.dialects.skyprep import power_users as _power_users  # noqa: F401
 from syllabus.dialects.skyprep import program as _program  # noqa: F401
 from syllabus.dialects.skyprep import progress as _progress  # noqa: F401
+from syllabus.dialects.skyprep import reports as _reports  # noqa: F401
 from syllabus.dialects.skyprep import rewards as _rewards  # noqa: F401
+from syllabus.dialects.skyprep import saved_reports as _saved_reports  # noqa: F401
 from syllabus.dialects.skyprep import skills as _skills  # noqa: F401
 from syllabus.dialects.skyprep import training_transfer as _training_transfer  # noqa: F401
 from syllabus.dialects.skyprep import users as _users  # noqa: F401  (registers its actions)
@@ -43,6 +46,7 @@ from syllabus.dialects.skyprep.actions import ACTIONS, Call
 from syllabus.dialects.skyprep.errors import Unauthorized, error_body
 from syllabus.dialects.skyprep.params import collect_params
 from syllabus.dialects.skyprep.render import Stream, encode, encode_stream, media_type, pop_format
+from syllabus.dialects.skyprep.reports import FileStream, file_format_passes
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
 from syllabus.services.context import Context
@@ -68,7 +72,9 @@ def _credentials(params: dict[str, Any], headers: Headers) -> tuple[str, str]:
     return api_key, acct_key
 
 
-def _call(principal: Principal, params: dict[str, Any], origin: str = "") -> Call:
+def _call(
+    principal: Principal, params: dict[str, Any], origin: str = "", data_dir: Path | None = None
+) -> Call:
     ctx = Context(tenant_id=principal.tenant_id, actor=principal.actor, surface=Surface.SKYPREP)
     return Call(
         ctx=ctx,
@@ -76,6 +82,7 @@ def _call(principal: Principal, params: dict[str, Any], origin: str = "") -> Cal
         time_zone=principal.time_zone,
         params=params,
         origin=origin,
+        data_dir=data_dir,
     )
 
 
@@ -99,6 +106,7 @@ def _run(
     principal: Principal,
     params: dict[str, Any],
     origin: str = "",
+    data_dir: Path | None = None,
     keep: Callable[[Session, Any], None] | None = None,
 ) -> Any:
     """Run the action in one unit of work; ``keep`` sees its result before the commit."""
@@ -108,7 +116,7 @@ def _run(
         if spec is None:
             raise NotFound("action", [name], field="action")
         assert spec.handler is not None  # identity actions are answered by dispatch
-        result = spec.handler(session, _call(principal, params, origin))
+        result = spec.handler(session, _call(principal, params, origin, data_dir))
         if keep is not None:
             keep(session, result)
         return result
@@ -120,6 +128,12 @@ def _stream_body(factory: sessionmaker[Session], stream: Stream, fmt: str) -> It
         yield from encode_stream(stream.pages(session), stream.root, fmt)
 
 
+def _file_body(factory: sessionmaker[Session], stream: FileStream) -> Iterator[bytes]:
+    """The report file's bytes, read in a read-only unit of work held while they are sent."""
+    with unit_of_work(factory, tenant_id=stream.tenant_id, read_only=True) as session:
+        yield from stream.chunks(session)
+
+
 async def dispatch(request: Request) -> Response:
     name: str = request.path_params["name"]
     headers = dict(DEPRECATION_HEADERS) if request.method == "GET" else {}
@@ -127,7 +141,8 @@ async def dispatch(request: Request) -> Response:
     try:
         params = await collect_params(request)
         params.pop("_", None)  # jQuery-style cache buster
-        fmt = pop_format(params)
+        spec = ACTIONS.get(name)
+        fmt = "json" if file_format_passes(spec, params) else pop_format(params)
         api_key, acct_key = _credentials(params, request.headers)
         cache: PrincipalCache = request.app.state.auth_cache
         factory = request.app.state.session_factory
@@ -135,7 +150,6 @@ async def dispatch(request: Request) -> Response:
         if principal is None:
             principal = await run_in_threadpool(_authenticate, factory, cache, api_key, acct_key)
         await apply_rate_limit(request.app.state.rate_limiter, principal, headers)
-        spec = ACTIONS.get(name)
         if spec is not None and spec.answer is not None:
             result = spec.answer(_call(principal, params))
         else:
@@ -146,7 +160,10 @@ async def dispatch(request: Request) -> Response:
                 return await _idempotent(
                     request, name, principal, params, origin, fmt, key, headers
                 )
-            result = await run_in_threadpool(_run, factory, name, principal, params, origin)
+            data_dir = request.app.state.settings.data_dir
+            result = await run_in_threadpool(
+                _run, factory, name, principal, params, origin, data_dir
+            )
     except GuardError as error:
         body = {"message": error.message, "field": error.field}
         return Response(encode(body, fmt), error.status, headers | error.headers(), media_type(fmt))
@@ -156,6 +173,12 @@ async def dispatch(request: Request) -> Response:
     if isinstance(result, Stream):
         return StreamingResponse(
             _stream_body(factory, result, fmt), headers=headers, media_type=media_type(fmt)
+        )
+    if isinstance(result, FileStream):
+        return StreamingResponse(
+            _file_body(factory, result),
+            headers=headers | result.headers(),
+            media_type=result.media_type,
         )
     return Response(encode(result, fmt), headers=headers, media_type=media_type(fmt))
 
@@ -186,7 +209,10 @@ async def _idempotent(
             guard.keep_in(session, claim, kept[0])
 
     try:
-        result = await run_in_threadpool(_run, factory, name, principal, params, origin, keep)
+        data_dir = request.app.state.settings.data_dir
+        result = await run_in_threadpool(
+            _run, factory, name, principal, params, origin, data_dir, keep
+        )
     except DomainError as error:
         status, body = error_body(error)
         refused = StoredResponse(status, media_type(fmt), encode(body, fmt))
