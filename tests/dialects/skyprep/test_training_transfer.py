@@ -60,11 +60,10 @@ def test_the_samples_parameters_move_enrollments(client: TestClient, program: Pr
         source,
         target,
     )
-    assert answer["moved"] == {"course_enrollments": 1}
+    assert answer["moved"] == {"course_enrollments": 1, "course_progresses": 1, "exam_attempts": 0}
     assert [(s["data_type"], s.get("course_id")) for s in answer["skipped"]] == [
         ("course_enrollments", c2),
-        ("course_progresses", None),
-        ("exam_attempts", None),
+        ("course_progresses", c2),
     ]
     assert all(isinstance(s["reason"], str) and s["reason"] for s in answer["skipped"])
     assert courses_of(client, program, target) == {c1, c2}
@@ -76,8 +75,11 @@ def test_the_samples_parameters_move_enrollments(client: TestClient, program: Pr
         "course_enrollments": 0,
         "user_group_enrollments": 1,
         "learning_path_enrollments": 0,
+        "course_progresses": 0,
+        "exam_attempts": 0,
+        "instructor_led_training_timeslot_registrations": 0,
     }
-    assert [s["data_type"] for s in again["skipped"]] == ["course_enrollments"]
+    assert [s["data_type"] for s in again["skipped"]] == ["course_enrollments", "course_progresses"]
 
 
 def test_form_bodies_and_comma_lists(client: TestClient, program: Program) -> None:
