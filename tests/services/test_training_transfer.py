@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.groups import GroupMembership
 from syllabus.domain.learning_paths import LearningPathUser
+from syllabus.domain.progress import CourseProgress
 from syllabus.services.enrollments import enroll_users_in_courses
 from syllabus.services.errors import Invalid, NotFound
 from syllabus.services.groups import add_users_to_group
@@ -45,16 +46,25 @@ def test_moves_every_kind_and_skips_what_the_target_has(session: Session) -> Non
     clash = session.scalar(
         select(Enrollment.id).where(Enrollment.user_id == source.id, Enrollment.course_id == c2.id)
     )
+    progress_clash = session.scalar(
+        select(CourseProgress.id).where(
+            CourseProgress.user_id == source.id, CourseProgress.course_id == c2.id
+        )
+    )
 
     result = move_training_data(session, ctx, source_user_id=source.id, target_user_id=target.id)
     assert result.moved == {
         "course_enrollments": 2,
         "user_group_enrollments": 1,
         "learning_path_enrollments": 1,
+        "course_progresses": 2,
+        "exam_attempts": 0,
+        "instructor_led_training_timeslot_registrations": 0,
     }
     assert [(s.kind, s.record_id, s.subject) for s in result.skipped] == [
         ("course_enrollments", clash, ("course_id", c2.id)),
         ("user_group_enrollments", result.skipped[1].record_id, ("group_id", g2.id)),
+        ("course_progresses", progress_clash, ("course_id", c2.id)),
     ]
     assert owners(session, Enrollment, "course_id") == {
         source.id: {c2.id},
@@ -68,10 +78,10 @@ def test_moves_every_kind_and_skips_what_the_target_has(session: Session) -> Non
     assert owners(session, LearningPathUser, "path_id") == {target.id: {path.id}}
     [data] = event_data(session, ctx, "user.training_data_moved")
     assert data["moved"] == result.moved
-    assert data["skipped"] == 2
+    assert data["skipped"] == 3
 
 
-def test_inclusion_list_limits_the_kinds_and_reports_kinds_not_kept(session: Session) -> None:
+def test_inclusion_list_limits_the_kinds(session: Session) -> None:
     _, ctx = make_tenant(session)
     source, target = make_user(session, ctx), make_user(session, ctx)
     course, group = make_course(session, ctx), make_group(session, ctx)
@@ -84,11 +94,8 @@ def test_inclusion_list_limits_the_kinds_and_reports_kinds_not_kept(session: Ses
         target_user_id=target.id,
         inclusion_list=["course_enrollments", "course_progresses", "exam_attempts"],
     )
-    assert result.moved == {"course_enrollments": 1}
-    assert [(s.kind, s.record_id) for s in result.skipped] == [
-        ("course_progresses", None),
-        ("exam_attempts", None),
-    ]
+    assert result.moved == {"course_enrollments": 1, "course_progresses": 1, "exam_attempts": 0}
+    assert result.skipped == []
     assert owners(session, GroupMembership, "group_id") == {source.id: {group.id}}
 
 
@@ -119,4 +126,6 @@ def test_every_kind_has_a_mover_named_as_skyprep_names_it() -> None:
         "course_enrollments",
         "user_group_enrollments",
         "learning_path_enrollments",
+        "course_progresses",
+        "instructor_led_training_timeslot_registrations",
     ]

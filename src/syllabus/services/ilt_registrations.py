@@ -279,3 +279,21 @@ def delete_registrations(
     for timeslot in timeslots.values():
         promote_waitlist(session, ctx, timeslot)
     return [rows[i] for i in ids]
+
+
+def delete_user_registrations(
+    session: Session, ctx: Context, *, user_id: int
+) -> list[IltRegistration]:
+    """Delete every registration of a user about to be deleted, as ``delete_registrations``
+    does: live ones recorded as cancelled, their seats given to the waitlist. The database's
+    cascade on the user would silently drop them and leave the freed seats empty."""
+    ids = list(
+        session.scalars(
+            select(IltRegistration.id)
+            .where(IltRegistration.tenant_id == ctx.tenant_id, IltRegistration.user_id == user_id)
+            .order_by(IltRegistration.id)
+        )
+    )
+    if not ids:
+        return []
+    return delete_registrations(session, ctx, registration_ids=ids)

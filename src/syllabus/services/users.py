@@ -24,6 +24,7 @@ from syllabus.services.errors import (
     RowError,
 )
 from syllabus.services.events import record_event
+from syllabus.services.ilt_registrations import delete_user_registrations
 from syllabus.services.lookups import require, require_ids
 from syllabus.services.provisioning import (
     OWNED_USER_ATTRIBUTES,
@@ -195,9 +196,11 @@ def reactivate_user(session: Session, ctx: Context, *, user_id: int) -> User:
 
 
 def delete_user(session: Session, ctx: Context, *, user_id: int) -> None:
-    """Remove the user and everything that hangs off them (memberships, enrollments)."""
+    """Remove the user and everything that hangs off them (memberships, enrollments). ILT
+    registrations go through the seat service first, so freed seats reach the waitlist."""
     user = require(session, ctx, User, user_id, field="user_id")
     guard_user_attributes(session, ctx, user.id, ["active"])
+    delete_user_registrations(session, ctx, user_id=user.id)
     record_event(session, ctx, "user.deleted", {"user_id": user.id, "email": user.email})
     session.delete(user)
     session.flush()

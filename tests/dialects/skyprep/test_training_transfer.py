@@ -8,8 +8,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
+from syllabus.services.context import Context
+from syllabus.services.course_items import CourseItemData, add_course_item
+from tests.dialects.skyprep.test_courses import arrange
 from tests.dialects.skyprep.test_users import api, fails, new_user, ok
+from tests.factories import make_timeslot, make_training
 from tests.http_client import Program, app_client, make_program
 
 SAMPLE: dict[str, Any] = {
@@ -60,11 +65,10 @@ def test_the_samples_parameters_move_enrollments(client: TestClient, program: Pr
         source,
         target,
     )
-    assert answer["moved"] == {"course_enrollments": 1}
+    assert answer["moved"] == {"course_enrollments": 1, "course_progresses": 1, "exam_attempts": 0}
     assert [(s["data_type"], s.get("course_id")) for s in answer["skipped"]] == [
         ("course_enrollments", c2),
-        ("course_progresses", None),
-        ("exam_attempts", None),
+        ("course_progresses", c2),
     ]
     assert all(isinstance(s["reason"], str) and s["reason"] for s in answer["skipped"])
     assert courses_of(client, program, target) == {c1, c2}
@@ -76,8 +80,11 @@ def test_the_samples_parameters_move_enrollments(client: TestClient, program: Pr
         "course_enrollments": 0,
         "user_group_enrollments": 1,
         "learning_path_enrollments": 0,
+        "course_progresses": 0,
+        "exam_attempts": 0,
+        "instructor_led_training_timeslot_registrations": 0,
     }
-    assert [s["data_type"] for s in again["skipped"]] == ["course_enrollments"]
+    assert [s["data_type"] for s in again["skipped"]] == ["course_enrollments", "course_progresses"]
 
 
 def test_form_bodies_and_comma_lists(client: TestClient, program: Program) -> None:
@@ -123,3 +130,84 @@ def test_bad_input_names_the_field(client: TestClient, program: Program) -> None
         400,
         "inclusion_list",
     )
+
+
+def test_progress_and_ilt_registrations_move_over_http(
+    client: TestClient, program: Program
+) -> None:
+    source = new_user(client, program, "dup@example.com")["id"]
+    target = new_user(client, program, "real@example.com")["id"]
+    course = ok(api(client, program, "create_course", name="Safety"))["id"]
+
+    def arrange_items(session: Session, ctx: Context) -> tuple[int, int]:
+        exam = add_course_item(
+            session, ctx, course_id=course, data=CourseItemData(item_type="Exam", name="Quiz")
+        )
+        training = make_training(session, ctx, course_id=course)
+        return exam.id, make_timeslot(session, ctx, training.id, capacity=1).id
+
+    exam, slot = arrange(client, program, arrange_items)
+    ok(api(client, program, "enroll_user_in_course", user_id=source, course_id=course))
+    for score in (30, 90):
+        set_score = {"user_id": source, "course_item_id": exam, "score": score}
+        ok(api(client, program, "set_course_item_progress", **set_score))
+    seat = ok(
+        api(
+            client,
+            program,
+            "create_instructor_led_training_timeslot_registrations",
+            instructor_led_training_timeslot_id=slot,
+            user_id=source,
+        )
+    )
+    answer = ok(
+        api(client, program, "move_training_data", source_user_id=source, target_user_id=target)
+    )
+    assert answer["moved"] == {
+        "course_enrollments": 1,
+        "user_group_enrollments": 0,
+        "learning_path_enrollments": 0,
+        "course_progresses": 1,
+        "exam_attempts": 2,
+        "instructor_led_training_timeslot_registrations": 1,
+    }
+    assert answer["skipped"] == []
+    item = ok(
+        api(client, program, "get_course_item_progress", "GET", user_id=target, course_item_id=exam)
+    )
+    assert (item["user_id"], item["status"]) == (target, "passed")
+    registrations = ok(
+        api(
+            client,
+            program,
+            "get_instructor_led_training_timeslot_registrations",
+            instructor_led_training_timeslot_id=slot,
+        )
+    )
+    assert [(r["id"], r["user_id"], r["status"]) for r in registrations] == [
+        (seat["id"], target, "pending")
+    ]
+    # Moving back: the source now has nothing, the registration clash is reported by timeslot.
+    ok(
+        api(
+            client,
+            program,
+            "create_instructor_led_training_timeslot_registrations",
+            instructor_led_training_timeslot_id=slot,
+            user_id=source,
+        )
+    )
+    again = ok(
+        api(
+            client,
+            program,
+            "move_training_data",
+            source_user_id=source,
+            target_user_id=target,
+            inclusion_list="instructor_led_training_timeslot_registrations",
+        )
+    )
+    assert again["moved"] == {"instructor_led_training_timeslot_registrations": 0}
+    [skipped] = again["skipped"]
+    assert skipped["instructor_led_training_timeslot_id"] == slot
+    assert skipped["data_type"] == "instructor_led_training_timeslot_registrations"

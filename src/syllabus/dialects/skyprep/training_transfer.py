@@ -11,7 +11,11 @@ from syllabus.dialects.skyprep.params import Params
 from syllabus.services.fields import is_set
 from syllabus.services.training_transfer import Skipped, move_training_data
 
-SUBJECT_NAMES = {"group_id": "user_group_id", "path_id": "learning_path_id"}
+SUBJECT_NAMES = {
+    "group_id": "user_group_id",
+    "path_id": "learning_path_id",
+    "timeslot_id": "instructor_led_training_timeslot_id",
+}
 """Our column names as SkyPrep names what they point to."""
 
 
