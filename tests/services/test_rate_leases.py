@@ -156,3 +156,19 @@ def test_a_stale_lease_is_not_spent_and_its_tokens_go_back(store: tuple[str, int
     # the new chunk of 10 (0.24 s), not two whole chunks (0.4 s).
     assert 0.2 <= bucket_debt(url, key) <= 0.24 + 1e-6
     buckets.close()
+
+
+def test_a_changed_policy_is_asked_of_the_bucket_not_answered_from_memory(
+    store: tuple[str, int, int],
+) -> None:
+    url, key, tenant_id = store
+    strict = RatePolicy(per_second=0.01, burst=2)
+    buckets = LeasedBuckets(shared(url), Clock())
+    assert [buckets.take(key, tenant_id, strict).allowed for _ in range(3)] == [True, True, False]
+    refused = buckets.take_nowait(key, tenant_id, strict)
+    assert refused is not None
+    assert not refused.allowed
+    looser = RatePolicy(per_second=0.01, burst=5)  # e.g. `syllabus tenant limits` raised it
+    assert buckets.take_nowait(key, tenant_id, looser) is None
+    assert buckets.take(key, tenant_id, looser).allowed
+    buckets.close()

@@ -46,6 +46,8 @@ class _Lease:
     """One key's tokens in this process, and the shared bucket as last seen (local clock)."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
+    policy: RatePolicy | None = None
+    """The policy the lease was taken under: a changed policy (CLI) goes to the bucket."""
     tokens: int = 0
     expires: float = 0.0
     tat: float = 0.0
@@ -72,6 +74,8 @@ class LeasedBuckets:
 
     def _from_memory(self, lease: _Lease, now: float, policy: RatePolicy) -> Decision | None:
         """Spend a leased token or repeat a known refusal; None when the bucket must be asked."""
+        if lease.policy != policy:
+            return None
         if lease.tokens > 0 and now < lease.expires:
             lease.tokens -= 1
             return self._decision(lease, now, True, policy)
@@ -107,6 +111,7 @@ class LeasedBuckets:
                 credential_id, tenant_id, policy, chunk_size(policy), give_back
             )
             now = self._clock()
+            lease.policy = policy
             lease.tat = grant.tat - grant.seen_at + now
             if grant.granted > 0:
                 lease.tokens = grant.granted - 1
