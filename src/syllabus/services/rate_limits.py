@@ -5,9 +5,10 @@ at which the bucket would be full again. A request is allowed when taking one to
 debt (``tat - now``) within the burst; it then moves ``tat`` on by one emission interval
 (``1 / per_second``). The same arithmetic runs in two stores:
 
-- ``SqlBuckets``: one ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` statement decides and
-  records the take atomically, with the database's clock, so every server process sharing
-  the database shares the budget. Used on PostgreSQL.
+- ``SqlBuckets``: one ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` statement leases up
+  to n tokens atomically (granting what is there), with the database's clock, so every
+  server process sharing the database shares the budget. Used on PostgreSQL through
+  ``rate_leases.LeasedBuckets``, which leases chunks and spends them from memory.
 - ``MemoryBuckets``: the same decision under a lock, in this process. Used on SQLite, where a
   shared bucket would cost every request (reads included) the database's single write lock.
 """
