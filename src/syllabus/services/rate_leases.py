@@ -106,7 +106,9 @@ class LeasedBuckets:
             decision = self._from_memory(lease, self._clock(), policy)
             if decision is not None:
                 return decision
-            give_back, lease.tokens = lease.tokens, 0
+            # Leftovers go back only under the policy they were counted in.
+            give_back = lease.tokens if lease.policy == policy else 0
+            lease.tokens = 0
             grant: Grant = self.shared.lease(
                 credential_id, tenant_id, policy, chunk_size(policy), give_back
             )
