@@ -42,8 +42,8 @@ class RateLimitBucket(Base):
     """When the bucket is full again if nothing else is taken; ``tat - now`` is the debt."""
     seen_at: Mapped[float] = mapped_column(Double)
     """The database's clock at the last take (what ``tat`` is compared with)."""
-    allowed: Mapped[bool] = mapped_column(default=True)
-    """Whether the last take got a token: returned by the same statement that decided it."""
+    granted: Mapped[int] = mapped_column(default=1)
+    """Tokens the last lease got (0: refused): returned by the same statement that decided it."""
 
 
 class IdempotencyState(enum.StrEnum):

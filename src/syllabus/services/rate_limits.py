@@ -5,9 +5,10 @@ at which the bucket would be full again. A request is allowed when taking one to
 debt (``tat - now``) within the burst; it then moves ``tat`` on by one emission interval
 (``1 / per_second``). The same arithmetic runs in two stores:
 
-- ``SqlBuckets``: one ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` statement decides and
-  records the take atomically, with the database's clock, so every server process sharing
-  the database shares the budget. Used on PostgreSQL.
+- ``SqlBuckets``: one ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` statement leases up
+  to n tokens atomically (granting what is there), with the database's clock, so every
+  server process sharing the database shares the budget. Used on PostgreSQL through
+  ``rate_leases.LeasedBuckets``, which leases chunks and spends them from memory.
 - ``MemoryBuckets``: the same decision under a lock, in this process. Used on SQLite, where a
   shared bucket would cost every request (reads included) the database's single write lock.
 """
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from syllabus.domain.tenants import Tenant
@@ -34,6 +36,13 @@ MAX_PER_SECOND = 1_000_000.0
 MAX_BURST = 1_000_000_000.0
 _EPSILON = 1e-9
 """Float slack so a request arriving exactly on the refill instant is allowed."""
+
+
+def clock_slack(policy: RatePolicy) -> float:
+    """Seconds of tolerance for epoch-second doubles (their step is ~2.4e-7 s today), so
+    arithmetic on database times does not lose a token; under a thousandth of an interval.
+    """
+    return min(1e-6, policy.interval / 1000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,21 +90,30 @@ def describe(tat: float, now: float, allowed: bool, policy: RatePolicy) -> Decis
     """What the headers say about a bucket whose arrival time is now ``tat``."""
     debt = max(0.0, tat - now)
     capacity = policy.burst * policy.interval
-    remaining = int(max(0.0, capacity - debt) / policy.interval + _EPSILON)
+    slack = clock_slack(policy)
+    remaining = int((max(0.0, capacity - debt) + slack) / policy.interval)
     retry_after = 0
     if not allowed:
-        retry_after = max(1, math.ceil(debt + policy.interval - capacity - _EPSILON))
+        retry_after = max(1, math.ceil(debt + policy.interval - capacity - slack))
     return Decision(
         allowed=allowed,
         policy=policy,
         remaining=min(remaining, int(policy.burst)),
-        reset=math.ceil(debt - _EPSILON) if debt > _EPSILON else 0,
+        reset=math.ceil(debt - slack) if debt > slack else 0,
         retry_after=retry_after,
     )
 
 
 class Buckets(Protocol):
-    def take(self, credential_id: int, tenant_id: int, policy: RatePolicy) -> Decision: ...
+    def take(self, credential_id: int, tenant_id: int, policy: RatePolicy) -> Decision:
+        """Decide, blocking if the store needs I/O."""
+        ...
+
+    def take_nowait(
+        self, credential_id: int, tenant_id: int, policy: RatePolicy
+    ) -> Decision | None:
+        """Decide from memory alone, or None when only ``take`` can (safe on an event loop)."""
+        ...
 
     def close(self) -> None: ...
 
@@ -115,69 +133,115 @@ class MemoryBuckets:
             self._tat[credential_id] = tat
         return describe(tat, now, allowed, policy)
 
+    take_nowait = take
+
     def close(self) -> None:
         self._tat.clear()
 
 
-# One statement per dialect. The SET expressions all see the row as it was, so ``allowed``
-# and the new ``tat`` come from the same reading; RETURNING hands both back.
-_TAKE_POSTGRESQL = text(
+def _lease_sql(greatest: str, least: str, whole: str, now: str) -> str:
+    """One lease statement: take up to ``want`` tokens, first crediting back ``give_back``
+    unused ones from this process's previous lease; grant what is there (maybe fewer, maybe
+    none). The SET expressions all see the row as it was, so ``granted`` and the new ``tat``
+    come from one reading, and RETURNING hands both back.
     """
-    INSERT INTO rate_limit_buckets AS b (credential_id, tenant_id, tat, seen_at, allowed)
-    VALUES (
-        :credential_id, :tenant_id,
-        CAST(extract(epoch FROM now()) AS double precision) + :interval,
-        CAST(extract(epoch FROM now()) AS double precision),
-        true
-    )
+    start = f"{greatest}(b.tat - :give_back * :interval, excluded.seen_at)"
+    room = f"(:capacity - ({start} - excluded.seen_at)) / :interval"
+    grant = f"{least}(:want, {whole.format(room)})"
+    return f"""
+    INSERT INTO rate_limit_buckets AS b (credential_id, tenant_id, tat, seen_at, granted)
+    VALUES (:credential_id, :tenant_id, {now} + :want * :interval, {now}, :want)
     ON CONFLICT (credential_id) DO UPDATE SET
-        tat = CASE
-            WHEN greatest(b.tat, excluded.seen_at) + :interval - excluded.seen_at <= :capacity
-            THEN greatest(b.tat, excluded.seen_at) + :interval
-            ELSE b.tat END,
-        allowed = greatest(b.tat, excluded.seen_at) + :interval - excluded.seen_at <= :capacity,
+        tat = {start} + {grant} * :interval,
+        granted = {grant},
         seen_at = excluded.seen_at
-    RETURNING tat, seen_at, allowed
+    RETURNING tat, seen_at, granted
     """
+
+
+_LEASE_POSTGRESQL = _lease_sql(
+    "greatest",
+    "least",
+    "CAST(floor(greatest(0.0, {})) AS integer)",
+    "CAST(extract(epoch FROM now()) AS double precision)",
 )
-_TAKE_SQLITE = text(
-    """
-    INSERT INTO rate_limit_buckets AS b (credential_id, tenant_id, tat, seen_at, allowed)
-    VALUES (:credential_id, :tenant_id, :now + :interval, :now, 1)
-    ON CONFLICT (credential_id) DO UPDATE SET
-        tat = CASE
-            WHEN max(b.tat, excluded.seen_at) + :interval - excluded.seen_at <= :capacity
-            THEN max(b.tat, excluded.seen_at) + :interval
-            ELSE b.tat END,
-        allowed = max(b.tat, excluded.seen_at) + :interval - excluded.seen_at <= :capacity,
-        seen_at = excluded.seen_at
-    RETURNING tat, seen_at, allowed
-    """
-)
+_LEASE_SQLITE = _lease_sql("max", "min", "CAST(max(0.0, {}) AS INTEGER)", ":now")
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What one lease statement handed out, read with the database's clock."""
+
+    granted: int
+    tat: float
+    seen_at: float
 
 
 class SqlBuckets:
     """Buckets in ``rate_limit_buckets``, shared by every process using the database.
 
     Give it an engine whose connections are in autocommit mode and are not pinged on
-    checkout (``bucket_engine``): then a take is exactly one statement, one round trip.
+    checkout (``bucket_engine``): then a lease is exactly one statement, one round trip.
+    ``take`` leases a single token (exact, one round trip per request); ``LeasedBuckets``
+    leases chunks and serves them from memory.
     """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._statement = _TAKE_SQLITE if engine.dialect.name == "sqlite" else _TAKE_POSTGRESQL
+        sql = _LEASE_SQLITE if engine.dialect.name == "sqlite" else _LEASE_POSTGRESQL
+        self._statement = text(sql)
+        self._raw_sql: str | None = None
+        if engine.dialect.paramstyle == "pyformat":  # psycopg: the DBAPI takes it as is
+            self._raw_sql = str(self._statement.compile(dialect=engine.dialect))
 
-    def take(self, credential_id: int, tenant_id: int, policy: RatePolicy) -> Decision:
+    def lease(
+        self, credential_id: int, tenant_id: int, policy: RatePolicy, want: int, give_back: int = 0
+    ) -> Grant:
+        """Up to ``want`` tokens (at most the burst) after returning ``give_back`` unused ones."""
         params = {
             "credential_id": credential_id,
             "tenant_id": tenant_id,
+            "want": max(1, min(want, int(policy.burst + _EPSILON))),
+            "give_back": max(0, give_back),
             "interval": policy.interval,
-            "capacity": policy.burst * policy.interval + _EPSILON,
+            "capacity": policy.burst * policy.interval + clock_slack(policy),
             "now": time.time(),  # SQLite only; PostgreSQL reads its own clock
         }
-        with self.engine.begin() as connection:
-            row = connection.execute(self._statement, params).one()
-        return describe(float(row.tat), float(row.seen_at), bool(row.allowed), policy)
+        if self._raw_sql is None:
+            with self.engine.begin() as connection:
+                row = connection.execute(self._statement, params).one()
+            return Grant(int(row.granted), float(row.tat), float(row.seen_at))
+        tat, seen_at, granted = self._execute_raw(params)
+        return Grant(int(granted), float(tat), float(seen_at))
+
+    def _execute_raw(self, params: dict[str, Any]) -> tuple[Any, ...]:
+        """The statement on a pooled DBAPI connection: about half the cost of going through
+        a SQLAlchemy Connection (measured: ~0.9-1.1 ms against ~1.8-2.9 ms per lease).
+        Driver errors come out as SQLAlchemy's, so callers catch one family.
+        """
+        dbapi_error = self.engine.dialect.loaded_dbapi.Error
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(self._raw_sql, params)
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+        except dbapi_error as error:
+            connection.invalidate()  # a broken connection must not go back to the pool
+            raise DBAPIError.instance(self._raw_sql, params, error, dbapi_error) from error
+        finally:
+            connection.close()
+        assert row is not None  # INSERT ... ON CONFLICT DO UPDATE always returns its row
+        return tuple(row)
+
+    def take(self, credential_id: int, tenant_id: int, policy: RatePolicy) -> Decision:
+        grant = self.lease(credential_id, tenant_id, policy, 1)
+        return describe(grant.tat, grant.seen_at, grant.granted > 0, policy)
+
+    def take_nowait(self, credential_id: int, tenant_id: int, policy: RatePolicy) -> None:
+        return None  # every decision is a round trip
 
     def close(self) -> None:
         self.engine.dispose()

@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from syllabus.auth.keys import Principal
 from syllabus.config import Settings
 from syllabus.db.session import unit_of_work
+from syllabus.services.rate_leases import LeasedBuckets
 from syllabus.services.rate_limits import (
     Buckets,
     Decision,
@@ -90,8 +91,6 @@ class RateLimiter:
         self.default = default
         self.buckets = buckets
         self.factory = factory
-        self.inline = isinstance(buckets, MemoryBuckets)
-        """Memory takes cost microseconds: done on the event loop, without a thread hop."""
         self._policies: dict[int, tuple[float, RatePolicy]] = {}
         self._lock = threading.Lock()
 
@@ -101,7 +100,8 @@ class RateLimiter:
     ) -> RateLimiter:
         default = RatePolicy(settings.rate_limit_per_second, settings.rate_limit_burst)
         if engine.dialect.name == "postgresql" and default.enabled:
-            return cls(default, SqlBuckets(bucket_engine(settings.database_url)), factory)
+            shared = SqlBuckets(bucket_engine(settings.database_url))
+            return cls(default, LeasedBuckets(shared), factory)
         return cls(default, MemoryBuckets(), factory)
 
     @property
@@ -134,8 +134,21 @@ class RateLimiter:
             self._policies[tenant_id] = (time.monotonic() + POLICY_TTL_SECONDS, policy)
         return policy
 
+    def take_nowait(self, principal: Principal) -> tuple[bool, Decision | None]:
+        """(decided, decision) from memory alone: safe on the event loop, never blocks."""
+        policy = self._cached_policy(principal.tenant_id)
+        if policy is None:
+            return False, None
+        if not policy.enabled:
+            return True, None
+        decision = self.buckets.take_nowait(principal.credential_id, principal.tenant_id, policy)
+        return decision is not None, decision
+
     def take(self, principal: Principal) -> Decision | None:
-        """Spend one of the caller's tokens; None when no limit applies (or the store failed)."""
+        """Spend one of the caller's tokens; None when no limit applies (or the store failed).
+
+        May block (a policy read, a bucket lease): call it from a thread, as ``check`` does.
+        """
         if not self.enabled:
             return None
         policy = self.policy_for(principal.tenant_id)
@@ -149,11 +162,14 @@ class RateLimiter:
             return None
 
     async def check(self, principal: Principal) -> Decision | None:
-        """``take`` from async code: inline when it cannot block, else on a worker thread."""
+        """``take`` from async code: from memory on the loop when possible (a leased token, a
+        known refusal), else on a worker thread so the event loop never waits on the database.
+        """
         if not self.enabled:
             return None
-        if self.inline and self._cached_policy(principal.tenant_id) is not None:
-            return self.take(principal)
+        decided, decision = self.take_nowait(principal)
+        if decided:
+            return decision
         return await run_in_threadpool(self.take, principal)
 
 

@@ -73,7 +73,7 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.Column("tat", sa.Double(), nullable=False),
         sa.Column("seen_at", sa.Double(), nullable=False),
-        sa.Column("allowed", sa.Boolean(), nullable=False),
+        sa.Column("granted", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["credential_id"],
             ["credentials.id"],
