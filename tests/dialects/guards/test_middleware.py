@@ -1,7 +1,8 @@
-"""``ApiGuard`` around REST surfaces the way ``/v1`` and ``/scim/v2`` are wired at merge.
+"""``ApiGuard`` around REST surfaces, wired the way the app wires ``/v1`` and ``/scim/v2``.
 
-The routes here are stand-ins for those dialects (which live on other branches): they go
+The routes here are probes under ``/probe`` (failing on demand, echoing what they get): they go
 through the real services and the real app, so what is tested is the guard, not the probe.
+``test_wiring.py`` checks the real ``/v1`` and ``/scim/v2``.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def probe_app(url: str, data_dir: Path) -> FastAPI:
             group = create_group(session, ctx, data=GroupData(name=name))
             return {"id": group.id, "name": group.name}
 
-    @app.post("/v1/probe-groups")
+    @app.post("/probe/v1/probe-groups")
     async def v1_create(request: Request) -> Response:
         body = await request.json()
         secret = request.headers["authorization"].partition(" ")[2]
@@ -55,21 +56,21 @@ def probe_app(url: str, data_dir: Path) -> FastAPI:
         made = await run_in_threadpool(create, secret, body["name"], CredentialKind.API_KEY)
         return JSONResponse(made, 201)
 
-    @app.get("/v1/ping")
+    @app.get("/probe/v1/ping")
     async def ping() -> dict[str, str]:
         return {"ping": "pong"}
 
-    @app.post("/v1/flaky")
+    @app.post("/probe/v1/flaky")
     async def flaky() -> Response:
         if next(failures) == 0:
             raise RuntimeError("first attempt fails")
         return JSONResponse({"ok": True}, 201)
 
-    @app.delete("/v1/unavailable")
+    @app.delete("/probe/v1/unavailable")
     async def unavailable() -> Response:
         return JSONResponse({"detail": "try later"}, 503)
 
-    @app.post("/scim/v2/Groups")
+    @app.post("/probe/scim/v2/Groups")
     async def scim_create(request: Request) -> Response:
         body = await request.json()
         secret = request.headers["authorization"].partition(" ")[2]
@@ -78,9 +79,9 @@ def probe_app(url: str, data_dir: Path) -> FastAPI:
         )
         return JSONResponse(made, 201, media_type="application/scim+json")
 
-    app.add_middleware(ApiGuard, prefix="/v1", kind=CredentialKind.API_KEY)
+    app.add_middleware(ApiGuard, prefix="/probe/v1", kind=CredentialKind.API_KEY)
     app.add_middleware(
-        ApiGuard, prefix="/scim/v2", kind=CredentialKind.SCIM_TOKEN, render_error=scim_error
+        ApiGuard, prefix="/probe/scim/v2", kind=CredentialKind.SCIM_TOKEN, render_error=scim_error
     )
     return app
 
@@ -129,7 +130,7 @@ def limit(client: TestClient, program: Program, per_second: float, burst: float)
 def test_every_auth_form_gets_the_headers(
     client: TestClient, program: Program, auth: object
 ) -> None:
-    response = client.get("/v1/ping", headers=auth(program))  # type: ignore[operator]
+    response = client.get("/probe/v1/ping", headers=auth(program))  # type: ignore[operator]
     assert response.status_code == 200
     assert response.headers["ratelimit-policy"] == '"per-key";q=200;w=4'
     assert response.headers["ratelimit"].startswith('"per-key";r=199;')
@@ -137,7 +138,7 @@ def test_every_auth_form_gets_the_headers(
 
 def test_unidentified_requests_pass_untouched(client: TestClient, program: Program) -> None:
     for headers in ({}, {"Authorization": "Bearer sk_nope"}, basic(program.scim_token)):
-        response = client.get("/v1/ping", headers=headers)
+        response = client.get("/probe/v1/ping", headers=headers)
         assert response.status_code == 200  # the probe has no auth of its own
         assert "ratelimit" not in response.headers
     outside = client.get("/health", headers=basic(program.api_key))
@@ -146,15 +147,17 @@ def test_unidentified_requests_pass_untouched(client: TestClient, program: Progr
 
 def test_429_in_each_surfaces_style(client: TestClient, program: Program) -> None:
     limit(client, program, per_second=0.05, burst=1)
-    assert client.get("/v1/ping", headers=basic(program.api_key)).status_code == 200
-    refused = client.get("/v1/ping", headers=basic(program.api_key))
+    assert client.get("/probe/v1/ping", headers=basic(program.api_key)).status_code == 200
+    refused = client.get("/probe/v1/ping", headers=basic(program.api_key))
     assert refused.status_code == 429
     assert set(refused.json()) == {"detail"}
     assert int(refused.headers["retry-after"]) >= 1
     assert refused.headers["ratelimit"].startswith('"per-key";r=0;')
     bearer = {"Authorization": f"Bearer {program.scim_token}"}
-    assert client.post("/scim/v2/Groups", json={"displayName": "a"}, headers=bearer).is_success
-    scim = client.post("/scim/v2/Groups", json={"displayName": "b"}, headers=bearer)
+    assert client.post(
+        "/probe/scim/v2/Groups", json={"displayName": "a"}, headers=bearer
+    ).is_success
+    scim = client.post("/probe/scim/v2/Groups", json={"displayName": "b"}, headers=bearer)
     assert scim.status_code == 429
     assert scim.headers["content-type"] == "application/scim+json"
     assert scim.json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
@@ -164,40 +167,40 @@ def test_429_in_each_surfaces_style(client: TestClient, program: Program) -> Non
 
 def test_replay_conflict_and_slash_forms(client: TestClient, program: Program) -> None:
     headers = basic(program.api_key) | {"Idempotency-Key": "g-1"}
-    first = client.post("/v1/probe-groups", json={"name": "Team"}, headers=headers)
+    first = client.post("/probe/v1/probe-groups", json={"name": "Team"}, headers=headers)
     spaced = b'{ "name" : "Team" }'  # the same JSON, written differently
     json_headers = headers | {"Content-Type": "application/json"}
-    again = client.post("/v1/probe-groups/", content=spaced, headers=json_headers)
+    again = client.post("/probe/v1/probe-groups/", content=spaced, headers=json_headers)
     assert first.status_code == again.status_code == 201
     assert again.content == first.content
     assert again.headers["idempotent-replayed"] == "true"
     assert again.headers["content-type"] == "application/json"
     assert groups_named(client, "Team") == 1
-    other = client.post("/v1/probe-groups", json={"name": "Other"}, headers=headers)
+    other = client.post("/probe/v1/probe-groups", json={"name": "Other"}, headers=headers)
     assert other.status_code == 422
     assert set(other.json()) == {"detail"}
     assert groups_named(client, "Other") == 0
     scim_headers = {"Authorization": f"Bearer {program.scim_token}", "Idempotency-Key": "g-1"}
-    scim = client.post("/scim/v2/Groups", json={"displayName": "Team2"}, headers=scim_headers)
+    scim = client.post("/probe/scim/v2/Groups", json={"displayName": "Team2"}, headers=scim_headers)
     assert scim.status_code == 201  # another credential: the same key is free
 
 
 def test_failures_release_the_key(client: TestClient, program: Program) -> None:
     headers = basic(program.api_key) | {"Idempotency-Key": "f-1"}
-    assert client.post("/v1/flaky", headers=headers).status_code == 500
-    retried = client.post("/v1/flaky", headers=headers)
+    assert client.post("/probe/v1/flaky", headers=headers).status_code == 500
+    retried = client.post("/probe/v1/flaky", headers=headers)
     assert retried.status_code == 201
     assert "idempotent-replayed" not in retried.headers
-    assert client.post("/v1/flaky", headers=headers).headers["idempotent-replayed"] == "true"
+    assert client.post("/probe/v1/flaky", headers=headers).headers["idempotent-replayed"] == "true"
     down = basic(program.api_key) | {"Idempotency-Key": "u-1"}
-    assert client.delete("/v1/unavailable", headers=down).status_code == 503
-    again = client.delete("/v1/unavailable", headers=down)
+    assert client.delete("/probe/v1/unavailable", headers=down).status_code == 503
+    again = client.delete("/probe/v1/unavailable", headers=down)
     assert again.status_code == 503
     assert "idempotent-replayed" not in again.headers
 
 
 def test_a_malformed_key_is_refused_before_the_route(client: TestClient, program: Program) -> None:
     headers = basic(program.api_key) | {"Idempotency-Key": "x" * 300}
-    response = client.post("/v1/probe-groups", json={"name": "Never"}, headers=headers)
+    response = client.post("/probe/v1/probe-groups", json={"name": "Never"}, headers=headers)
     assert response.status_code == 400
     assert groups_named(client, "Never") == 0
