@@ -23,6 +23,7 @@ from syllabus.dialects.skilljar import (
     publications,
     published_paths,
     user_courses,
+    user_progress,
     users,
 )
 from syllabus.dialects.skilljar.body import BODY_MODELS
@@ -33,6 +34,7 @@ ROUTERS = [
     ping.router,
     users.router,
     user_courses.router,
+    user_progress.router,
     groups.router,
     domains.router,
     publications.router,
