@@ -10,6 +10,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 
 from syllabus.services.course_items import CourseItemData, add_course_item
+from syllabus.services.learning_paths import (
+    LearningPathData,
+    add_courses_to_learning_path,
+    add_users_to_learning_path,
+    create_learning_path,
+)
 from tests.dialects.skilljar.conftest import arrange, codec
 from tests.dialects.skyprep.test_users import api, events, ok
 from tests.http_client import Program
@@ -252,3 +258,40 @@ def test_progress_reads_do_not_grow_with_the_page(
     assert len(client.get(lists[0], headers=auth).json()) == 4
     assert client.get(s["enrollments"], headers=auth).json()["count"] == 4
     assert [_statements(client, url, auth) for url in lists] == small
+
+
+def test_path_progress_counts_passed_courses(
+    client: TestClient, program: Program, auth: dict[str, str]
+) -> None:
+    s = _setup(client, program, auth)
+    domain = program.acct_key
+    second = client.post("/v1/courses", json={"title": "Second"}, headers=auth).json()["id"]
+    pc2 = client.post(
+        f"/v1/domains/{domain}/published-courses", json={"course": {"id": second}}, headers=auth
+    ).json()["id"]
+    enrollments = f"/v1/domains/{domain}/published-courses/{pc2}/enrollments"
+    assert client.post(enrollments, json={"user": {"id": s["user"]}}, headers=auth).is_success
+    with arrange(client, program) as (session, ctx):
+        path = create_learning_path(session, ctx, data=LearningPathData(name="Track"))
+        course_ids = [s["course_internal"], codec(client).decode("course", second) or 0]
+        add_courses_to_learning_path(session, ctx, path_id=path.id, course_ids=course_ids)
+        add_users_to_learning_path(session, ctx, path_id=path.id, user_ids=[s["user_internal"]])
+    mine = f"/v1/users/{s['user']}/published-path-enrollments"
+
+    def progress() -> dict[str, Any]:
+        listed = client.get(mine, headers=auth).json()
+        assert listed[0]["published_path"]["course_count"] == 2
+        result: dict[str, Any] = listed[0]["published_path_progress"]
+        return result
+
+    assert progress()["completed_course_count"] == 0
+    first = {"course_progress": {"completed_at": "2026-05-01T10:00:00Z"}}
+    assert client.patch(s["url"], json=first, headers=auth).status_code == 200
+    assert progress()["completed_course_count"] == 1
+    assert progress()["completed_at"] is None
+    last = {"course_progress": {"completed_at": "2026-05-03T10:00:00Z"}}
+    url2 = f"/v1/users/{s['user']}/published-courses/{pc2}"
+    assert client.put(url2, json=last, headers=auth).status_code == 200
+    assert progress()["completed_course_count"] == 2
+    assert progress()["completed_required_course_count"] == 2
+    assert progress()["completed_at"] == "2026-05-03T10:00:00Z"

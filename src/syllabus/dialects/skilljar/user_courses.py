@@ -31,7 +31,13 @@ from syllabus.queries.enrollment_views import (
     user_path_enrollments,
 )
 from syllabus.queries.group_views import MEMBERSHIPS
-from syllabus.queries.progress_views import ProgressByPair, ProgressView, progress_for_pairs
+from syllabus.queries.progress_views import (
+    PathProgress,
+    ProgressByPair,
+    ProgressView,
+    path_progress,
+    progress_for_pairs,
+)
 from syllabus.queries.users import get_user
 from syllabus.services.domain_enrollments import enroll_in_course
 from syllabus.services.errors import NotFound
@@ -172,34 +178,42 @@ def published_courses(user_id: str, api: ReadApi) -> Response:
     summary="A user's path enrollments (bare array)",
 )
 def path_enrollments(user_id: str, api: ReadApi) -> Response:
-    rows = user_path_enrollments(api.session, api.ctx, _user_id(api, user_id))
+    """Path progress counts the path's courses the user has passed; the path is complete when
+    all are, on the last one's completion date."""
+    uid = _user_id(api, user_id)
+    rows = user_path_enrollments(api.session, api.ctx, uid)
     counts = path_course_counts(api.session, api.ctx, [r.path_id for r in rows])
+    progress = path_progress(api.session, api.ctx, uid, [r.path_id for r in rows])
     return json(
-        [
-            {
-                "published_path_id": None,
-                "path_id": api.id("path", r.path_id),
-                "domain_name": None,
-                "enrolled_at": ts(r.enrolled_at),
-                "expires_at": ts(r.expires_at),
-                "active": r.active,
-                "enrollment_id": api.id("path_enrollment", r.id),
-                "published_path": {
-                    "id": api.id("path", r.path_id),
-                    "title": r.path_name,
-                    "course_count": counts.get(r.path_id, 0),
-                },
-                "published_path_progress": {
-                    "path_progress_id": api.id("path_enrollment", r.id),
-                    "completed_course_count": 0,
-                    "completed_required_course_count": 0,
-                    "completed_at": None,
-                    "latest_activity": ts(r.enrolled_at),
-                },
-            }
-            for r in rows
-        ]
+        [_path_view(api, r, counts.get(r.path_id, 0), progress.get(r.path_id)) for r in rows]
     )
+
+
+def _path_view(api: Api, r: Any, courses: int, progress: PathProgress | None) -> dict[str, Any]:
+    passed = progress.passed if progress else 0
+    done = progress.completed_at if progress and courses and passed >= courses else None
+    activity = [v for v in (r.enrolled_at, progress.updated_at if progress else None) if v]
+    return {
+        "published_path_id": None,
+        "path_id": api.id("path", r.path_id),
+        "domain_name": None,
+        "enrolled_at": ts(r.enrolled_at),
+        "expires_at": ts(r.expires_at),
+        "active": r.active,
+        "enrollment_id": api.id("path_enrollment", r.id),
+        "published_path": {
+            "id": api.id("path", r.path_id),
+            "title": r.path_name,
+            "course_count": courses,
+        },
+        "published_path_progress": {
+            "path_progress_id": api.id("path_enrollment", r.id),
+            "completed_course_count": passed,
+            "completed_required_course_count": passed,
+            "completed_at": ts(done),
+            "latest_activity": ts(max(activity)) if activity else None,
+        },
+    }
 
 
 @router.get("/users/{user_id}/groups", operation_id="users_groups_list", summary="A user's groups")
