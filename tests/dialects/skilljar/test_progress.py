@@ -295,3 +295,16 @@ def test_path_progress_counts_passed_courses(
     assert progress()["completed_course_count"] == 2
     assert progress()["completed_required_course_count"] == 2
     assert progress()["completed_at"] == "2026-05-03T10:00:00Z"
+
+
+def test_openapi_declares_the_progress_routes(client: TestClient) -> None:
+    document = client.get("/v1/openapi.json").json()
+    operations = document["paths"]["/users/{user_id}/published-courses/{published_course_id}"]
+    assert {op["operationId"] for op in operations.values()} == {
+        "users_published_courses_retrieve",
+        "users_published_courses_update",
+        "users_published_courses_partial_update",
+    }
+    schemas = document["components"]["schemas"]
+    assert "completed_at" in schemas["CourseProgressWrite"]["properties"]
+    assert schemas["ProgressWrite"]["required"] == ["course_progress"]
