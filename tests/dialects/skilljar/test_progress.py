@@ -178,6 +178,7 @@ def test_bad_input_and_other_programs(
         ({"course_progress": {"score": -1}}, {"course_progress": ["score"]}),
         ({"course_progress": {"score": 11, "max_score": 10}}, {"course_progress": ["score"]}),
         ({"course_progress": {"max_score": 10}}, {"course_progress": ["max_score"]}),
+        ({"course_progress": {"score": 0, "max_score": 0}}, {"course_progress": ["max_score"]}),
         ({"course_progress": "done"}, {"course_progress": None}),
         ({"published_course_id": "nope", "course_progress": {}}, {"published_course_id": None}),
     ]

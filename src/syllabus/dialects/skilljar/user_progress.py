@@ -94,7 +94,10 @@ def _score(written: CourseProgressWrite, given: set[str]) -> Maybe[int | None]:
         return UNSET
     if written.score is None:
         return None
-    maximum = written.max_score if "max_score" in given and written.max_score else 100
+    maximum = written.max_score if written.max_score is not None else 100
+    if maximum == 0:
+        message = "Ensure this value is greater than or equal to 1."
+        raise FieldErrors({"course_progress": {"max_score": [message]}})
     if written.score > maximum:
         message = f"Ensure this value is less than or equal to {maximum}."
         raise FieldErrors({"course_progress": {"score": [message]}})
