@@ -24,6 +24,7 @@ from syllabus.dialects.skilljar import (
     publications,
     published_paths,
     user_courses,
+    user_progress,
     users,
     webhooks,
 )
@@ -35,6 +36,7 @@ ROUTERS = [
     ping.router,
     users.router,
     user_courses.router,
+    user_progress.router,
     groups.router,
     domains.router,
     publications.router,

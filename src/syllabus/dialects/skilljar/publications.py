@@ -17,9 +17,14 @@ from syllabus.dialects.skilljar.domains import domain_id_of
 from syllabus.dialects.skilljar.pagination import envelope, page_request
 from syllabus.dialects.skilljar.render import ts
 from syllabus.dialects.skilljar.routing import SkilljarRouter
-from syllabus.dialects.skilljar.user_courses import guide_enrollment
+from syllabus.dialects.skilljar.user_courses import (
+    enrollment_progress,
+    guide_enrollment,
+    guide_enrollments,
+)
 from syllabus.queries.catalog_views import PUBLISHED_COURSES, get_row
 from syllabus.queries.enrollment_views import OF_PUBLICATION, get_enrollment, lesson_counts
+from syllabus.queries.progress_views import ProgressView
 from syllabus.services.domain_enrollments import (
     EnrollmentChanges,
     enroll_in_publication,
@@ -229,9 +234,7 @@ def list_enrollments(domain_name: str, published_course_id: str, api: ReadApi) -
     pr = page_request(api.request, api.ids, cursor_default=False)
     rows = OF_PUBLICATION.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     count = lambda: OF_PUBLICATION.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
-    return json(
-        envelope(api.request, api.ids, pr, rows, lambda r: guide_enrollment(api, r), count=count)
-    )
+    return json(envelope(api.request, api.ids, pr, rows, guide_enrollments(api, rows), count=count))
 
 
 @router.post(
@@ -267,11 +270,15 @@ def _respond_enrollment(api: Api, pc_id: int, enrollment_id: int, status: int = 
     found = get_enrollment(api.session, api.ctx, enrollment_id)
     if found is None or found.published_course_id != pc_id:
         raise NotFound("enrollment")
-    return json(guide_enrollment(api, found), status, tag=_enrollment_tag(found))
+    progress = enrollment_progress(api, [found]).get((found.user_id, found.course_id))
+    tag = _enrollment_tag(found, progress)
+    return json(guide_enrollment(api, found, progress), status, tag=tag)
 
 
-def _enrollment_tag(row: Any) -> str:
-    return etag("enrollment", row.id, None, row.active, row.expires_at, row.enrolled_at)
+def _enrollment_tag(row: Any, progress: ProgressView | None) -> str:
+    """From the enrollment's state and its progress record's last change (both are shown)."""
+    shown = (progress.id, progress.updated_at) if progress else None
+    return etag("enrollment", row.id, None, row.active, row.expires_at, row.enrolled_at, shown)
 
 
 @router.get(
@@ -292,7 +299,8 @@ def _update_enrollment(
     found = get_enrollment(api.session, api.ctx, eid)
     if found is None or found.published_course_id != row.id:
         raise NotFound("enrollment")
-    api.check_if_match(_enrollment_tag(found))
+    progress = enrollment_progress(api, [found]).get((found.user_id, found.course_id))
+    api.check_if_match(_enrollment_tag(found, progress))
     body = parse(EnrollmentUpdate, api.body)
     given = body.model_fields_set
     changes = EnrollmentChanges(

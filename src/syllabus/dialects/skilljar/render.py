@@ -26,8 +26,11 @@ def user_ref(api: Api, user_id: int, email: str, first_name: str, last_name: str
     }
 
 
-def user(api: Api, row: Any, extras: UserExtras | None = None) -> dict[str, Any]:
-    """UserOverview (official) with the guide's flat user fields alongside."""
+def user(
+    api: Api, row: Any, extras: UserExtras | None = None, completions: int = 0
+) -> dict[str, Any]:
+    """UserOverview (official) with the guide's flat user fields alongside; ``completions``
+    is the number of courses the user has passed."""
     extras = extras or UserExtras()
     ref = user_ref(api, row.id, row.email, row.first_name, row.last_name)
     latest = max(v for v in (row.last_login_at, row.updated_at, row.created_at) if v is not None)
@@ -36,7 +39,7 @@ def user(api: Api, row: Any, extras: UserExtras | None = None) -> dict[str, Any]
         **ref,
         "user": {**ref, "full_name": " ".join(p for p in (row.first_name, row.last_name) if p)},
         "registration_count": extras.registration_count,
-        "completion_count": 0,  # no completions are recorded yet (progress lands separately)
+        "completion_count": completions,
         "signed_up_at": joined,
         "latest_activity": ts(latest),
         "inactive_at": ts(row.deactivated_at) if not row.is_active else None,

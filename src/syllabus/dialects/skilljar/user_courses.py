@@ -1,12 +1,13 @@
 """A user's courses, paths, groups and access: ``/v1/users/{id}/...``.
 
 ``published-courses`` is a bare JSON array (exactly ``[]`` when empty), as the official
-document says. Progress fields carry the enrollment's own data; completions are not recorded
-yet, so completion fields are zero or null.
+document says. Progress fields come from the user's course progress record, read for the whole
+page at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.responses import Response
@@ -16,6 +17,7 @@ from syllabus.dialects.skilljar.body import WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.pagination import envelope, page_request
 from syllabus.dialects.skilljar.render import ts, user_ref
 from syllabus.dialects.skilljar.routing import SkilljarRouter
+from syllabus.domain.progress import ProgressStatus
 from syllabus.queries.access import Via, course_access
 from syllabus.queries.catalog_access import catalog_course_entries
 from syllabus.queries.courses import get_courses
@@ -29,6 +31,13 @@ from syllabus.queries.enrollment_views import (
     user_path_enrollments,
 )
 from syllabus.queries.group_views import MEMBERSHIPS
+from syllabus.queries.progress_views import (
+    PathProgress,
+    ProgressByPair,
+    ProgressView,
+    path_progress,
+    progress_for_pairs,
+)
 from syllabus.queries.users import get_user
 from syllabus.services.domain_enrollments import enroll_in_course
 from syllabus.services.errors import NotFound
@@ -43,9 +52,50 @@ def _user_id(api: Api, public_id: str) -> int:
     return user_id
 
 
-def progress_view(api: Api, row: EnrollmentRow, counts: tuple[int, int]) -> dict[str, Any]:
-    """UserPublishedCourseProgress from an enrollment row."""
+_SUCCESS = {ProgressStatus.PASSED: "PASSED", ProgressStatus.FAILED: "FAILED"}
+
+
+def enrollment_progress(api: Api, rows: Sequence[EnrollmentRow]) -> ProgressByPair:
+    """The progress records of a page of enrollments, in a constant number of queries."""
+    return progress_for_pairs(api.session, api.ctx, [(r.user_id, r.course_id) for r in rows])
+
+
+def course_progress(api: Api, row: EnrollmentRow, progress: ProgressView | None) -> dict[str, Any]:
+    """CourseProgress: the record's completion, lessons and score (a percentage, so its
+    maximum is 100); an enrollment without a record yet shows none of it."""
+    if progress is None:
+        return {
+            "course_progress_id": None,
+            "completed_lesson_count": 0,
+            "completed_required_lesson_count": 0,
+            "completed_at": None,
+            "latest_activity": ts(row.enrolled_at),
+            "score": None,
+            "max_score": None,
+            "credits_earned": "",
+            "credit_unit_plural": "",
+            "success_status": None,
+        }
+    return {
+        "course_progress_id": api.id("course_progress", progress.id),
+        "completed_lesson_count": progress.completed_lessons,
+        "completed_required_lesson_count": progress.completed_required_lessons,
+        "completed_at": ts(progress.completed_at),
+        "latest_activity": ts(progress.updated_at),
+        "score": progress.score,
+        "max_score": None if progress.score is None else 100,
+        "credits_earned": "",
+        "credit_unit_plural": "",
+        "success_status": _SUCCESS.get(progress.status),
+    }
+
+
+def progress_view(
+    api: Api, row: EnrollmentRow, counts: tuple[int, int], progress: ProgressView | None
+) -> dict[str, Any]:
+    """UserPublishedCourseProgress from an enrollment row and its progress record."""
     enrollment_id = api.id("enrollment", row.id)
+    progress_id = api.id("course_progress", progress.id) if progress else None
     return {
         "published_course_id": api.id("published_course", row.published_course_id),
         "domain_name": row.domain_name,
@@ -57,22 +107,11 @@ def progress_view(api: Api, row: EnrollmentRow, counts: tuple[int, int]) -> dict
             "lesson_count": counts[0],
             "required_lesson_count": counts[1],
         },
-        "course_progress": {
-            "course_progress_id": enrollment_id,
-            "completed_lesson_count": 0,
-            "completed_required_lesson_count": 0,
-            "completed_at": None,
-            "latest_activity": ts(row.enrolled_at),
-            "score": None,
-            "max_score": None,
-            "credits_earned": "",
-            "credit_unit_plural": "",
-            "success_status": None,
-        },
+        "course_progress": course_progress(api, row, progress),
         "certificate": None,
         "all_enrollments": [
             {
-                "course_progress_id": enrollment_id,
+                "course_progress_id": progress_id,
                 "active": row.active,
                 "expires_at": ts(row.expires_at),
                 "enrollment_id": enrollment_id,
@@ -81,16 +120,23 @@ def progress_view(api: Api, row: EnrollmentRow, counts: tuple[int, int]) -> dict
     }
 
 
-def guide_enrollment(api: Api, row: EnrollmentRow) -> dict[str, Any]:
-    """The guide's enrollment (id, user_id, course_id, status) with the official fields."""
+def guide_enrollment(
+    api: Api, row: EnrollmentRow, progress: ProgressView | None = None
+) -> dict[str, Any]:
+    """The guide's enrollment (id, user_id, course_id, status, progress as a percentage)
+    with the official fields; a passed course is ``completed``."""
+    status = "enrolled" if row.active else "inactive"
+    if progress is not None and progress.status is ProgressStatus.PASSED:
+        status = "completed"
     return {
         "id": api.id("enrollment", row.id),
         "user_id": api.id("user", row.user_id),
         "course_id": api.id("course", row.course_id),
         "published_course_id": api.id("published_course", row.published_course_id),
         "domain_name": row.domain_name,
-        "status": "enrolled" if row.active else "inactive",
-        "progress": None,
+        "status": status,
+        "progress": None if progress is None else progress.percent_viewed,
+        "completed_at": None if progress is None else ts(progress.completed_at),
         "user": user_ref(api, row.user_id, row.user_email, row.user_first_name, row.user_last_name),
         "enrolled_at": ts(row.enrolled_at),
         "expires_at": ts(row.expires_at),
@@ -101,6 +147,12 @@ def guide_enrollment(api: Api, row: EnrollmentRow) -> dict[str, Any]:
     }
 
 
+def guide_enrollments(api: Api, rows: Sequence[EnrollmentRow]) -> Callable[[Any], dict[str, Any]]:
+    """The renderer of a page of guide enrollments, their progress read at once."""
+    progress = enrollment_progress(api, rows)
+    return lambda r: guide_enrollment(api, r, progress.get((r.user_id, r.course_id)))
+
+
 @router.get(
     "/users/{user_id}/published-courses",
     operation_id="users_published_courses_list",
@@ -109,24 +161,15 @@ def guide_enrollment(api: Api, row: EnrollmentRow) -> dict[str, Any]:
 def published_courses(user_id: str, api: ReadApi) -> Response:
     rows = user_enrollments(api.session, api.ctx, _user_id(api, user_id))
     counts = lesson_counts(api.session, api.ctx, [r.course_id for r in rows])
-    return json([progress_view(api, r, counts.get(r.course_id, (0, 0))) for r in rows])
-
-
-@router.get(
-    "/users/{user_id}/published-courses/{published_course_id}",
-    operation_id="users_published_courses_retrieve",
-    summary="A user's progress in one published course",
-)
-def published_course(user_id: str, published_course_id: str, api: ReadApi) -> Response:
-    uid = _user_id(api, user_id)
-    pc_id = api.path_id("published_course", published_course_id)
-    rows = [
-        r for r in user_enrollments(api.session, api.ctx, uid) if r.published_course_id == pc_id
-    ]
-    if not rows:
-        raise NotFound("enrollment")
-    counts = lesson_counts(api.session, api.ctx, [rows[0].course_id])
-    return json(progress_view(api, rows[0], counts.get(rows[0].course_id, (0, 0))))
+    progress = enrollment_progress(api, rows)
+    return json(
+        [
+            progress_view(
+                api, r, counts.get(r.course_id, (0, 0)), progress.get((r.user_id, r.course_id))
+            )
+            for r in rows
+        ]
+    )
 
 
 @router.get(
@@ -135,34 +178,42 @@ def published_course(user_id: str, published_course_id: str, api: ReadApi) -> Re
     summary="A user's path enrollments (bare array)",
 )
 def path_enrollments(user_id: str, api: ReadApi) -> Response:
-    rows = user_path_enrollments(api.session, api.ctx, _user_id(api, user_id))
+    """Path progress counts the path's courses the user has passed; the path is complete when
+    all are, on the last one's completion date."""
+    uid = _user_id(api, user_id)
+    rows = user_path_enrollments(api.session, api.ctx, uid)
     counts = path_course_counts(api.session, api.ctx, [r.path_id for r in rows])
+    progress = path_progress(api.session, api.ctx, uid, [r.path_id for r in rows])
     return json(
-        [
-            {
-                "published_path_id": None,
-                "path_id": api.id("path", r.path_id),
-                "domain_name": None,
-                "enrolled_at": ts(r.enrolled_at),
-                "expires_at": ts(r.expires_at),
-                "active": r.active,
-                "enrollment_id": api.id("path_enrollment", r.id),
-                "published_path": {
-                    "id": api.id("path", r.path_id),
-                    "title": r.path_name,
-                    "course_count": counts.get(r.path_id, 0),
-                },
-                "published_path_progress": {
-                    "path_progress_id": api.id("path_enrollment", r.id),
-                    "completed_course_count": 0,
-                    "completed_required_course_count": 0,
-                    "completed_at": None,
-                    "latest_activity": ts(r.enrolled_at),
-                },
-            }
-            for r in rows
-        ]
+        [_path_view(api, r, counts.get(r.path_id, 0), progress.get(r.path_id)) for r in rows]
     )
+
+
+def _path_view(api: Api, r: Any, courses: int, progress: PathProgress | None) -> dict[str, Any]:
+    passed = progress.passed if progress else 0
+    done = progress.completed_at if progress and courses and passed >= courses else None
+    activity = [v for v in (r.enrolled_at, progress.updated_at if progress else None) if v]
+    return {
+        "published_path_id": None,
+        "path_id": api.id("path", r.path_id),
+        "domain_name": None,
+        "enrolled_at": ts(r.enrolled_at),
+        "expires_at": ts(r.expires_at),
+        "active": r.active,
+        "enrollment_id": api.id("path_enrollment", r.id),
+        "published_path": {
+            "id": api.id("path", r.path_id),
+            "title": r.path_name,
+            "course_count": courses,
+        },
+        "published_path_progress": {
+            "path_progress_id": api.id("path_enrollment", r.id),
+            "completed_course_count": passed,
+            "completed_required_course_count": passed,
+            "completed_at": ts(done),
+            "latest_activity": ts(max(activity)) if activity else None,
+        },
+    }
 
 
 @router.get("/users/{user_id}/groups", operation_id="users_groups_list", summary="A user's groups")
@@ -203,7 +254,7 @@ def list_enrollments(user_id: str, api: ReadApi) -> Response:
             api.ids,
             pr,
             rows,
-            lambda r: guide_enrollment(api, r),
+            guide_enrollments(api, rows),
             count=lambda: OF_USER.count(api.session, api.ctx.tenant_id, filters),
         )
     )
@@ -229,7 +280,8 @@ def create_enrollment(user_id: str, api: WriteApi) -> Response:
     enrollment, created = enroll_in_course(api.session, api.ctx, user_id=uid, course_id=course_id)
     row = get_enrollment(api.session, api.ctx, enrollment.id)
     assert row is not None
-    return json(guide_enrollment(api, row), 201 if created else 200)
+    progress = enrollment_progress(api, [row]).get((row.user_id, row.course_id))
+    return json(guide_enrollment(api, row, progress), 201 if created else 200)
 
 
 _VIA = {

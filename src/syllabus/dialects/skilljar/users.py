@@ -15,6 +15,7 @@ from syllabus.dialects.skilljar.pagination import envelope, page_request
 from syllabus.dialects.skilljar.render import user as render_user
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.domain.users import User
+from syllabus.queries.progress_views import completion_counts
 from syllabus.queries.user_overview import (
     USERS,
     user_extras,
@@ -84,7 +85,9 @@ def render_one(api: Api, user_id: int) -> dict[str, Any]:
     row = get_user(api.session, api.ctx, user_id)
     if row is None:
         raise NotFound("user", [user_id])
-    return render_user(api, row, user_extras(api.session, api.ctx, [row.id]).get(row.id))
+    extras = user_extras(api.session, api.ctx, [row.id]).get(row.id)
+    completions = completion_counts(api.session, api.ctx, [row.id]).get(row.id, 0)
+    return render_user(api, row, extras, completions)
 
 
 def _respond(api: Api, user_id: int, status: int = 200) -> Response:
@@ -142,12 +145,13 @@ def list_users(api: ReadApi) -> Response:
     pr = page_request(request, api.ids, cursor_default=True)
     rows = USERS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     extras = user_extras(api.session, api.ctx, [r.id for r in rows[: pr.size]])
+    completions = completion_counts(api.session, api.ctx, [r.id for r in rows[: pr.size]])
     body = envelope(
         request,
         api.ids,
         pr,
         rows,
-        lambda row: render_user(api, row, extras.get(row.id)),
+        lambda row: render_user(api, row, extras.get(row.id), completions.get(row.id, 0)),
         count=lambda: USERS.count(api.session, api.ctx.tenant_id, filters),
     )
     return json(body)

@@ -1,0 +1,161 @@
+"""One user's progress in one published course: ``/v1/users/{id}/published-courses/{pc}``.
+
+GET shows it; PUT and PATCH both change only what they are given (as the official document
+says): ``course_progress.completed_at`` marks the course complete (a date) or not (null), and
+``score`` (with an optional ``max_score``) records the score. Changes go through the progress
+service, so ``course.completed`` and ``course_progress.updated`` reach the outbox.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+from starlette.responses import Response
+
+from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, etag, json
+from syllabus.dialects.skilljar.body import UtcDateTime, WireModel, openapi_body, parse
+from syllabus.dialects.skilljar.errors import FieldErrors
+from syllabus.dialects.skilljar.routing import SkilljarRouter
+from syllabus.dialects.skilljar.user_courses import enrollment_progress, progress_view
+from syllabus.domain.progress import ProgressStatus
+from syllabus.queries.enrollment_views import EnrollmentRow, lesson_counts, user_enrollments
+from syllabus.queries.progress_views import ProgressView
+from syllabus.queries.users import get_user
+from syllabus.services.errors import NotFound
+from syllabus.services.fields import UNSET, Maybe
+from syllabus.services.progress import (
+    CourseProgressChanges,
+    create_course_progress,
+    find_course_progress,
+    update_course_progress,
+)
+
+router = SkilljarRouter(tags=["Users > Published Courses"])
+
+PATH = "/users/{user_id}/published-courses/{published_course_id}"
+SCORE_MAX = 2_147_483_647
+
+
+class CourseProgressWrite(WireModel):
+    completed_at: UtcDateTime | None = None
+    score: int | None = Field(default=None, ge=0, le=SCORE_MAX)
+    max_score: int | None = Field(default=None, ge=0, le=SCORE_MAX)
+
+
+class ProgressWrite(WireModel):
+    """UserPublishedCourseProgressRequest; PATCH's variant leaves ``course_progress`` out."""
+
+    published_course_id: str | None = Field(default=None, min_length=1)
+    course_progress: CourseProgressWrite
+
+
+class ProgressPatch(ProgressWrite):
+    course_progress: CourseProgressWrite = Field(default_factory=CourseProgressWrite)
+
+
+def _enrollment(api: Api, user_id: str, published_course_id: str) -> EnrollmentRow:
+    """The user's enrollment through the publication; any id not of this program is a 404."""
+    uid = api.path_id("user", user_id)
+    if get_user(api.session, api.ctx, uid) is None:
+        raise NotFound("user", [user_id])
+    pc_id = api.path_id("published_course", published_course_id)
+    for row in user_enrollments(api.session, api.ctx, uid):
+        if row.published_course_id == pc_id:
+            return row
+    raise NotFound("enrollment")
+
+
+def _tag(row: EnrollmentRow, progress: ProgressView | None) -> str:
+    shown = (progress.id, progress.updated_at) if progress else None
+    return etag("user_published_course", row.id, None, row.active, row.expires_at, shown)
+
+
+def _respond(api: Api, row: EnrollmentRow) -> Response:
+    progress = enrollment_progress(api, [row]).get((row.user_id, row.course_id))
+    counts = lesson_counts(api.session, api.ctx, [row.course_id]).get(row.course_id, (0, 0))
+    return json(progress_view(api, row, counts, progress), tag=_tag(row, progress))
+
+
+@router.get(
+    PATH,
+    operation_id="users_published_courses_retrieve",
+    summary="A user's progress in one published course",
+)
+def retrieve(user_id: str, published_course_id: str, api: ReadApi) -> Response:
+    return _respond(api, _enrollment(api, user_id, published_course_id))
+
+
+def _score(written: CourseProgressWrite, given: set[str]) -> Maybe[int | None]:
+    """Scores are kept as percentages: ``score`` out of ``max_score`` (100 when not given)."""
+    if "score" not in given:
+        if "max_score" in given and written.max_score is not None:
+            raise FieldErrors({"course_progress": {"max_score": ["Requires a score."]}})
+        return UNSET
+    if written.score is None:
+        return None
+    maximum = written.max_score if written.max_score is not None else 100
+    if maximum == 0:
+        message = "Ensure this value is greater than or equal to 1."
+        raise FieldErrors({"course_progress": {"max_score": [message]}})
+    if written.score > maximum:
+        message = f"Ensure this value is less than or equal to {maximum}."
+        raise FieldErrors({"course_progress": {"score": [message]}})
+    return (written.score * 100 + maximum // 2) // maximum
+
+
+def _update(
+    api: Api, user_id: str, published_course_id: str, model: type[ProgressWrite]
+) -> Response:
+    row = _enrollment(api, user_id, published_course_id)
+    current = enrollment_progress(api, [row]).get((row.user_id, row.course_id))
+    api.check_if_match(_tag(row, current))
+    body = parse(model, api.body)
+    if "published_course_id" in body.model_fields_set and body.published_course_id is not None:
+        named = api.ref("published_course", body.published_course_id, "published_course_id")
+        if named != row.published_course_id:
+            message = "Does not match the published course of the URL."
+            raise FieldErrors({"published_course_id": [message]})
+    written = body.course_progress
+    given = set(written.model_fields_set)
+    score = _score(written, given)
+    record = find_course_progress(
+        api.session, api.ctx, user_id=row.user_id, course_id=row.course_id
+    )
+    if record is None:  # enrolled before records were opened: open it now
+        record = create_course_progress(
+            api.session, api.ctx, user_id=row.user_id, course_id=row.course_id
+        )
+    status: Maybe[str] = UNSET
+    completed_at: Maybe[datetime | None] = UNSET
+    if "completed_at" in given:
+        if written.completed_at is not None:
+            status, completed_at = ProgressStatus.PASSED.value, written.completed_at
+        elif record.status is ProgressStatus.PASSED:
+            # Not complete after all: back to under way (or not started if it never was).
+            started = record.started_at is not None
+            status = (ProgressStatus.IN_PROGRESS if started else ProgressStatus.NOT_STARTED).value
+    if status is not UNSET or score is not UNSET:
+        changes = CourseProgressChanges(status=status, completed_at=completed_at, score=score)
+        update_course_progress(api.session, api.ctx, progress_id=record.id, changes=changes)
+    return _respond(api, row)
+
+
+@router.put(
+    PATH,
+    operation_id="users_published_courses_update",
+    summary="Update a user's progress in a published course (partial, as PATCH)",
+    openapi_extra=openapi_body(ProgressWrite),
+)
+def put(user_id: str, published_course_id: str, api: WriteApi) -> Response:
+    return _update(api, user_id, published_course_id, ProgressWrite)
+
+
+@router.patch(
+    PATH,
+    operation_id="users_published_courses_partial_update",
+    summary="Partially update a user's progress in a published course",
+    openapi_extra=openapi_body(ProgressPatch),
+)
+def patch(user_id: str, published_course_id: str, api: WriteApi) -> Response:
+    return _update(api, user_id, published_course_id, ProgressPatch)
