@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from syllabus.domain.events import Surface
@@ -45,17 +45,46 @@ def page_of(
     """One page and the total matching: one or two statements whatever the page size (a
     short page after a known offset tells the total without counting).
     ``after_id`` starts a cursor page after that id (the total still counts every match)."""
+    return _page(session, model, select(model), condition, order_by, offset, limit, after_id)
+
+
+def user_page_with_profiles(
+    session: Session,
+    condition: ColumnElement[bool] | None,
+    order_by: Sequence[Any],
+    *,
+    offset: int,
+    limit: int,
+    after_id: int | None = None,
+) -> Page:
+    """``page_of`` for users, each row a (user, SCIM profile or None) pair: the profiles come
+    in the same statement, so a page is one statement (two when it must be counted)."""
+    statement = select(User, ScimUserProfile).outerjoin(
+        ScimUserProfile, ScimUserProfile.user_id == User.id
+    )
+    pairs = _page(session, User, statement, condition, order_by, offset, limit, after_id)
+    return Page(total=pairs.total, rows=[(user, profile) for user, profile in pairs.rows])
+
+
+def _page(
+    session: Session,
+    model: type[User] | type[Group],
+    statement: Select[*tuple[Any, ...]],
+    condition: ColumnElement[bool] | None,
+    order_by: Sequence[Any],
+    offset: int,
+    limit: int,
+    after_id: int | None,
+) -> Page:
     where = [] if condition is None else [condition]
     if model is User:
         where.append(visible_to_scim())
     page_where = where if after_id is None else [*where, model.id > after_id]
     rows: list[Any] = []
     if limit > 0:
-        rows = list(
-            session.scalars(
-                select(model).where(*page_where).order_by(*order_by).offset(offset).limit(limit)
-            )
-        )
+        page = statement.where(*page_where).order_by(*order_by).offset(offset).limit(limit)
+        single = len(statement.column_descriptions) == 1
+        rows = list(session.scalars(page) if single else session.execute(page))
     short = after_id is None and limit > 0 and len(rows) < limit and (rows or offset == 0)
     if short:
         total = offset + len(rows)
@@ -68,6 +97,20 @@ def scim_user(session: Session, user_id: int) -> User | None:
     if not possible_id(user_id):
         return None
     return session.scalars(select(User).where(User.id == user_id, visible_to_scim())).first()
+
+
+def scim_user_with_profile(
+    session: Session, user_id: int
+) -> tuple[User, ScimUserProfile | None] | None:
+    """``scim_user`` and its SCIM profile, in one statement."""
+    if not possible_id(user_id):
+        return None
+    found = session.execute(
+        select(User, ScimUserProfile)
+        .outerjoin(ScimUserProfile, ScimUserProfile.user_id == User.id)
+        .where(User.id == user_id, visible_to_scim())
+    ).first()
+    return None if found is None else (found[0], found[1])
 
 
 def scim_deleted_user(session: Session, username: str, email: str) -> User | None:

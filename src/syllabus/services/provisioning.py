@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from syllabus.domain.base import utcnow
@@ -158,6 +158,30 @@ def record_user_sources(
     session.flush()
 
 
+def record_new_user_sources(
+    session: Session, ctx: Context, user_id: int, attributes: Iterable[str]
+) -> None:
+    """``record_user_sources`` for a user created in this unit of work: nothing to update, so
+    one multi-row insert instead of a read and an insert per attribute."""
+    wanted = sorted(set(attributes).intersection(OWNED_USER_ATTRIBUTES))
+    if not wanted:
+        return
+    now = utcnow()
+    session.execute(
+        insert(UserAttributeSource),
+        [
+            {
+                "tenant_id": ctx.tenant_id,
+                "user_id": user_id,
+                "attribute": attribute,
+                "surface": ctx.surface.value,
+                "written_at": now,
+            }
+            for attribute in wanted
+        ],
+    )
+
+
 def is_pushed_group(session: Session, ctx: Context, group_id: int) -> bool:
     return (
         session.scalar(
@@ -209,17 +233,27 @@ def set_scim_profile(
     display_name: str | None,
     email_type: str | None,
     email_primary: bool | None,
-) -> None:
+    user: User | None = None,
+    created: bool = False,
+) -> ScimUserProfile | None:
     """Keep what the IdP says about presentation (display name, its email's labels); a change
-    moves the user's last-modified time, so its ETag changes too."""
+    moves the user's last-modified time, so its ETag changes too. Returns the profile.
+
+    ``user`` is the already-loaded row of ``user_id`` (saves reading it again); ``created``
+    says it was created in this unit of work, so it has no profile yet."""
     display = clean_text(display_name, "displayName", max_length=255)
     kind = clean_text(email_type, "emails.type", max_length=32)
-    user = require(session, ctx, User, user_id, field="user_id")
-    profile = session.scalars(
-        select(ScimUserProfile).where(
-            ScimUserProfile.tenant_id == ctx.tenant_id, ScimUserProfile.user_id == user_id
-        )
-    ).first()
+    if user is None or user.id != user_id:
+        user = require(session, ctx, User, user_id, field="user_id")
+    profile = (
+        None
+        if created
+        else session.scalars(
+            select(ScimUserProfile).where(
+                ScimUserProfile.tenant_id == ctx.tenant_id, ScimUserProfile.user_id == user_id
+            )
+        ).first()
+    )
     wanted = (display, kind, email_primary)
     if (
         profile is not None
@@ -230,7 +264,7 @@ def set_scim_profile(
         )
         == wanted
     ):
-        return
+        return profile
     if profile is None:
         profile = ScimUserProfile(tenant_id=ctx.tenant_id, user_id=user_id)
         session.add(profile)
@@ -238,3 +272,4 @@ def set_scim_profile(
     user.updated_at = utcnow()
     user.version += 1
     session.flush()
+    return profile

@@ -31,7 +31,7 @@ from syllabus.services.provisioning import (
     guard_user_attributes,
     is_scim_deleted,
     provisioning_settings,
-    record_user_sources,
+    record_new_user_sources,
 )
 from syllabus.services.user_fields import (
     UserData,
@@ -52,7 +52,7 @@ def create_user(session: Session, ctx: Context, *, data: UserData, active: bool 
     except BulkRejected as rejected:
         # One user is not a batch: raise the row's own error (Invalid, Conflict, NotFound).
         raise _single_row_error(rejected.rows[0], data) from None
-    record_user_sources(session, ctx, result.created[0], OWNED_USER_ATTRIBUTES)
+    record_new_user_sources(session, ctx, result.created[0], OWNED_USER_ATTRIBUTES)
     return require(session, ctx, User, result.created[0], field="user_id")
 
 

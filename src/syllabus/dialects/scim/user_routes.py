@@ -24,8 +24,13 @@ from syllabus.dialects.scim.patch import apply_patch
 from syllabus.dialects.scim.render import scim_response
 from syllabus.dialects.scim.schema import USER
 from syllabus.dialects.scim.users import FILTER_ATTRS, UserInput, etag, parse_user, render_user
+from syllabus.domain.provisioning import ScimUserProfile
 from syllabus.domain.users import User
-from syllabus.queries.provisioning import page_of, profiles_of, scim_deleted_user, scim_user
+from syllabus.queries.provisioning import (
+    scim_deleted_user,
+    scim_user_with_profile,
+    user_page_with_profiles,
+)
 from syllabus.services import users as user_service
 from syllabus.services.context import Context
 from syllabus.services.provisioning import forget_scim_deletion, set_scim_profile
@@ -33,11 +38,16 @@ from syllabus.services.provisioning import forget_scim_deletion, set_scim_profil
 router = APIRouter()
 
 
-def find_user(session: Session, raw_id: str) -> User:
-    user = scim_user(session, int(raw_id)) if raw_id.isdigit() and len(raw_id) < 11 else None
-    if user is None:
+def find_user(session: Session, raw_id: str) -> tuple[User, ScimUserProfile | None]:
+    """The user SCIM sees with this id, and its SCIM profile (one statement)."""
+    found = (
+        scim_user_with_profile(session, int(raw_id))
+        if raw_id.isdigit() and len(raw_id) < 11
+        else None
+    )
+    if found is None:
         raise NotFoundException(detail=f"no user with id {raw_id}")
-    return user
+    return found
 
 
 def list_users(session: Session, params: ListParams, base: str) -> dict[str, Any]:
@@ -47,9 +57,8 @@ def list_users(session: Session, params: ListParams, base: str) -> dict[str, Any
         column = sort_column(params.sort_by, FILTER_ATTRS)
         order = [column.desc() if params.descending else column, User.id]
     limit = params.count + (1 if params.cursor is not None else 0)
-    page = page_of(
+    page = user_page_with_profiles(
         session,
-        User,
         condition,
         order,
         offset=params.start_index - 1 if params.cursor is None else 0,
@@ -58,37 +67,38 @@ def list_users(session: Session, params: ListParams, base: str) -> dict[str, Any
     )
     rows = page.rows[: params.count]
     more = params.cursor is not None and len(page.rows) > params.count
-    profiles = profiles_of(session, [u.id for u in rows])
-    resources = [render_user(u, profiles.get(u.id), base, params.response) for u in rows]
-    return list_response(params, page.total, resources, rows[-1].id if more else None)
+    resources = [render_user(u, profile, base, params.response) for u, profile in rows]
+    return list_response(params, page.total, resources, rows[-1][0].id if more else None)
 
 
-def render_one(
-    session: Session, user: User, base: str, params: ResponseParameters[Any] | None = None
-) -> dict[str, Any]:
-    return render_user(user, profiles_of(session, [user.id]).get(user.id), base, params)
-
-
-def _set_profile(session: Session, ctx: Context, user: User, data: UserInput) -> None:
-    set_scim_profile(
+def _set_profile(
+    session: Session, ctx: Context, user: User, data: UserInput, *, created: bool = False
+) -> ScimUserProfile | None:
+    return set_scim_profile(
         session,
         ctx,
         user_id=user.id,
         display_name=data.display_name,
         email_type=data.email_type,
         email_primary=data.email_primary,
+        user=user,
+        created=created,
     )
 
 
-def apply_input(session: Session, ctx: Context, user: User, data: UserInput) -> None:
-    """Make the user what the IdP says, through the same services as every other door."""
+def apply_input(
+    session: Session, ctx: Context, user: User, data: UserInput
+) -> ScimUserProfile | None:
+    """Make the user what the IdP says, through the same services as every other door;
+    returns the user's SCIM profile."""
     user_service.update_user(session, ctx, user_id=user.id, changes=data.as_data())
-    _set_profile(session, ctx, user, data)
+    profile = _set_profile(session, ctx, user, data)
     if data.active is not None and data.active != user.is_active:
         if data.active:
             user_service.reactivate_user(session, ctx, user_id=user.id)
         else:
             user_service.deactivate_user(session, ctx, user_id=user.id)
+    return profile
 
 
 def _answer(body: dict[str, Any], status: int = 200) -> Response:
@@ -128,13 +138,12 @@ async def create_user(request: Request) -> Response:
         if returning is not None:
             forget_scim_deletion(session, ctx, returning.id)
             revived = replace(data, active=data.active is not False)
-            apply_input(session, ctx, returning, revived)
-            return render_one(session, returning, base)
+            return render_user(returning, apply_input(session, ctx, returning, revived), base)
         user = user_service.create_user(
             session, ctx, data=data.as_data(), active=data.active is not False
         )
-        _set_profile(session, ctx, user, data)
-        return render_one(session, user, base)
+        profile = _set_profile(session, ctx, user, data, created=True)
+        return render_user(user, profile, base)
 
     return _answer(await run(request, work, read_only=False), 201)
 
@@ -144,7 +153,7 @@ async def get_user(request: Request, user_id: str) -> Response:
     params = response_params(dict(request.query_params))
     base = base_url(request)
     body = await run(
-        request, lambda s, c: render_one(s, find_user(s, user_id), base, params), read_only=True
+        request, lambda s, c: render_user(*find_user(s, user_id), base, params), read_only=True
     )
     return _answer(body)
 
@@ -160,12 +169,12 @@ def _change(
     if_match = request.headers.get("if-match")
 
     def work(session: Session, ctx: Context) -> dict[str, Any]:
-        user = find_user(session, user_id)
+        user, profile = find_user(session, user_id)
         check_if_match(if_match, etag(user.id, user.updated_at))
-        current = render_one(session, user, base)
+        current = render_user(user, profile, base)
         body = apply_patch(current, payload, USER) if patch else payload
-        apply_input(session, ctx, user, parse_user(body))
-        return render_one(session, user, base, params)
+        profile = apply_input(session, ctx, user, parse_user(body))
+        return render_user(user, profile, base, params)
 
     return work
 
@@ -191,7 +200,7 @@ async def delete_user(request: Request, user_id: str) -> Response:
     if_match = request.headers.get("if-match")
 
     def work(session: Session, ctx: Context) -> None:
-        user = find_user(session, user_id)
+        user, _ = find_user(session, user_id)
         check_if_match(if_match, etag(user.id, user.updated_at))
         user_service.deprovision_user(session, ctx, user_id=user.id)
 
