@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import uvicorn
@@ -23,8 +24,9 @@ def free_port() -> int:
 
 @contextmanager
 def live_server(db_url: str, data_dir: Path) -> Iterator[tuple[str, object]]:
-    """Yields (base URL, the app); stops the server however the block ends."""
-    app = create_app(settings_for(db_url, data_dir))
+    """Yields (base URL, the app); stops the server however the block ends. Rate limiting is
+    off: the checkers fire hundreds of requests a second, which is what a budget refuses."""
+    app = create_app(replace(settings_for(db_url, data_dir), rate_limit_per_second=0))
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
