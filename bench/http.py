@@ -89,6 +89,10 @@ def get(port: int, path: str, headers: Mapping[str, str]) -> tuple[int, bytes]:
         conn.close()
 
 
+UNTHROTTLED = {"SYLLABUS_RATE_LIMIT_PER_SECOND": "1e9", "SYLLABUS_RATE_LIMIT_BURST": "1e9"}
+"""Rate limiting on (its check is part of every request's cost), a budget no scenario spends."""
+
+
 @contextmanager
 def serve(app: str, *, factory: bool, env: Mapping[str, str] | None = None) -> Iterator[Server]:
     """Run ``app`` under uvicorn in a child process pinned to the server core; always stop it."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bench.baselines import enrollment_rows, user_rows
 from bench.harness import Row, compare, not_available
-from bench.http import HOST, serve
+from bench.http import HOST, UNTHROTTLED, serve
 from bench.scenarios import SKYPREP_AUTH, Bench, ours
 from syllabus.domain.events import Surface
 from syllabus.services.context import Context
@@ -33,6 +33,7 @@ def get_users_scenario(bench: Bench) -> list[Row]:
         return [not_available(title, "syllabus.app not yet built")]
     headers = dict(zip(SKYPREP_AUTH, (program.api_key, program.acct_key), strict=True))
     env = {"SYLLABUS_DATABASE_URL": program.url, "SYLLABUS_EMBEDDED_WORKER": "0"}
+    env |= UNTHROTTLED  # the check runs, as in production; the budget never runs out
     with serve("syllabus.app:create_app", factory=True, env=env) as server:
         pid = server.process.pid
         before = _peak_rss_mb(pid)
