@@ -149,17 +149,6 @@ def members_of(session: Session, group_ids: Sequence[int]) -> dict[int, list[tup
     return out
 
 
-def profiles_of(session: Session, user_ids: Sequence[int]) -> dict[int, ScimUserProfile]:
-    """The SCIM profiles of a page of users, in one query per 500 users."""
-    out: dict[int, ScimUserProfile] = {}
-    for part in chunks(list(user_ids)):
-        for profile in session.scalars(
-            select(ScimUserProfile).where(ScimUserProfile.user_id.in_(part))
-        ):
-            out[profile.user_id] = profile
-    return out
-
-
 def existing_user_ids(session: Session, ids: Sequence[int]) -> set[int]:
     found: set[int] = set()
     for part in chunks([i for i in ids if possible_id(i)]):
