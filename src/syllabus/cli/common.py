@@ -62,11 +62,18 @@ def tenant_id_for(session: Session, acct_key: str) -> int:
     return int(tenant_id)
 
 
-def in_program(acct_key: str, act: Callable[[Session, Context], T]) -> T:
-    """Run ``act(session, ctx)`` in one unit of work for the program; print domain errors."""
-    factory = session_factory(load_settings())
+def in_program(
+    acct_key: str,
+    act: Callable[[Session, Context], T],
+    *,
+    read_only: bool = False,
+    settings: Settings | None = None,
+) -> T:
+    """Run ``act(session, ctx)`` in one unit of work scoped to the program, so every command
+    reads and writes through the same tenant filter as the API; print domain errors."""
+    factory = session_factory(settings or load_settings())
     try:
-        with unit_of_work(factory, tenant_id=None) as session:
+        with unit_of_work(factory, tenant_id=None, read_only=read_only) as session:
             tenant_id = tenant_id_for(session, acct_key)
             session.info[TENANT_KEY] = tenant_id
             return act(session, Context(tenant_id=tenant_id, actor=CLI_ACTOR, surface=Surface.CLI))

@@ -6,20 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session
 
-from syllabus.cli.common import (
-    CLI_ACTOR,
-    fail,
-    load_settings,
-    out,
-    session_factory,
-    tenant_id_for,
-)
+from syllabus.cli.common import in_program, load_settings, out
 from syllabus.db.migrate import upgrade
-from syllabus.db.session import TENANT_KEY, unit_of_work
-from syllabus.domain.events import Surface
 from syllabus.services.context import Context
-from syllabus.services.errors import DomainError
 
 materials_app = typer.Typer(
     help="Materials: files a program keeps in Syllabus.", no_args_is_help=True
@@ -45,23 +36,20 @@ def materials_add(
 
     settings = load_settings()
     upgrade(settings.database_url)
-    try:
-        with unit_of_work(session_factory(settings), tenant_id=None) as session:
-            ctx = Context(
-                tenant_id=tenant_id_for(session, acct_key), actor=CLI_ACTOR, surface=Surface.CLI
-            )
-            material = add_material(
-                session,
-                ctx,
-                store=material_store(settings.data_dir),
-                source=path,
-                name=name,
-                category=category,
-                course_id=course_id,
-                content_type=content_type,
-            )
-    except DomainError as error:
-        raise fail(error) from None
+    material = in_program(
+        acct_key,
+        lambda session, ctx: add_material(
+            session,
+            ctx,
+            store=material_store(settings.data_dir),
+            source=path,
+            name=name,
+            category=category,
+            course_id=course_id,
+            content_type=content_type,
+        ),
+        settings=settings,
+    )
     out.print(f"material {material.id}: {material.name} ({material.size_bytes} bytes)")
 
 
@@ -70,17 +58,14 @@ def materials_list(acct_key: str) -> None:
     """List a program's materials: id, name, content type, size, category."""
     from syllabus.queries.materials import material_pages
 
-    factory = session_factory(load_settings())
-    with unit_of_work(factory, tenant_id=None, read_only=True) as session:
-        ctx = Context(
-            tenant_id=tenant_id_for(session, acct_key), actor=CLI_ACTOR, surface=Surface.CLI
-        )
-        session.info[TENANT_KEY] = ctx.tenant_id
+    def show(session: Session, ctx: Context) -> None:
         for page in material_pages(session, ctx):
             for m in page:
                 typer.echo(
                     f"{m.id}\t{m.name}\t{m.content_type}\t{m.size_bytes}\t{m.category or ''}"
                 )
+
+    in_program(acct_key, show, read_only=True)
 
 
 @materials_app.command("remove")
@@ -89,16 +74,13 @@ def materials_remove(acct_key: str, material_id: int) -> None:
     from syllabus.services.materials import material_store, remove_material
 
     settings = load_settings()
-    try:
-        with unit_of_work(session_factory(settings), tenant_id=None) as session:
-            ctx = Context(
-                tenant_id=tenant_id_for(session, acct_key), actor=CLI_ACTOR, surface=Surface.CLI
-            )
-            remove_material(
-                session, ctx, store=material_store(settings.data_dir), material_id=material_id
-            )
-    except DomainError as error:
-        raise fail(error) from None
+    in_program(
+        acct_key,
+        lambda session, ctx: remove_material(
+            session, ctx, store=material_store(settings.data_dir), material_id=material_id
+        ),
+        settings=settings,
+    )
     out.print(f"removed material {material_id}")
 
 
@@ -114,13 +96,10 @@ def course_subscribe_key(
     until the course's key is set back to the one they were issued under."""
     from syllabus.services.courses import change_subscribe_key
 
-    try:
-        with unit_of_work(session_factory(load_settings()), tenant_id=None) as session:
-            ctx = Context(
-                tenant_id=tenant_id_for(session, acct_key), actor=CLI_ACTOR, surface=Surface.CLI
-            )
-            course = change_subscribe_key(session, ctx, course_id=course_id, subscribe_key=key)
-            new_key = course.subscribe_key
-    except DomainError as error:
-        raise fail(error) from None
+    new_key = in_program(
+        acct_key,
+        lambda session, ctx: (
+            change_subscribe_key(session, ctx, course_id=course_id, subscribe_key=key).subscribe_key
+        ),
+    )
     typer.echo(new_key)

@@ -7,19 +7,8 @@ from typing import Annotated
 
 import typer
 
-from syllabus.cli.common import (
-    CLI_ACTOR,
-    fail,
-    load_settings,
-    out,
-    session_factory,
-    tenant_id_for,
-)
-from syllabus.db.session import TENANT_KEY, unit_of_work
-from syllabus.domain.events import Surface
+from syllabus.cli.common import in_program, out
 from syllabus.queries.provisioning import drift
-from syllabus.services.context import Context
-from syllabus.services.errors import DomainError
 from syllabus.services.fields import UNSET
 from syllabus.services.provisioning import set_provisioning_settings
 
@@ -42,20 +31,15 @@ def scim_settings(
     ] = None,
 ) -> None:
     """Show a program's SCIM settings, changing those given."""
-    factory = session_factory(load_settings())
-    try:
-        with unit_of_work(factory, tenant_id=None) as session:
-            ctx = Context(
-                tenant_id=tenant_id_for(session, acct_key), actor=CLI_ACTOR, surface=Surface.CLI
-            )
-            current = set_provisioning_settings(
-                session,
-                ctx,
-                authority=UNSET if authority is None else authority,
-                hard_delete=UNSET if hard_delete is None else hard_delete,
-            )
-    except DomainError as error:
-        raise fail(error) from None
+    current = in_program(
+        acct_key,
+        lambda session, ctx: set_provisioning_settings(
+            session,
+            ctx,
+            authority=UNSET if authority is None else authority,
+            hard_delete=UNSET if hard_delete is None else hard_delete,
+        ),
+    )
     typer.echo(json.dumps(current.as_json()))
 
 
@@ -63,11 +47,7 @@ def scim_settings(
 def scim_drift(acct_key: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Users whose SCIM-owned attributes (email, names, username, active) were last written
     through another door than SCIM; exits 1 when there are any."""
-    factory = session_factory(load_settings())
-    with unit_of_work(factory, tenant_id=None, read_only=True) as session:
-        tenant_id = tenant_id_for(session, acct_key)
-        session.info[TENANT_KEY] = tenant_id
-        rows = drift(session)
+    rows = in_program(acct_key, lambda session, _ctx: drift(session), read_only=True)
     if as_json:
         typer.echo(
             json.dumps(

@@ -7,18 +7,7 @@ from typing import Annotated
 
 import typer
 
-from syllabus.cli.common import (
-    CLI_ACTOR,
-    fail,
-    load_settings,
-    out,
-    session_factory,
-    tenant_id_for,
-)
-from syllabus.db.session import TENANT_KEY, unit_of_work
-from syllabus.domain.events import Surface
-from syllabus.services.context import Context
-from syllabus.services.errors import DomainError
+from syllabus.cli.common import in_program, out
 from syllabus.services.ilt import TrainingData, create_training
 
 training_app = typer.Typer(help="Instructor-led trainings.", no_args_is_help=True)
@@ -34,21 +23,12 @@ def training_create(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Create an instructor-led training; its timeslots are then managed through the API."""
-    factory = session_factory(load_settings())
-    try:
-        with unit_of_work(factory, tenant_id=None) as session:
-            tenant_id = tenant_id_for(session, acct_key)
-            session.info[TENANT_KEY] = tenant_id
-            ctx = Context(tenant_id=tenant_id, actor=CLI_ACTOR, surface=Surface.CLI)
-            data = TrainingData(
-                name=name,
-                description=description,
-                course_id=course_id,
-                session_type=session_type,
-            )
-            training_id = create_training(session, ctx, data=data).id
-    except DomainError as error:
-        raise fail(error) from None
+    data = TrainingData(
+        name=name, description=description, course_id=course_id, session_type=session_type
+    )
+    training_id = in_program(
+        acct_key, lambda session, ctx: create_training(session, ctx, data=data).id
+    )
     if as_json:
         typer.echo(json.dumps({"id": training_id, "name": name}))
     else:
