@@ -16,6 +16,7 @@ from syllabus.auth.sessions import load_or_create_secret_key
 from syllabus.config import Settings
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker
+from syllabus.delivery.housekeeping import attach_housekeeping
 from syllabus.delivery.webhooks import WebhookPinger, attach_webhooks
 from syllabus.delivery.worker import Worker, start_in_thread
 from syllabus.dialects.guards.idempotency import IdempotencyGuard
@@ -57,6 +58,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 ids=IdCodec(app.state.secret_key).encode,
                 allow_private_targets=settings.webhook_allow_private_targets,
                 retention_days=settings.event_retention_days,
+            )
+            attach_housekeeping(
+                worker,
+                job_retention_days=settings.job_retention_days,
+                report_retention_days=settings.report_retention_days,
             )
             thread, worker_stop = start_in_thread(worker)
         try:

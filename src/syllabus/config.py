@@ -36,6 +36,10 @@ class Settings:
     """Lets webhooks target loopback/private addresses over plain http (tests, intranets)."""
     event_retention_days: float = 30.0
     """How long the event feed keeps events; older cursors answer 410."""
+    job_retention_days: float = 30.0
+    """How long finished background jobs (report runs, bulk-create results) stay readable."""
+    report_retention_days: float = 7.0
+    """How long the files of asynchronous reports are kept (capped by job retention)."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -59,6 +63,8 @@ class Settings:
             webhook_allow_private_targets=env.get("SYLLABUS_WEBHOOK_ALLOW_PRIVATE_TARGETS", "0")
             in {"1", "true", "yes"},
             event_retention_days=float(env.get("SYLLABUS_EVENT_RETENTION_DAYS", "30")),
+            job_retention_days=float(env.get("SYLLABUS_JOB_RETENTION_DAYS", "30")),
+            report_retention_days=float(env.get("SYLLABUS_REPORT_RETENTION_DAYS", "7")),
         )
 
 

@@ -25,6 +25,7 @@ from syllabus.config import Settings
 from syllabus.db.engine import make_engine
 from syllabus.db.migrate import upgrade
 from syllabus.db.session import make_sessionmaker, unit_of_work
+from syllabus.delivery.housekeeping import attach_housekeeping
 from syllabus.delivery.webhooks import attach_webhooks
 from syllabus.delivery.worker import Worker
 from syllabus.demo import ensure_demo_program
@@ -148,6 +149,11 @@ def worker(
         ids=IdCodec(secret_key).encode,
         allow_private_targets=settings.webhook_allow_private_targets,
         retention_days=settings.event_retention_days,
+    )
+    attach_housekeeping(
+        runner,
+        job_retention_days=settings.job_retention_days,
+        report_retention_days=settings.report_retention_days,
     )
     if once:
         while runner.run_once():
