@@ -107,8 +107,10 @@ class IltRegistration(TenantScoped, Timestamps, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     timeslot_id: Mapped[int] = mapped_column(ForeignKey("ilt_timeslots.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    course_progress_id: Mapped[int | None] = mapped_column(default=None)
-    """The user's progress record in the training's course, as the caller gave it."""
+    course_progress_id: Mapped[int | None] = mapped_column(
+        ForeignKey("course_progresses.id", ondelete="SET NULL"), default=None
+    )
+    """The user's own progress record in the training's course, when the caller names one."""
     status: Mapped[RegistrationStatus] = mapped_column(
         Enum(RegistrationStatus, native_enum=False, length=20, values_callable=_values),
         default=RegistrationStatus.PENDING,

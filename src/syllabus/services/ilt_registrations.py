@@ -27,6 +27,7 @@ from syllabus.domain.ilt import (
     InstructorLedTraining,
     RegistrationStatus,
 )
+from syllabus.domain.progress import CourseProgress
 from syllabus.domain.users import User
 from syllabus.services.context import Context
 from syllabus.services.errors import Conflict, Invalid, NotFound
@@ -51,10 +52,25 @@ def clean_status(value: object, field: str = "status") -> RegistrationStatus:
     return clean_enum(value, RegistrationStatus, field)
 
 
-def _clean_progress_id(value: int | None) -> int | None:
+def _clean_progress_id(
+    session: Session, ctx: Context, value: int | None, *, user_id: int, timeslot: IltTimeslot
+) -> int | None:
+    """A progress record may only be the registered user's own, in the training's course:
+    anything else would show someone else's progress on this registration."""
     if value is None:
         return None
-    return clean_int(value, "course_progress_id", minimum=1, maximum=2**31 - 1)
+    field = "course_progress_id"
+    progress_id = clean_int(value, field, minimum=1, maximum=2**31 - 1)
+    progress = require(session, ctx, CourseProgress, progress_id, field=field)
+    if progress.user_id != user_id:
+        raise Invalid(field, f"course_progress {progress_id} belongs to another user")
+    training = session.get_one(InstructorLedTraining, timeslot.training_id)
+    if training.course_id is not None and progress.course_id != training.course_id:
+        raise Invalid(
+            field,
+            f"course_progress {progress_id} is not in the training's course {training.course_id}",
+        )
+    return progress_id
 
 
 def set_status(registration: IltRegistration, status: RegistrationStatus, now: datetime) -> None:
@@ -107,8 +123,12 @@ def register_users(
     wanted = None if status is None else clean_status(status)
     if wanted is RegistrationStatus.CANCELLED:
         raise Invalid("status", "a new registration cannot be cancelled")
-    progress_id = _clean_progress_id(course_progress_id)
     timeslot = lock_timeslot(session, ctx, timeslot_id, field="instructor_led_training_timeslot_id")
+    if course_progress_id is not None and len(users) > 1:
+        raise Invalid("course_progress_id", "a course progress belongs to one user: register one")
+    progress_id = _clean_progress_id(
+        session, ctx, course_progress_id, user_id=users[0], timeslot=timeslot
+    )
     if course_id is not None:
         _check_course(session, ctx, timeslot, course_id)
     unknown = missing_ids(session, ctx, User, users)
@@ -201,7 +221,9 @@ def update_registration(
     timeslot = lock_timeslot(session, ctx, registration.timeslot_id, field=field)
     session.refresh(registration)  # its status may have changed while we waited for the lock
     if is_set(course_progress_id):
-        registration.course_progress_id = _clean_progress_id(course_progress_id)
+        registration.course_progress_id = _clean_progress_id(
+            session, ctx, course_progress_id, user_id=registration.user_id, timeslot=timeslot
+        )
         registration.updated_at = utcnow()
     if not is_set(status):
         session.flush()

@@ -90,6 +90,13 @@ def new_timeslot(client: TestClient, program: Program, training_id: int, **param
     )
 
 
+def new_progress(client: TestClient, program: Program, user_id: int, course_id: int) -> int:
+    answer = ok(
+        api(client, program, "create_course_progress", user_id=user_id, course_id=course_id)
+    )
+    return int(answer["id"])
+
+
 def register(client: TestClient, program: Program, timeslot_id: int, **params: Any) -> Any:
     return api(
         client,
@@ -391,20 +398,21 @@ def test_registrations_with_the_specs_sample_parameters(
         client, program, new_training(client, program, course_id=course), **WORKSHOP
     )
     user = new_user(client, program, "avery@example.com")
+    progress = new_progress(client, program, user["id"], course)
     created = ok(
         register(
             client,
             program,
             str(slot["id"]),
             user_id=str(user["id"]),
-            course_progress_id="444",
+            course_progress_id=str(progress),
             course_id=str(course),
             status="attended",
         )
     )
     assert_shape(created, REGISTRATION)
     assert created["status"] == "attended"
-    assert created["course_progress_id"] == 444
+    assert created["course_progress_id"] == progress
     assert created["user_id"] == user["id"]
     assert created["instructor_led_training_timeslot_id"] == slot["id"]
 
@@ -690,6 +698,50 @@ def test_registration_input_errors_name_the_field(
         )
         == 1
     )
+
+
+def test_a_registrations_course_progress_is_the_users_own_in_the_trainings_course(
+    client: TestClient, program: Program, other: Program
+) -> None:
+    course = ok(api(client, program, "create_course", name="Forklift"))["id"]
+    elsewhere = ok(api(client, program, "create_course", name="Fire safety"))["id"]
+    slot = new_timeslot(client, program, new_training(client, program, course_id=course))["id"]
+    avery = new_user(client, program, "avery@example.com")["id"]
+    blake = new_user(client, program, "blake@example.com")["id"]
+    averys = new_progress(client, program, avery, course)
+    blakes = new_progress(client, program, blake, course)
+    other_course = new_progress(client, program, avery, elsewhere)
+    their_course = ok(api(client, other, "create_course", name="Theirs"))["id"]
+    theirs = new_progress(
+        client, other, new_user(client, other, "t@example.com")["id"], their_course
+    )
+    field = "course_progress_id"
+    fails(register(client, program, slot, user_id=avery, course_progress_id=blakes), 400, field)
+    fails(
+        register(client, program, slot, user_id=avery, course_progress_id=other_course), 400, field
+    )
+    fails(register(client, program, slot, user_id=avery, course_progress_id=theirs), 404, field)
+    fails(
+        register(client, program, slot, user_ids=f"{avery},{blake}", course_progress_id=averys),
+        400,
+        field,
+    )
+    reg = ok(register(client, program, slot, user_id=avery, course_progress_id=averys))
+    assert reg["course_progress_id"] == averys
+    update = "update_instructor_led_training_timeslot_registration"
+    key = "instructor_led_training_timeslot_registration_id"
+    fails(api(client, program, update, **{key: reg["id"], field: blakes}), 400, field)
+    assert ok(api(client, program, update, **{key: reg["id"], field: averys}))[field] == averys
+
+    # Deleting the user's progress record leaves the registration without one.
+    ok(api(client, program, "destroy_course_progress", course_progress_id=averys))
+    listed = api(
+        client,
+        program,
+        "get_instructor_led_training_timeslot_registrations",
+        instructor_led_training_timeslot_id=slot,
+    )
+    assert [(r["id"], r[field]) for r in ok(listed)] == [(reg["id"], None)]
 
 
 def test_every_ilt_action_is_listed(client: TestClient, program: Program) -> None:
