@@ -82,9 +82,25 @@ def add_domain(
     return domain
 
 
+def primary_domain_id(session: Session, ctx: Context) -> int:
+    """The id alone: creating a user needs only this, and it is read on every create."""
+    domain_id = session.scalar(
+        select(Domain.id)
+        .where(Domain.tenant_id == ctx.tenant_id)
+        .order_by(Domain.position, Domain.id)
+        .limit(1)
+    )
+    if domain_id is None:
+        raise NotFound("domain", field="domain")
+    return int(domain_id)
+
+
 def primary_domain(session: Session, ctx: Context) -> Domain:
     domain = session.scalars(
-        select(Domain).where(Domain.tenant_id == ctx.tenant_id).order_by(Domain.position).limit(1)
+        select(Domain)
+        .where(Domain.tenant_id == ctx.tenant_id)
+        .order_by(Domain.position, Domain.id)
+        .limit(1)
     ).first()
     if domain is None:
         raise NotFound("domain", field="domain")

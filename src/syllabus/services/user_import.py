@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,7 +32,7 @@ from syllabus.services.errors import (
 from syllabus.services.events import record_events
 from syllabus.services.fields import is_set
 from syllabus.services.lookups import chunks, require_ids
-from syllabus.services.tenants import primary_domain
+from syllabus.services.tenants import primary_domain_id
 from syllabus.services.user_fields import (
     NOT_NULL_TEXT,
     UserData,
@@ -59,13 +59,25 @@ class BulkCreateResult:
     """Rows not applied, with why (empty when ``atomic``)."""
 
 
-def _existing(session: Session, ctx: Context, column: Any, values: list[str]) -> set[str]:
-    found: set[str] = set()
-    for part in chunks(values):
-        found.update(
-            session.scalars(select(column).where(User.tenant_id == ctx.tenant_id, column.in_(part)))
-        )
-    return found
+def _taken(
+    session: Session, ctx: Context, emails: list[str], names: list[str]
+) -> tuple[set[str], set[str]]:
+    """The emails and usernames among these that existing users hold, in one query per chunk
+    (every user has both, so one look at the users who match either answers both)."""
+    taken_emails: set[str] = set()
+    taken_names: set[str] = set()
+    for part_emails, part_names in zip(chunks(emails), chunks(names), strict=True):
+        for email, name in session.execute(
+            select(User.email_normalized, User.username_normalized).where(
+                User.tenant_id == ctx.tenant_id,
+                or_(
+                    User.email_normalized.in_(part_emails), User.username_normalized.in_(part_names)
+                ),
+            )
+        ):
+            taken_emails.add(email)
+            taken_names.add(name)
+    return taken_emails, taken_names
 
 
 def create_users(
@@ -166,7 +178,7 @@ def create_users(
     targets = (
         list(dict.fromkeys(domain_ids))
         if domain_ids is not None
-        else [primary_domain(session, ctx).id]
+        else [primary_domain_id(session, ctx)]
     )
     if domain_ids is not None:
         require_ids(session, ctx, Domain, targets, field="domain_ids", entity="domain")
@@ -233,11 +245,11 @@ def _drop_duplicates(
     errors: list[RowError],
 ) -> list[tuple[int, dict[str, Any], dict[int, str | None], bool]]:
     """Reject rows whose email or username repeats in the batch or exists already."""
-    taken_emails = _existing(
-        session, ctx, User.email_normalized, [c["email_normalized"] for _, c, _, _ in rows]
-    )
-    taken_names = _existing(
-        session, ctx, User.username_normalized, [c["username_normalized"] for _, c, _, _ in rows]
+    taken_emails, taken_names = _taken(
+        session,
+        ctx,
+        [c["email_normalized"] for _, c, _, _ in rows],
+        [c["username_normalized"] for _, c, _, _ in rows],
     )
     kept = []
     for row in rows:
