@@ -3,7 +3,8 @@
 Signup fields are the extra questions a domain asks at registration (Skilljar's SignupField);
 a user has at most one value per field. Manager access is the Skilljar face of a group manager
 (``group_managers``, the SkyPrep data): one ``manager_access`` row per manager link adds what
-SkyPrep has no word for (may create users; which courses and paths they oversee).
+SkyPrep has no word for (which courses and paths they oversee); Skilljar's ``can_create_users``
+is SkyPrep's ``can_add_users`` flag on the link itself.
 """
 
 from __future__ import annotations
@@ -84,7 +85,6 @@ class ManagerAccess(TenantScoped, Timestamps, Base):
         ForeignKey("group_managers.id", ondelete="CASCADE"), unique=True
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    can_create_users: Mapped[bool] = mapped_column(default=False)
     course_access_level: Mapped[str] = mapped_column(String(16), default=AccessLevel.ALL.value)
     path_access_level: Mapped[str] = mapped_column(String(16), default=AccessLevel.ALL.value)
 

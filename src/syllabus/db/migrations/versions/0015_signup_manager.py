@@ -145,7 +145,6 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("manager_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("can_create_users", sa.Boolean(), nullable=False),
         sa.Column("course_access_level", sa.String(length=16), nullable=False),
         sa.Column("path_access_level", sa.String(length=16), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
