@@ -42,12 +42,18 @@ _ANSWERS = scoped_select(
     _fields.domain_id,
 ).join(SignupField.__table__, _fields.id == _values.field_id)
 USER_VALUES = Listing(
-    _ANSWERS.where(
-        _fields.domain_id == bindparam("domain_id"), _values.user_id == bindparam("user_id")
-    ),
+    _ANSWERS,
     _values.id,
+    {
+        "domain_id": lambda: _fields.domain_id == bindparam("domain_id"),
+        "user_id": lambda: _values.user_id == bindparam("user_id"),
+    },
 )
-_ONE_VALUE = USER_VALUES.base.where(_values.field_id == bindparam("field_id"))
+_ONE_VALUE = _ANSWERS.where(
+    _fields.domain_id == bindparam("domain_id"),
+    _values.user_id == bindparam("user_id"),
+    _values.field_id == bindparam("field_id"),
+)
 _ONE_FIELD = scoped_select(SignupField).where(
     _fields.domain_id == bindparam("domain_id"), _fields.id == bindparam("field_id")
 )
