@@ -53,14 +53,14 @@ class ManagerAccessUpdateRequest(WireModel):
 
 
 def _decoded(api: Api, kind: str, public_ids: list[str]) -> tuple[list[int], dict[int, str]]:
-    """Row ids to apply and, for reporting, the public id each came from (ours only)."""
+    """Row ids to apply and, for reporting, the public id each came from. Ids that are not
+    ours become 0, which the service finds missing like any unknown id."""
     ids: list[int] = []
     names: dict[int, str] = {}
     for public_id in public_ids:
-        row_id = api.ids.decode(kind, public_id)
-        if row_id is not None:
-            ids.append(row_id)
-            names.setdefault(row_id, public_id)
+        row_id = api.ids.decode(kind, public_id) or 0
+        ids.append(row_id)
+        names.setdefault(row_id, public_id)
     return ids, names
 
 
