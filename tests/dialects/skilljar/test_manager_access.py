@@ -239,3 +239,22 @@ def test_the_openapi_document_lists_the_new_operations(client: TestClient) -> No
     bulk = paths["/domains/{domain_name}/users/{user_id}/signup-fields-bulk"]
     assert bulk["post"]["operationId"] == "domains_users_signup_fields_bulk_create"
     assert "/domains/{domain_name}/signup-fields" in paths
+
+
+def test_if_match_guards_the_setting(
+    client: TestClient, program: Program, auth: dict[str, str]
+) -> None:
+    user_id = member(client, program, auth, "etag@example.com")
+    body = {"group_name": "Team", "course_access_level": "ALL", "path_access_level": "ALL"}
+    first = client.put(url(program, user_id), json=body, headers=auth)
+    tag = first.headers["ETag"]
+    second = client.put(url(program, user_id), json=body, headers={**auth, "If-Match": tag})
+    assert second.status_code == 200, second.text
+    assert second.headers["ETag"] != tag
+    stale = client.put(url(program, user_id), json=body, headers={**auth, "If-Match": tag})
+    assert stale.status_code == 412
+    refused = client.delete(url(program, user_id), headers={**auth, "If-Match": tag})
+    assert refused.status_code == 412
+    current = second.headers["ETag"]
+    deleted = client.delete(url(program, user_id), headers={**auth, "If-Match": current})
+    assert deleted.status_code == 204

@@ -5,6 +5,7 @@ here is listed by ``get_manager_permissions_from_user_group`` and one assigned t
 replaced or revoked here. Access levels are ``ALL``, ``SELECTED`` (the ids given) or ``NONE``.
 Course and path ids that are not the program's are not applied and come back in
 ``invalid_ids``; there are no licenses here, so every license id comes back there too.
+PUT answers an ``ETag`` for the whole setting; ``If-Match`` on PUT and DELETE guards it.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field
 from starlette.responses import Response
 
-from syllabus.dialects.skilljar.api import Api, WriteApi, json
+from syllabus.dialects.skilljar.api import Api, WriteApi, etag, json
 from syllabus.dialects.skilljar.body import WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.domains import domain_id_of
 from syllabus.dialects.skilljar.render import user_ref
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.domain.users import User
+from syllabus.queries.manager_access import manager_links
 from syllabus.services.manager_access import (
     MAX_SCOPE_IDS,
     ManagerAccessSettings,
@@ -52,6 +54,13 @@ class ManagerAccessUpdateRequest(WireModel):
     license_ids: IdList = []
 
 
+def _tag(api: Api, user_id: int) -> str:
+    """The user's whole manager setting as one validator (links, their flags and scope)."""
+    rows = manager_links(api.session, api.ctx, user_id)
+    state = [(r.id, r.group_id, r.updated_at, r.access_updated_at) for r in rows]
+    return etag("manager_access", user_id, None, *state)
+
+
 def _decoded(api: Api, kind: str, public_ids: list[str]) -> tuple[list[int], dict[int, str]]:
     """Row ids to apply and, for reporting, the public id each came from. Ids that are not
     ours become 0, which the service finds missing like any unknown id."""
@@ -81,6 +90,7 @@ def put_manager_access(domain_name: str, user_id: str, api: WriteApi) -> Respons
     (see ``services.manager_access``)."""
     domain_id, uid = domain_id_of(api, domain_name), api.path_id("user", user_id)
     body = parse(ManagerAccessUpdateRequest, api.body)
+    api.check_if_match(_tag(api, uid))
     course_ids, course_names = _decoded(api, "course", body.course_ids)
     path_ids, path_names = _decoded(api, "path", body.path_ids)
     result = set_manager_access(
@@ -117,7 +127,7 @@ def put_manager_access(domain_name: str, user_id: str, api: WriteApi) -> Respons
             "license_ids": list(dict.fromkeys(body.license_ids)),
         },
     }
-    return json(body_out)
+    return json(body_out, tag=_tag(api, uid))
 
 
 @router.delete(
@@ -128,5 +138,6 @@ def put_manager_access(domain_name: str, user_id: str, api: WriteApi) -> Respons
 )
 def delete_manager_access(domain_name: str, user_id: str, api: WriteApi) -> Response:
     domain_id, uid = domain_id_of(api, domain_name), api.path_id("user", user_id)
+    api.check_if_match(_tag(api, uid))
     remove_manager_access(api.session, api.ctx, domain_id=domain_id, user_id=uid)
     return Response(status_code=204)
