@@ -187,7 +187,11 @@ def _checked(field: SignupField, options: set[str], raw: object, index: int) -> 
     """The value to store, or Invalid naming what is wrong (``index`` is the row)."""
     if isinstance(raw, bool) and field.type == SignupFieldType.CHECKBOX:
         raw = "true" if raw else "false"
-    if not isinstance(raw, str) or not raw.strip():
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        raw = str(raw)
+    if not isinstance(raw, str):
+        raise Invalid("value", "Not a valid string.", index=index)
+    if not raw.strip():
         raise Invalid("value", "This field may not be blank.", index=index)
     if "\x00" in raw or len(raw) > MAX_VALUE:
         raise Invalid(

@@ -140,6 +140,10 @@ def test_a_value_is_created_then_updated_and_read_back(
         ("colour", "Green", {"value": ['"Green" is not a valid choice.']}),
         ("optin", "maybe", {"value": ['"maybe" is not a valid boolean.']}),
         ("code", "", {"value": ["This field may not be blank."]}),
+        ("code", True, {"value": ["Not a valid string."]}),
+        ("code", 12, {"value": ["Use a code like ABC-123."]}),
+        ("code", ["ABC-1"], {"value": ["Not a valid string."]}),
+        ("code", None, {"value": ["Not a valid string."]}),
         ("old", "x", {"signup_field": {"id": ["The field 'Retired' is inactive."]}}),
         ("unknown", "x", {"signup_field": {"id": ["No such signup field on this domain."]}}),
     ],
@@ -150,7 +154,7 @@ def test_bad_values_are_400_naming_the_field(
     auth: dict[str, str],
     fields: dict[str, str],
     name: str,
-    value: str,
+    value: object,
     errors: dict[str, Any],
 ) -> None:
     user_id = member(client, program, auth, "bad@example.com")

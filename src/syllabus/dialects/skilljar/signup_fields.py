@@ -7,7 +7,7 @@ several at once (``POST .../signup-fields-bulk``: all or none, 201 with ``Locati
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
 from starlette.responses import Response
@@ -39,14 +39,18 @@ class SignupFieldRef(WireModel):
     id: str
 
 
+AnyValue = Annotated[Any, Field(json_schema_extra={"type": "string", "minLength": 1})]
+"""Checked by the service against its field (numbers are read as text, as DRF does)."""
+
+
 class UserSignupFieldValueRequest(WireModel):
     signup_field: SignupFieldRef | str
-    value: str | bool
+    value: AnyValue
 
 
 class BulkUserSignupFieldValueRequest(WireModel):
     id: str
-    value: str | bool
+    value: AnyValue
 
 
 class BulkUserSignupInfoRequest(WireModel):
