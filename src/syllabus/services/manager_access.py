@@ -39,7 +39,8 @@ from syllabus.services.group_managers import (
     remove_manager_from_group,
 )
 from syllabus.services.groups import GroupData, create_group
-from syllabus.services.lookups import missing_ids, possible_id, require
+from syllabus.services.locking import require_locked
+from syllabus.services.lookups import missing_ids, possible_id
 from syllabus.services.user_fields import UserData
 from syllabus.services.users import update_user
 from syllabus.services.validation import clean_required_text
@@ -90,7 +91,8 @@ def clean_access_level(value: object, name: str) -> AccessLevel:
 
 
 def _require_member(session: Session, ctx: Context, domain_id: int, user_id: int) -> User:
-    """The user, who must belong to the domain (else NotFound: the URL names no such user)."""
+    """The user, who must belong to the domain (else NotFound: the URL names no such user).
+    The user's row stays locked: concurrent changes to one user's access run in turn."""
     found = None
     if possible_id(user_id):
         found = session.scalar(
@@ -102,7 +104,7 @@ def _require_member(session: Session, ctx: Context, domain_id: int, user_id: int
         )
     if found is None:
         raise NotFound("domain user", [user_id], field="user_id")
-    return require(session, ctx, User, user_id, field="user_id")
+    return require_locked(session, ctx, User, user_id, field="user_id")
 
 
 def _links(session: Session, ctx: Context, user_id: int) -> list[GroupManager]:
