@@ -71,6 +71,8 @@ def test_values_are_all_or_nothing_and_recorded_as_user_updates(session: Session
         session, ctx, domain_id=domain_id, data=SignupFieldData(label="Size", type="PICKLIST")
     )
     add_signup_field_option(session, ctx, field_id=pick.id, value="Small")
+    [options] = event_data(session, ctx, "signup_field.updated")
+    assert options == {"signup_field_id": pick.id, "domain_id": domain_id, "changed": ["options"]}
     with pytest.raises(Invalid) as raised:
         set_user_signup_values(
             session,

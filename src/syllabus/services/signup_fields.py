@@ -154,16 +154,27 @@ def add_signup_field_option(
         raise Conflict(f"the field already has the option {text!r}", field="value")
     option = SignupFieldOption(tenant_id=ctx.tenant_id, field_id=field.id, value=text)
     session.add(option)
+    _options_changed(session, ctx, field)
+    return option
+
+
+def _options_changed(session: Session, ctx: Context, field: SignupField) -> None:
     field.updated_at = utcnow()
     session.flush()
-    return option
+    record_event(
+        session,
+        ctx,
+        "signup_field.updated",
+        {"signup_field_id": field.id, "domain_id": field.domain_id, "changed": ["options"]},
+    )
 
 
 def remove_signup_field_option(session: Session, ctx: Context, *, option_id: int) -> None:
     """Answers already given stay as they are; new answers may no longer pick this option."""
     option = require(session, ctx, SignupFieldOption, option_id, field="option")
+    field = require(session, ctx, SignupField, option.field_id, field="signup_field")
     session.delete(option)
-    session.flush()
+    _options_changed(session, ctx, field)
 
 
 def _membership_locked(session: Session, ctx: Context, domain_id: int, user_id: int) -> None:
