@@ -197,6 +197,7 @@ def field_deactivate(acct_key: str, field_id: str) -> None:
 
 @signup_field_app.command("activate")
 def field_activate(acct_key: str, field_id: str) -> None:
+    """Accept values for the field again."""
     _update(acct_key, field_id, SignupFieldData(active=True))
 
 
