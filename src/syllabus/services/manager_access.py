@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from syllabus.domain.base import utcnow
@@ -31,7 +32,7 @@ from syllabus.domain.tenants import DomainMembership
 from syllabus.domain.users import Role, User
 from syllabus.services.bulk import insert_rows
 from syllabus.services.context import Context
-from syllabus.services.errors import Invalid, NotFound
+from syllabus.services.errors import Conflict, Invalid, NotFound
 from syllabus.services.events import record_event
 from syllabus.services.group_managers import (
     ManagerPermissions,
@@ -125,17 +126,29 @@ def _group_named(session: Session, ctx: Context, name: str) -> Group:
     by name only (no id), and an integration granting "manager of Acme Corp" for a new customer
     account expects that call alone to set the manager up, as the dashboard would.
     """
-    group = session.scalars(
+    found = _find_group(session, ctx, name)
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():
+            return create_group(session, ctx, data=GroupData(name=name))
+    except Invalid as error:
+        raise Invalid("group_name", error.message) from None
+    except (IntegrityError, Conflict):
+        # Another request created it meanwhile (PostgreSQL): use theirs.
+        found = _find_group(session, ctx, name)
+        if found is None:
+            raise
+        return found
+
+
+def _find_group(session: Session, ctx: Context, name: str) -> Group | None:
+    """Matched by full name, case-insensitively (a nested group as "Parent / Child")."""
+    return session.scalars(
         select(Group).where(
             Group.tenant_id == ctx.tenant_id, Group.full_name_normalized == name.lower()
         )
     ).first()
-    if group is not None:
-        return group
-    try:
-        return create_group(session, ctx, data=GroupData(name=name))
-    except Invalid as error:
-        raise Invalid("group_name", error.message) from None
 
 
 def _scope_ids(ids: Sequence[int], name: str, level: AccessLevel) -> list[int]:

@@ -13,7 +13,7 @@ from syllabus.db.session import unit_of_work
 from syllabus.dialects.skilljar.ids import IdCodec
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
-from syllabus.domain.groups import GroupManager
+from syllabus.domain.groups import Group, GroupManager
 from syllabus.domain.signup_manager import UserSignupFieldValue
 from syllabus.domain.tenants import Domain
 from syllabus.services.context import Context
@@ -44,6 +44,10 @@ def test_concurrent_saves_and_grants_end_in_one_row(server: tuple[str, Any]) -> 
         user = create_user(session, ctx, data=UserData(email="racer@example.com"))
         field_id, user_id = ids.encode("signup_field", field.id), ids.encode("user", user.id)
         raw_user = user.id
+        others = [
+            ids.encode("user", create_user(session, ctx, data=UserData(email=f"o{n}@e.com")).id)
+            for n in range(CLIENTS)
+        ]
     auth = {"Authorization": f"Token {api_key}"}
     root = f"{base}/v1/domains/{ACCT}/users/{user_id}"
 
@@ -55,15 +59,26 @@ def test_concurrent_saves_and_grants_end_in_one_row(server: tuple[str, Any]) -> 
         body = {"group_name": f"Team {n}", "course_access_level": "ALL", "path_access_level": "ALL"}
         return httpx.put(f"{root}/manager-access", json=body, headers=auth, timeout=60).status_code
 
+    def share(other: str) -> int:
+        body = {"group_name": "Shared", "course_access_level": "ALL", "path_access_level": "ALL"}
+        url = f"{base}/v1/domains/{ACCT}/users/{other}/manager-access"
+        return httpx.put(url, json=body, headers=auth, timeout=60).status_code
+
     with ThreadPoolExecutor(CLIENTS) as pool:
         saved = list(pool.map(save, range(CLIENTS)))
         granted = list(pool.map(grant, range(CLIENTS)))
+        shared = list(pool.map(share, others))
     assert saved == [201] * CLIENTS
     assert granted == [200] * CLIENTS
+    assert shared == [200] * CLIENTS
     with unit_of_work(factory, tenant_id=tenant.id, read_only=True) as session:
         values = session.scalar(select(func.count()).select_from(UserSignupFieldValue))
         links = session.scalar(
             select(func.count()).select_from(GroupManager).where(GroupManager.user_id == raw_user)
         )
+        groups = session.scalar(
+            select(func.count()).select_from(Group).where(Group.name == "Shared")
+        )
     assert values == 1
     assert links == 1
+    assert groups == 1
