@@ -18,7 +18,7 @@ from syllabus.demo_rewards import add_demo_rewards
 from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.events import Surface
-from syllabus.domain.tenants import Tenant
+from syllabus.domain.tenants import Domain, Tenant
 from syllabus.services.catalog import CatalogItems, add_to_catalog
 from syllabus.services.context import Context
 from syllabus.services.course_items import CourseItemData, add_course_item
@@ -43,6 +43,13 @@ from syllabus.services.learning_paths import (
 from syllabus.services.login_keys import issue_login_key
 from syllabus.services.materials import add_material, material_store
 from syllabus.services.power_users import assign_power_users, create_dataset, create_user_role
+from syllabus.services.signup_fields import (
+    SignupFieldData,
+    ValueChange,
+    add_signup_field,
+    add_signup_field_option,
+    set_user_signup_values,
+)
 from syllabus.services.tenants import NewTenant, create_tenant
 from syllabus.services.users import NewUser, UserData, create_users, define_custom_attribute
 
@@ -240,6 +247,7 @@ def ensure_demo_program(
     add_demo_reports(session, ctx, course_id=course_ids[0])
     groups = {"sales": sales.id, "support": support.id, "new_hires": new_hires.id}
     _add_access_and_content(session, ctx, user_ids, course_ids, groups, onboarding.id, data_dir)
+    add_demo_signup_fields(session, ctx, user_ids)
     return DemoSummary(tenant.id, acct_key, True, len(user_ids), len(course_ids))
 
 
@@ -356,3 +364,29 @@ def _add_access_and_content(
                 with source.open("wb") as out:
                     writer.write(out)
             add_material(session, ctx, store=store, source=source, category=category)
+
+
+def add_demo_signup_fields(session: Session, ctx: Context, user_ids: list[int]) -> None:
+    """A picklist signup field on the primary domain, answered by the first ten users."""
+    domain_id = session.scalar(
+        select(Domain.id).where(Domain.tenant_id == ctx.tenant_id).order_by(Domain.position)
+    )
+    assert domain_id is not None
+    field = add_signup_field(
+        session,
+        ctx,
+        domain_id=domain_id,
+        data=SignupFieldData(
+            type="PICKLIST",
+            label="Team size",
+            help_text="How many people on your team will take training?",
+            required=True,
+            order=3500,
+        ),
+    )
+    choices = ["1-10", "11-50", "51-200", "200+"]
+    for choice in choices:
+        add_signup_field_option(session, ctx, field_id=field.id, value=choice)
+    for index, user_id in enumerate(user_ids[:10]):
+        change = ValueChange(field_id=field.id, value=choices[index % len(choices)])
+        set_user_signup_values(session, ctx, domain_id=domain_id, user_id=user_id, changes=[change])

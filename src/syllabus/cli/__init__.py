@@ -9,6 +9,7 @@ from syllabus.cli.programs import db_app, key_app, tenant_app
 from syllabus.cli.reports import report_app
 from syllabus.cli.rewards import payments_app, skills_app
 from syllabus.cli.scim import scim_app
+from syllabus.cli.signup_fields import signup_field_app
 from syllabus.cli.training import training_app
 from syllabus.cli.webhooks import webhook_app
 
@@ -24,6 +25,7 @@ for _group, _name in [
     (report_app, "report"),
     (skills_app, "skills"),
     (payments_app, "payments"),
+    (signup_field_app, "signup-field"),
 ]:
     app.add_typer(_group, name=_name)
 

@@ -55,6 +55,16 @@ from syllabus.domain.rewards import (
     SkillLevel,
     SkillTransaction,
 )
+from syllabus.domain.signup_manager import (
+    AccessLevel,
+    ManagerAccess,
+    ManagerAccessCourse,
+    ManagerAccessPath,
+    SignupField,
+    SignupFieldOption,
+    SignupFieldType,
+    UserSignupFieldValue,
+)
 from syllabus.domain.tenants import Domain, DomainAccess, DomainMembership, Tenant
 from syllabus.domain.users import CustomAttributeDefinition, Role, User, UserCustomAttribute
 from syllabus.domain.webhooks import Webhook, WebhookAttempt, WebhookDelivery
@@ -65,6 +75,7 @@ for _table in Base.metadata.tables.values():
     _table.dialect_options["sqlite"]["autoincrement"] = True
 
 __all__ = [
+    "AccessLevel",
     "Base",
     "CatalogEntry",
     "CatalogEntryGroup",
@@ -109,6 +120,9 @@ __all__ = [
     "LearningPathUser",
     "LoginKey",
     "LoginKeyType",
+    "ManagerAccess",
+    "ManagerAccessCourse",
+    "ManagerAccessPath",
     "Material",
     "Payment",
     "PointBalance",
@@ -123,6 +137,9 @@ __all__ = [
     "SavedReport",
     "ScimDeletedUser",
     "ScimUserProfile",
+    "SignupField",
+    "SignupFieldOption",
+    "SignupFieldType",
     "Skill",
     "SkillBalance",
     "SkillLevel",
@@ -134,6 +151,7 @@ __all__ = [
     "UserAttributeSource",
     "UserCustomAttribute",
     "UserRole",
+    "UserSignupFieldValue",
     "Webhook",
     "WebhookAttempt",
     "WebhookDelivery",

@@ -12,6 +12,7 @@ from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.tenants import Domain, DomainMembership
 from syllabus.domain.users import User
 from syllabus.queries.pages import Listing
+from syllabus.queries.signup_fields import DOMAIN_USER_FILTERS
 from syllabus.services.context import Context
 from syllabus.services.lookups import possible_id
 
@@ -36,6 +37,7 @@ DOMAIN_USERS = Listing(
         "email": lambda: _users.email_normalized == bindparam("email"),
         "first_name": lambda: _users.first_name == bindparam("first_name"),
         "last_name": lambda: _users.last_name == bindparam("last_name"),
+        **DOMAIN_USER_FILTERS,
     },
 )
 _BY_NAME = scoped_select(Domain).where(_domains.name == bindparam("name"))

@@ -20,9 +20,11 @@ from syllabus.dialects.skilljar import (
     domains,
     events,
     groups,
+    manager_access,
     ping,
     publications,
     published_paths,
+    signup_fields,
     user_courses,
     user_progress,
     users,
@@ -44,6 +46,8 @@ ROUTERS = [
     courses.router,
     webhooks.router,
     events.router,
+    signup_fields.router,
+    manager_access.router,
 ]
 """Every resource module's router; a new module adds itself here."""
 

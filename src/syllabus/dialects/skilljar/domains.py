@@ -14,6 +14,7 @@ from syllabus.dialects.skilljar.errors import FieldErrors
 from syllabus.dialects.skilljar.pagination import envelope, page_request
 from syllabus.dialects.skilljar.render import ts, user_ref
 from syllabus.dialects.skilljar.routing import SkilljarRouter
+from syllabus.dialects.skilljar.signup_data import signup_data, signup_filters, wants_signup_data
 from syllabus.queries.domain_views import (
     DOMAIN_USERS,
     DOMAINS,
@@ -188,11 +189,16 @@ def list_domain_users(domain_name: str, api: ReadApi) -> Response:
             filters[name] = query[f"user__{name}"]
     if query.get("active"):
         filters["active"] = query["active"].strip().lower() in {"true", "1", "yes"}
+    filters.update(signup_filters(api, query))
     if any("\x00" in str(v) for v in filters.values()):
         raise FieldErrors({"detail": "Null characters are not allowed."})
     pr = page_request(api.request, api.ids, cursor_default=False)
     rows = DOMAIN_USERS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     count = lambda: DOMAIN_USERS.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
+    if wants_signup_data(query):
+        answers = signup_data(api, filters["domain_id"], [r.user_id for r in rows[: pr.size]])
+        render = lambda r: {**_domain_user(api, r), "signup_fields": answers.get(r.user_id, [])}  # noqa: E731
+        return json(envelope(api.request, api.ids, pr, rows, render, count=count))
     return json(
         envelope(api.request, api.ids, pr, rows, lambda r: _domain_user(api, r), count=count)
     )
