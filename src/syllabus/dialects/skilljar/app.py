@@ -24,6 +24,7 @@ from syllabus.dialects.skilljar import (
     publications,
     published_paths,
     user_courses,
+    user_lessons,
     user_progress,
     users,
     webhooks,
@@ -44,6 +45,7 @@ ROUTERS = [
     courses.router,
     webhooks.router,
     events.router,
+    user_lessons.router,
 ]
 """Every resource module's router; a new module adds itself here."""
 
