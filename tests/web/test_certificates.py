@@ -1,0 +1,96 @@
+"""The public certificate validation page: whose, which course, when; 404 for unknown or
+malformed codes, 410 once revoked, expired ones marked so; no sign-in needed, names escaped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from syllabus.db.session import unit_of_work
+from syllabus.domain.certificates import Certificate
+from syllabus.services.courses import CourseData, create_course
+from syllabus.services.progress import (
+    CourseProgressChanges,
+    create_course_progress,
+    update_course_progress,
+)
+from syllabus.services.users import UserData, create_user
+from tests.dialects.skilljar.conftest import arrange
+from tests.http_client import Program, app_client, make_program
+
+
+@pytest.fixture
+def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
+    yield from app_client(fresh_db_url, tmp_path)
+
+
+@pytest.fixture
+def program(client: TestClient) -> Program:
+    return make_program(client, "certs.example.test")
+
+
+def _complete(client: TestClient, program: Program, first_name: str, course: str) -> str:
+    """A user who completed a certificate course; the certificate's code."""
+    with arrange(client, program) as (session, ctx):
+        data = UserData(email="c@example.com", first_name=first_name)
+        user = create_user(session, ctx, data=data)
+        made = create_course(session, ctx, data=CourseData(name=course, certificate=True))
+        progress = create_course_progress(session, ctx, user_id=user.id, course_id=made.id)
+        changes = CourseProgressChanges(status="passed")
+        update_course_progress(session, ctx, progress_id=progress.id, changes=changes)
+        code = session.query(Certificate.code).filter(Certificate.course_id == made.id).scalar()
+    assert isinstance(code, str)
+    return code
+
+
+def _set(client: TestClient, code: str, **values: datetime) -> None:
+    factory = client.app.state.session_factory  # type: ignore[attr-defined]
+    with unit_of_work(factory, tenant_id=None) as session:
+        session.execute(update(Certificate).where(Certificate.code == code).values(**values))
+
+
+def test_valid_certificate_page(client: TestClient, program: Program) -> None:
+    code = _complete(client, program, "<Ada>", "Safety & Health")
+    page = client.get(f"/certificates/{code}")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.headers["cache-control"] == "no-store"
+    assert "Valid" in page.text
+    assert "&lt;Ada&gt;" in page.text
+    assert "<Ada>" not in page.text
+    assert "Safety &amp; Health" in page.text
+    assert "Does not expire" in page.text
+    assert "c@example.com" not in page.text
+    head = client.head(f"/certificates/{code}")
+    assert head.status_code == 200
+    assert head.content == b""
+
+
+def test_unknown_malformed_revoked_and_expired(client: TestClient, program: Program) -> None:
+    code = _complete(client, program, "Ada", "Safety")
+    for path in (
+        f"/certificates/{code[:-1]}",
+        f"/certificates/{code}x",
+        "/certificates/" + "a" * 65,
+        "/certificates/not%20a%20code",
+        "/certificates/%3Cscript%3E",
+    ):
+        missing = client.get(path)
+        assert missing.status_code == 404, path
+        assert "No certificate has this code" in missing.text
+    assert client.post(f"/certificates/{code}").status_code == 405
+
+    past = datetime.now(UTC) - timedelta(days=1)
+    _set(client, code, expires_at=past)
+    expired = client.get(f"/certificates/{code}")
+    assert expired.status_code == 200
+    assert "Expired on" in expired.text
+    _set(client, code, revoked_at=past)
+    revoked = client.get(f"/certificates/{code}")
+    assert revoked.status_code == 410
+    assert "Revoked on" in revoked.text
