@@ -22,6 +22,7 @@ from syllabus.services.progress import (
     create_course_progress,
     update_course_progress,
 )
+from syllabus.services.training_transfer import move_training_data
 from tests.factories import event_data, make_course, make_item, make_tenant, make_user
 
 
@@ -43,11 +44,7 @@ def test_item_completion_issues_one_certificate_with_expiry(session: Session) ->
     set_item_progress(session, ctx, progress_id=progress.id, item_id=items[1].id, status="passed")
 
     [cert] = certificates(session, ctx)
-    assert (cert.user_id, cert.course_id, cert.course_progress_id) == (
-        user.id,
-        course.id,
-        progress.id,
-    )
+    assert cert.course_progress_id == progress.id
     assert len(cert.code) >= 26
     assert cert.revoked_at is None
     assert cert.expires_at is not None
@@ -69,7 +66,7 @@ def test_no_certificate_without_the_course_flag_and_no_expiry_without_validity(
         changes = CourseProgressChanges(status="passed")
         update_course_progress(session, ctx, progress_id=progress.id, changes=changes)
     [cert] = certificates(session, ctx)
-    assert cert.course_id == awarding.id
+    assert cert.course_progress_id == progress.id  # the last, awarding course's record
     assert cert.expires_at is None
 
 
@@ -155,3 +152,19 @@ def test_lesson_progress_of_another_program_is_not_found(session: Session) -> No
     user = make_user(session, ctx)
     with pytest.raises(NotFound):
         update_lesson_progress(session, ctx, user_id=user.id, item_id=item.id, status="passed")
+
+
+def test_a_moved_record_takes_its_certificate_to_the_new_user(session: Session) -> None:
+    _, ctx = make_tenant(session)
+    source = make_user(session, ctx, first_name="Old", last_name="Account")
+    target = make_user(session, ctx, first_name="New", last_name="Account")
+    course = make_course(session, ctx, certificate=True)
+    progress = create_course_progress(session, ctx, user_id=source.id, course_id=course.id)
+    update_course_progress(
+        session, ctx, progress_id=progress.id, changes=CourseProgressChanges(status="passed")
+    )
+    [cert] = certificates(session, ctx)
+    move_training_data(session, ctx, source_user_id=source.id, target_user_id=target.id)
+    found = certificate_by_code(session, cert.code)
+    assert found is not None
+    assert found.learner == "New Account"

@@ -43,7 +43,8 @@ def _complete(client: TestClient, program: Program, first_name: str, course: str
         progress = create_course_progress(session, ctx, user_id=user.id, course_id=made.id)
         changes = CourseProgressChanges(status="passed")
         update_course_progress(session, ctx, progress_id=progress.id, changes=changes)
-        code = session.query(Certificate.code).filter(Certificate.course_id == made.id).scalar()
+        query = session.query(Certificate.code)
+        code = query.filter(Certificate.course_progress_id == progress.id).scalar()
     assert isinstance(code, str)
     return code
 

@@ -1,8 +1,10 @@
 """Certificates: issued when a user completes a course that awards one.
 
 Each carries a random validation code (the credential of its public validation page, so it is
-unique across programs and unguessable). A certificate is revoked, not deleted, when the
-completion it attests is withdrawn: the code then validates as revoked instead of vanishing.
+unique across programs and unguessable). Whose and for which course come from its course
+progress record (no copies: a record moved to another user takes its certificate along).
+A certificate is revoked, not deleted, when the completion it attests is withdrawn: the code
+then validates as revoked instead of vanishing.
 """
 
 from __future__ import annotations
@@ -26,8 +28,6 @@ class Certificate(TenantScoped, Timestamps, Base):
     course_progress_id: Mapped[int] = mapped_column(
         ForeignKey("course_progresses.id", ondelete="CASCADE")
     )
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
     code: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[datetime] = mapped_column()
     expires_at: Mapped[datetime | None] = mapped_column(default=None)

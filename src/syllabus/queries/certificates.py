@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from syllabus.domain.certificates import Certificate
 from syllabus.domain.courses import Course
+from syllabus.domain.progress import CourseProgress
 from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.tenants import Tenant
 from syllabus.domain.users import User
@@ -26,6 +27,7 @@ _c = Certificate.__table__.c
 _courses = Course.__table__.c
 _users = User.__table__.c
 _tenants = Tenant.__table__.c
+_progress = CourseProgress.__table__.c
 
 
 @dataclass(frozen=True)
@@ -108,10 +110,12 @@ def certificate_by_code(session: Session, code: str) -> CertificateRecord | None
             _users.last_name,
             _courses.name.label("course"),
         )
-        .join(User.__table__, (_users.id == _c.user_id) & (_users.tenant_id == _c.tenant_id))
         .join(
-            Course.__table__, (_courses.id == _c.course_id) & (_courses.tenant_id == _c.tenant_id)
+            CourseProgress.__table__,
+            (_progress.id == _c.course_progress_id) & (_progress.tenant_id == _c.tenant_id),
         )
+        .join(User.__table__, _users.id == _progress.user_id)
+        .join(Course.__table__, _courses.id == _progress.course_id)
         .join(Tenant.__table__, _tenants.id == _c.tenant_id)
         .where(_c.code == code)
     ).first()

@@ -59,8 +59,6 @@ def issue_certificate(
     certificate = Certificate(
         tenant_id=ctx.tenant_id,
         course_progress_id=progress.id,
-        user_id=progress.user_id,
-        course_id=progress.course_id,
         code=new_code(),
         issued_at=now,
         expires_at=expires_at,

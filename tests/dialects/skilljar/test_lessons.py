@@ -242,3 +242,21 @@ def test_other_courses_programs_and_unenrolled_are_not_found(
         put = client.put(url, json={"lesson_progress": {"completed_at": None}}, headers=auth)
         assert (put.status_code, put.content) == (404, NOT_FOUND), url
     assert client.delete(f"{_lessons(client, s)}/{lesson}", headers=auth).status_code == 405
+
+
+def test_openapi_declares_the_lesson_routes(client: TestClient) -> None:
+    document = client.get("/v1/openapi.json").json()
+    base = "/users/{user_id}/published-courses/{published_course_id}/lessons"
+    listed = document["paths"][base]
+    assert {op["operationId"] for op in listed.values()} == {
+        "users_published_courses_lessons_list"
+    }
+    one = document["paths"][base + "/{lesson_id}"]
+    assert {op["operationId"] for op in one.values()} == {
+        "users_published_courses_lessons_retrieve",
+        "users_published_courses_lessons_update",
+        "users_published_courses_lessons_partial_update",
+    }
+    schemas = document["components"]["schemas"]
+    assert schemas["LessonWrite"]["required"] == ["lesson_progress"]
+    assert "custom_data" in schemas["LessonProgressWrite"]["properties"]
