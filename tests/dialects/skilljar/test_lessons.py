@@ -248,9 +248,7 @@ def test_openapi_declares_the_lesson_routes(client: TestClient) -> None:
     document = client.get("/v1/openapi.json").json()
     base = "/users/{user_id}/published-courses/{published_course_id}/lessons"
     listed = document["paths"][base]
-    assert {op["operationId"] for op in listed.values()} == {
-        "users_published_courses_lessons_list"
-    }
+    assert {op["operationId"] for op in listed.values()} == {"users_published_courses_lessons_list"}
     one = document["paths"][base + "/{lesson_id}"]
     assert {op["operationId"] for op in one.values()} == {
         "users_published_courses_lessons_retrieve",
