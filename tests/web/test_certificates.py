@@ -34,8 +34,11 @@ def program(client: TestClient) -> Program:
     return make_program(client, "certs.example.test")
 
 
-def _complete(client: TestClient, program: Program, first_name: str, course: str) -> str:
-    """A user who completed a certificate course; the certificate's code."""
+def _complete(
+    client: TestClient, program: Program, first_name: str, course: str
+) -> tuple[str, int, str]:
+    """A user who completed a certificate course: the certificate's code, the record's id
+    and the user's view key."""
     with arrange(client, program) as (session, ctx):
         data = UserData(email="c@example.com", first_name=first_name)
         user = create_user(session, ctx, data=data)
@@ -45,8 +48,9 @@ def _complete(client: TestClient, program: Program, first_name: str, course: str
         update_course_progress(session, ctx, progress_id=progress.id, changes=changes)
         query = session.query(Certificate.code)
         code = query.filter(Certificate.course_progress_id == progress.id).scalar()
+        view_key = user.view_key
     assert isinstance(code, str)
-    return code
+    return code, progress.id, view_key
 
 
 def _set(client: TestClient, code: str, **values: datetime) -> None:
@@ -56,7 +60,7 @@ def _set(client: TestClient, code: str, **values: datetime) -> None:
 
 
 def test_valid_certificate_page(client: TestClient, program: Program) -> None:
-    code = _complete(client, program, "<Ada>", "Safety & Health")
+    code, _, _ = _complete(client, program, "<Ada>", "Safety & Health")
     page = client.get(f"/certificates/{code}")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
@@ -73,7 +77,7 @@ def test_valid_certificate_page(client: TestClient, program: Program) -> None:
 
 
 def test_unknown_malformed_revoked_and_expired(client: TestClient, program: Program) -> None:
-    code = _complete(client, program, "Ada", "Safety")
+    code, _, _ = _complete(client, program, "Ada", "Safety")
     for path in (
         f"/certificates/{code[:-1]}",
         f"/certificates/{code}x",
@@ -95,3 +99,31 @@ def test_unknown_malformed_revoked_and_expired(client: TestClient, program: Prog
     revoked = client.get(f"/certificates/{code}")
     assert revoked.status_code == 410
     assert "Revoked on" in revoked.text
+
+
+def test_skyprep_public_certificate_link(client: TestClient, program: Program) -> None:
+    code, progress_id, view_key = _complete(client, program, "Ada", "Safety")
+    url = "/public_api/view_certificate"
+    page = client.get(url, params={"course_progress_id": progress_id, "view_key": view_key})
+    assert page.status_code == 200
+    assert code in page.text
+    assert "Safety" in page.text
+    slash = client.get(url + "/", params={"course_progress_id": progress_id, "view_key": view_key})
+    assert slash.status_code == 200
+    for params in (
+        {"course_progress_id": progress_id, "view_key": view_key + "x"},
+        {"course_progress_id": progress_id + 1000, "view_key": view_key},
+        {"course_progress_id": progress_id, "view_key": "k" * 201},
+    ):
+        assert client.get(url, params=params).status_code == 404, params
+    for params, field in (
+        ({"view_key": view_key}, "course_progress_id"),
+        ({"course_progress_id": "-1", "view_key": view_key}, "course_progress_id"),
+        ({"course_progress_id": progress_id}, "view_key"),
+    ):
+        refused = client.get(url, params=params)
+        assert refused.status_code == 400, params
+        assert refused.json()["field"] == field
+    _set(client, code, revoked_at=datetime.now(UTC))
+    gone = client.get(url, params={"course_progress_id": progress_id, "view_key": view_key})
+    assert gone.status_code == 404

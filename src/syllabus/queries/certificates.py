@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.tenants import Tenant
 from syllabus.domain.users import User
 from syllabus.services.context import Context
-from syllabus.services.lookups import chunks, possible_ids
+from syllabus.services.lookups import chunks, possible_id, possible_ids
 
 VALIDATION_PATH = "/certificates/{code}"
 """Where the public validation page of a certificate is served (web/certificates.py)."""
@@ -92,35 +93,30 @@ class CertificateRecord:
 MAX_CODE_LENGTH = 64
 
 
-def certificate_by_code(session: Session, code: str) -> CertificateRecord | None:
-    """The certificate with this validation code, whatever its program; None when unknown.
+_PUBLIC = (
+    select(
+        _c.code,
+        _c.issued_at,
+        _c.expires_at,
+        _c.revoked_at,
+        _tenants.name.label("program"),
+        _users.first_name,
+        _users.last_name,
+        _users.view_key,
+        _courses.name.label("course"),
+    )
+    .join(
+        CourseProgress.__table__,
+        (_progress.id == _c.course_progress_id) & (_progress.tenant_id == _c.tenant_id),
+    )
+    .join(User.__table__, _users.id == _progress.user_id)
+    .join(Course.__table__, _courses.id == _progress.course_id)
+    .join(Tenant.__table__, _tenants.id == _c.tenant_id)
+)
+"""Certificates with what their public page shows; cross-tenant (the URL names no program)."""
 
-    Runs in a cross-tenant unit of work: the URL carries only the code.
-    """
-    if not code or len(code) > MAX_CODE_LENGTH:
-        return None
-    row = session.execute(
-        select(
-            _c.code,
-            _c.issued_at,
-            _c.expires_at,
-            _c.revoked_at,
-            _tenants.name.label("program"),
-            _users.first_name,
-            _users.last_name,
-            _courses.name.label("course"),
-        )
-        .join(
-            CourseProgress.__table__,
-            (_progress.id == _c.course_progress_id) & (_progress.tenant_id == _c.tenant_id),
-        )
-        .join(User.__table__, _users.id == _progress.user_id)
-        .join(Course.__table__, _courses.id == _progress.course_id)
-        .join(Tenant.__table__, _tenants.id == _c.tenant_id)
-        .where(_c.code == code)
-    ).first()
-    if row is None:
-        return None
+
+def _record(row: Any) -> CertificateRecord:
     learner = f"{row.first_name or ''} {row.last_name or ''}".strip() or "(no name on record)"
     return CertificateRecord(
         row.code,
@@ -131,3 +127,30 @@ def certificate_by_code(session: Session, code: str) -> CertificateRecord | None
         row.expires_at,
         row.revoked_at,
     )
+
+
+def certificate_by_code(session: Session, code: str) -> CertificateRecord | None:
+    """The certificate with this validation code, whatever its program; None when unknown.
+
+    Runs in a cross-tenant unit of work: the URL carries only the code.
+    """
+    if not code or len(code) > MAX_CODE_LENGTH:
+        return None
+    row = session.execute(_PUBLIC.where(_c.code == code)).first()
+    return None if row is None else _record(row)
+
+
+def certificate_of_progress(
+    session: Session, progress_id: int
+) -> tuple[CertificateRecord, str] | None:
+    """The certificate in force of a course progress record, whatever its program, with its
+    learner's ``view_key`` (the credential of SkyPrep's public certificate link, which the
+    caller checks); None when the record has none."""
+    if not possible_id(progress_id):
+        return None
+    row = session.execute(
+        _PUBLIC.where(_c.course_progress_id == progress_id, _c.revoked_at.is_(None)).order_by(
+            _c.id.desc()
+        )
+    ).first()
+    return None if row is None else (_record(row), row.view_key)

@@ -5,10 +5,16 @@ employer, an auditor) can check whose certificate it is, for which course and wh
 issued, without signing in. The code is random and unguessable, so it is the credential; an
 unknown code is a plain 404. A revoked certificate (its completion was withdrawn) answers 410
 saying so; an expired one still validates, marked expired.
+
+``/public_api/view_certificate?course_progress_id=&view_key=`` is the same page behind the
+``public_certificate_view_link`` of SkyPrep's course progress JSON: the learner's random
+``view_key`` is the credential there, compared in constant time; a wrong key, an unknown
+record and a record without a certificate in force look the same (404).
 """
 
 from __future__ import annotations
 
+import hmac
 import re
 from datetime import UTC, datetime
 from html import escape
@@ -16,7 +22,7 @@ from html import escape
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from syllabus.db.session import unit_of_work
@@ -24,9 +30,11 @@ from syllabus.queries.certificates import (
     VALIDATION_PATH,
     CertificateRecord,
     certificate_by_code,
+    certificate_of_progress,
 )
 
 HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+MAX_KEY_LENGTH = 200
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 NOT_FOUND_PAGE = (
     "<!doctype html><html><head><meta charset=utf-8><title>Certificate not found</title>"
@@ -82,4 +90,45 @@ async def certificate_page(request: Request) -> Response:
     return HTMLResponse(page, status_code=status, headers=HEADERS)
 
 
-routes = [Route(VALIDATION_PATH, certificate_page, methods=["GET", "HEAD"])]
+def _load_for_progress(
+    factory: sessionmaker[Session], progress_id: int, view_key: str
+) -> CertificateRecord | None:
+    with unit_of_work(factory, tenant_id=None, read_only=True) as session:
+        found = certificate_of_progress(session, progress_id)
+    if found is None:
+        return None
+    record, expected = found
+    if not hmac.compare_digest(expected.encode("utf-8"), view_key.encode("utf-8")):
+        return None
+    return record
+
+
+def _bad_request(field: str, message: str) -> Response:
+    return JSONResponse({"message": message, "field": field}, status_code=400)
+
+
+async def skyprep_certificate_page(request: Request) -> Response:
+    raw_id = request.query_params.get("course_progress_id", "").strip()
+    view_key = request.query_params.get("view_key", "")
+    if not raw_id:
+        return _bad_request("course_progress_id", "course_progress_id is required")
+    if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 30):
+        return _bad_request("course_progress_id", "course_progress_id must be a positive integer")
+    if not view_key:
+        return _bad_request("view_key", "view_key is required")
+    record = None
+    if len(view_key) <= MAX_KEY_LENGTH:
+        record = await run_in_threadpool(
+            _load_for_progress, request.app.state.session_factory, int(raw_id), view_key
+        )
+    if record is None:
+        return HTMLResponse(NOT_FOUND_PAGE, status_code=404, headers=HEADERS)
+    page, status = render_page(record, datetime.now(UTC))
+    return HTMLResponse(page, status_code=status, headers=HEADERS)
+
+
+routes = [
+    Route(VALIDATION_PATH, certificate_page, methods=["GET", "HEAD"]),
+    Route("/public_api/view_certificate", skyprep_certificate_page, methods=["GET", "HEAD"]),
+    Route("/public_api/view_certificate/", skyprep_certificate_page, methods=["GET", "HEAD"]),
+]

@@ -4,6 +4,8 @@ credits are written through /v1 courses and SkyPrep's update_course."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from fastapi.testclient import TestClient
 
 from tests.dialects.skilljar.conftest import codec
@@ -51,6 +53,13 @@ def test_skyprep_completion_shows_certificate_and_credits_in_v1(
     assert len(events(client, program, "certificate.issued")) == 1
     page = client.get(certificate["validate_url"])
     assert page.status_code == 200
+    progress_id = codec(client).decode(
+        "course_progress", after["course_progress"]["course_progress_id"]
+    )
+    there = ok(api(client, program, "get_course_progress", course_progress_id=progress_id))
+    link = urlsplit(there["public_certificate_view_link"])
+    assert link.path == "/public_api/view_certificate"
+    assert client.get(f"{link.path}?{link.query}").text == page.text
     assert "Valid" in page.text
     assert "Safety" in page.text
 
