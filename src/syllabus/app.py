@@ -31,6 +31,7 @@ from syllabus.dialects.skyprep.reports import routes as report_routes
 from syllabus.dialects.skyprep.router import routes as skyprep_routes
 from syllabus.domain.credentials import CredentialKind
 from syllabus.web.calendar import routes as calendar_routes
+from syllabus.web.certificates import routes as certificate_routes
 from syllabus.web.login import routes as login_routes
 from syllabus.web.proxy import ProxyHeaders
 from syllabus.web.stripe import routes as stripe_routes
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.routes.extend(login_routes)
     app.router.routes.extend(calendar_routes)
     app.router.routes.extend(stripe_routes)
+    app.router.routes.extend(certificate_routes)
     app.router.routes.extend(material_routes)
     app.router.routes.extend(report_routes)
     app.add_middleware(ProxyHeaders, trusted=settings.trusted_proxies)

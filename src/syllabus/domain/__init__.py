@@ -4,6 +4,7 @@ from syllabus.domain import tenancy as tenancy
 from syllabus.domain.access import CourseOtp, LoginKey, LoginKeyType
 from syllabus.domain.base import Base
 from syllabus.domain.catalog import CatalogEntry, CatalogEntryGroup
+from syllabus.domain.certificates import Certificate
 from syllabus.domain.courses import Course, CourseItem, CourseTag, ItemType, PublishedCourse
 from syllabus.domain.credentials import Credential, CredentialKind
 from syllabus.domain.enrollments import Enrollment
@@ -79,6 +80,7 @@ __all__ = [
     "Base",
     "CatalogEntry",
     "CatalogEntryGroup",
+    "Certificate",
     "Competency",
     "CompetencySkill",
     "Course",

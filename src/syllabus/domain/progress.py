@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from syllabus.domain.base import Base, TenantScoped, Timestamps
@@ -120,6 +120,8 @@ class ItemProgress(TenantScoped, Timestamps, Base):
     attempts: Mapped[int] = mapped_column(default=0)
     started_at: Mapped[datetime | None] = mapped_column(default=None)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    custom_data: Mapped[str | None] = mapped_column(Text, default=None)
+    """Free text a client keeps with the lesson progress (Skilljar's ``custom_data``)."""
 
 
 class ExamAttempt(TenantScoped, Base):

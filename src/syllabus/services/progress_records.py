@@ -18,6 +18,7 @@ from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.progress import CourseProgress, EnrollmentStatus, ProgressStatus
 from syllabus.services.bulk import insert_new_rows
+from syllabus.services.certificates import issue_certificate, revoke_certificates
 from syllabus.services.context import Context
 from syllabus.services.events import record_event
 from syllabus.services.lookups import chunks
@@ -163,8 +164,21 @@ def complete_course(
     payload["completed_at"] = progress.completed_at.isoformat()
     payload["score"] = progress.score
     record_event(session, ctx, "course.completed", payload)
-    if course.certificate:
-        record_event(session, ctx, "certificate.issued", {**_payload(progress)})
+    certificate = issue_certificate(session, ctx, progress, course=course, now=now)
+    if certificate is not None:
+        record_event(
+            session,
+            ctx,
+            "certificate.issued",
+            {
+                **_payload(progress),
+                "certificate_id": certificate.id,
+                "issued_at": certificate.issued_at.isoformat(),
+                "expires_at": certificate.expires_at.isoformat()
+                if certificate.expires_at
+                else None,
+            },
+        )
 
 
 def change_status(
@@ -183,8 +197,17 @@ def change_status(
         return
     if status in (ProgressStatus.IN_PROGRESS, ProgressStatus.FAILED):
         start_course(session, ctx, progress, now=now)
-        progress.completed_at = None
+        _withdraw_completion(session, ctx, progress, now=now)
     elif status is ProgressStatus.NOT_STARTED:
         progress.started_at = None
-        progress.completed_at = None
+        _withdraw_completion(session, ctx, progress, now=now)
     progress.status = status
+
+
+def _withdraw_completion(
+    session: Session, ctx: Context, progress: CourseProgress, *, now: datetime
+) -> None:
+    """No completion date any more; a completion that had one loses its certificate."""
+    if progress.completed_at is not None:
+        revoke_certificates(session, ctx, progress, now=now)
+    progress.completed_at = None

@@ -26,6 +26,7 @@ from syllabus.dialects.skilljar import (
     published_paths,
     signup_fields,
     user_courses,
+    user_lessons,
     user_progress,
     users,
     webhooks,
@@ -48,6 +49,7 @@ ROUTERS = [
     events.router,
     signup_fields.router,
     manager_access.router,
+    user_lessons.router,
 ]
 """Every resource module's router; a new module adds itself here."""
 

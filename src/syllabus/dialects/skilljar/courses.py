@@ -6,6 +6,7 @@ A course created here is not published anywhere until it gets a published course
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from starlette.responses import Response
@@ -51,6 +52,8 @@ class CourseWrite(WireModel):
     manual_course_time: str | None = None
     display_manual_course_time: bool | None = None
     course_and_lesson_time_format: str | None = None
+    credits: Decimal | None = None
+    """An addition: the credits a learner earns by completing the course."""
 
 
 class CourseCreate(CourseWrite):
@@ -67,6 +70,7 @@ _COURSE_FIELDS = {
     "manual_course_time": "manual_course_time",
     "display_manual_course_time": "display_manual_course_time",
     "course_and_lesson_time_format": "course_and_lesson_time_format",
+    "credits": "credits",
 }
 
 
@@ -100,6 +104,7 @@ def course_view(api: Api, row: Any, labels: list[str], counts: tuple[int, int]) 
         "created_at": ts(row.created_at),
         "modified_at": ts(row.updated_at),
         "average_rating": None,
+        "credits": None if row.credits is None else format(row.credits.normalize(), "f"),
     }
 
 

@@ -14,6 +14,12 @@ from starlette.responses import Response
 
 from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, json
 from syllabus.dialects.skilljar.body import WireModel, openapi_body, parse
+from syllabus.dialects.skilljar.certificates import (
+    Completions,
+    certificate_json,
+    completions,
+    credits_earned,
+)
 from syllabus.dialects.skilljar.pagination import envelope, page_request
 from syllabus.dialects.skilljar.render import ts, user_ref
 from syllabus.dialects.skilljar.routing import SkilljarRouter
@@ -60,9 +66,12 @@ def enrollment_progress(api: Api, rows: Sequence[EnrollmentRow]) -> ProgressByPa
     return progress_for_pairs(api.session, api.ctx, [(r.user_id, r.course_id) for r in rows])
 
 
-def course_progress(api: Api, row: EnrollmentRow, progress: ProgressView | None) -> dict[str, Any]:
+def course_progress(
+    api: Api, row: EnrollmentRow, progress: ProgressView | None, done: Completions | None = None
+) -> dict[str, Any]:
     """CourseProgress: the record's completion, lessons and score (a percentage, so its
-    maximum is 100); an enrollment without a record yet shows none of it."""
+    maximum is 100), and the course's credits once completed; an enrollment without a record
+    yet shows none of it."""
     if progress is None:
         return {
             "course_progress_id": None,
@@ -76,6 +85,7 @@ def course_progress(api: Api, row: EnrollmentRow, progress: ProgressView | None)
             "credit_unit_plural": "",
             "success_status": None,
         }
+    earned, unit = credits_earned(progress, done.credits.get(row.course_id) if done else None)
     return {
         "course_progress_id": api.id("course_progress", progress.id),
         "completed_lesson_count": progress.completed_lessons,
@@ -84,16 +94,21 @@ def course_progress(api: Api, row: EnrollmentRow, progress: ProgressView | None)
         "latest_activity": ts(progress.updated_at),
         "score": progress.score,
         "max_score": None if progress.score is None else 100,
-        "credits_earned": "",
-        "credit_unit_plural": "",
+        "credits_earned": earned,
+        "credit_unit_plural": unit,
         "success_status": _SUCCESS.get(progress.status),
     }
 
 
 def progress_view(
-    api: Api, row: EnrollmentRow, counts: tuple[int, int], progress: ProgressView | None
+    api: Api,
+    row: EnrollmentRow,
+    counts: tuple[int, int],
+    progress: ProgressView | None,
+    done: Completions | None = None,
 ) -> dict[str, Any]:
-    """UserPublishedCourseProgress from an enrollment row and its progress record."""
+    """UserPublishedCourseProgress from an enrollment row, its progress record and (from
+    ``completions``) its certificate and credits."""
     enrollment_id = api.id("enrollment", row.id)
     progress_id = api.id("course_progress", progress.id) if progress else None
     return {
@@ -107,8 +122,10 @@ def progress_view(
             "lesson_count": counts[0],
             "required_lesson_count": counts[1],
         },
-        "course_progress": course_progress(api, row, progress),
-        "certificate": None,
+        "course_progress": course_progress(api, row, progress, done),
+        "certificate": certificate_json(
+            api, done.certificates.get(progress.id) if done and progress else None
+        ),
         "all_enrollments": [
             {
                 "course_progress_id": progress_id,
@@ -162,10 +179,15 @@ def published_courses(user_id: str, api: ReadApi) -> Response:
     rows = user_enrollments(api.session, api.ctx, _user_id(api, user_id))
     counts = lesson_counts(api.session, api.ctx, [r.course_id for r in rows])
     progress = enrollment_progress(api, rows)
+    done = completions(api, [r.course_id for r in rows], progress.values())
     return json(
         [
             progress_view(
-                api, r, counts.get(r.course_id, (0, 0)), progress.get((r.user_id, r.course_id))
+                api,
+                r,
+                counts.get(r.course_id, (0, 0)),
+                progress.get((r.user_id, r.course_id)),
+                done,
             )
             for r in rows
         ]

@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, etag, json
 from syllabus.dialects.skilljar.body import UtcDateTime, WireModel, openapi_body, parse
+from syllabus.dialects.skilljar.certificates import completions
 from syllabus.dialects.skilljar.errors import FieldErrors
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.dialects.skilljar.user_courses import enrollment_progress, progress_view
@@ -74,7 +75,8 @@ def _tag(row: EnrollmentRow, progress: ProgressView | None) -> str:
 def _respond(api: Api, row: EnrollmentRow) -> Response:
     progress = enrollment_progress(api, [row]).get((row.user_id, row.course_id))
     counts = lesson_counts(api.session, api.ctx, [row.course_id]).get(row.course_id, (0, 0))
-    return json(progress_view(api, row, counts, progress), tag=_tag(row, progress))
+    done = completions(api, [row.course_id], [progress])
+    return json(progress_view(api, row, counts, progress, done), tag=_tag(row, progress))
 
 
 @router.get(

@@ -1,7 +1,7 @@
 """ilt registrations: their course progress is a real reference (set null when it goes)
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0016
 Create Date: 2026-11-22 23:50:00.000000
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | None = "0015"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,89 @@
+"""A lesson's progress as Skilljar clients write it: completion date, pass/fail, score and
+free-text ``custom_data``, on top of the item progress service.
+
+Status changes go through ``set_item_progress``, so the course roll-up, its events
+(``lesson.completed``, ``course.completed``, ``certificate.issued``) and their webhooks are
+exactly those of the SkyPrep door; this adds only what that door has no words for (a given
+completion date, custom data).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from syllabus.domain.base import utcnow
+from syllabus.domain.courses import CourseItem
+from syllabus.domain.progress import ItemProgress, ItemStatus
+from syllabus.services.context import Context
+from syllabus.services.errors import Invalid
+from syllabus.services.fields import UNSET, Maybe, is_set
+from syllabus.services.item_progress import course_progress_for, set_item_progress
+from syllabus.services.lookups import require
+from syllabus.services.validation import clean_aware_datetime, clean_text
+
+CUSTOM_DATA_MAX = 65_536
+
+
+def find_item_progress(
+    session: Session, ctx: Context, *, progress_id: int, item_id: int
+) -> ItemProgress | None:
+    return session.scalars(
+        select(ItemProgress).where(
+            ItemProgress.tenant_id == ctx.tenant_id,
+            ItemProgress.course_progress_id == progress_id,
+            ItemProgress.course_item_id == item_id,
+        )
+    ).first()
+
+
+def update_lesson_progress(
+    session: Session,
+    ctx: Context,
+    *,
+    user_id: int,
+    item_id: int,
+    status: str | None = None,
+    score: int | None = None,
+    completed_at: Maybe[datetime | None] = UNSET,
+    custom_data: Maybe[str | None] = UNSET,
+) -> ItemProgress | None:
+    """Change the user's progress on one lesson; only what is given changes.
+
+    ``status`` (or, without one, ``score`` against the lesson's passing score) moves the
+    lesson and rolls the course up. A ``completed_at`` date is kept on a passed lesson in
+    place of the moment of the write. Returns the item progress (None when nothing was given
+    and the user has none on this lesson).
+    """
+    item = require(session, ctx, CourseItem, item_id, field="lesson_id")
+    progress = course_progress_for(session, ctx, user_id=user_id, course_id=item.course_id)
+    if is_set(completed_at):
+        completed_at = clean_aware_datetime(completed_at, "completed_at")
+    if is_set(custom_data) and custom_data is not None:
+        custom_data = clean_text(custom_data, "custom_data", max_length=CUSTOM_DATA_MAX)
+    row = find_item_progress(session, ctx, progress_id=progress.id, item_id=item.id)
+    if status is not None or score is not None:
+        row = set_item_progress(
+            session, ctx, progress_id=progress.id, item_id=item.id, status=status, score=score
+        ).item_progress
+    if is_set(completed_at) and completed_at is not None:
+        if row is None or row.status is not ItemStatus.PASSED:
+            raise Invalid("completed_at", "only a completed lesson has a completion date")
+        row.completed_at = completed_at
+    if is_set(custom_data):
+        if row is None:
+            row = ItemProgress(
+                tenant_id=ctx.tenant_id,
+                course_progress_id=progress.id,
+                course_item_id=item.id,
+                user_id=user_id,
+                status=ItemStatus.NOT_STARTED,
+                attempts=0,
+            )
+            session.add(row)
+        row.custom_data = custom_data
+        row.updated_at = utcnow()
+    session.flush()
+    return row
