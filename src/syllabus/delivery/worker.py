@@ -63,10 +63,15 @@ class Worker:
                     .with_for_update(skip_locked=True)
                 )
             )
+            for handler in self.registry.event_handlers:
+                batch = getattr(handler, "handle_batch", None)
+                if batch is not None:
+                    batch(session, events)
+                else:
+                    for event in events:
+                        handler(session, event)
             now = utcnow()
             for event in events:
-                for handler in self.registry.event_handlers:
-                    handler(session, event)
                 event.dispatched_at = now
             return len(events)
 
