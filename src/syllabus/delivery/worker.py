@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from syllabus.db.session import unit_of_work
 from syllabus.delivery import domain_users as _domain_users  # noqa: F401  (registers its job)
 from syllabus.delivery import report_jobs as _report_jobs  # noqa: F401  (registers its job)
+from syllabus.delivery.outbox_listener import OutboxListener, listener_for
 from syllabus.delivery.registry import Registry, registry
 from syllabus.domain.base import utcnow
 from syllabus.domain.events import Event
@@ -57,6 +58,8 @@ class Worker:
     gather before its pass: under a stream of writes, one pass fans out many events."""
     wake: threading.Event = field(default_factory=threading.Event, repr=False)
     """Set to end the wait between passes early (a commit that recorded events, a stop)."""
+    listener: OutboxListener | None = field(default=None, init=False, repr=False)
+    """PostgreSQL: the LISTEN side of the wake-up, while ``run_forever`` runs."""
 
     def _nothing_due(self, probe: Any) -> bool:
         """A read before a write transaction: an idle pass must not take SQLite's write
@@ -175,10 +178,14 @@ class Worker:
 
     def run_forever(self, stop: threading.Event, *, until: datetime | None = None) -> None:
         """Pass after pass; between idle passes, wait for the poll interval or until a commit
-        in this process records events (``outbox_signal``) or ``stop`` is set through
+        records events (in this process: ``outbox_signal``; in any, on PostgreSQL: the
+        ``OutboxListener``) or ``stop`` is set through
         ``start_in_thread`` (a plain event is seen within the poll interval)."""
         log.info("worker %s started", self.name)
         outbox_signal.subscribe(self.wake)
+        listener = self.listener = listener_for(self.factory.kw.get("bind"), self.wake)
+        if listener is not None:
+            listener.start()
         try:
             while not stop.is_set():
                 if until is not None and utcnow() >= until:
@@ -193,6 +200,8 @@ class Worker:
                     time.sleep(self.wake_delay)
         finally:
             outbox_signal.unsubscribe(self.wake)
+            if listener is not None:
+                listener.stop()
         log.info("worker %s stopped", self.name)
 
 

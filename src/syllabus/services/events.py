@@ -6,7 +6,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 from uuid6 import uuid7
 
@@ -16,6 +16,9 @@ from syllabus.services.bulk import insert_rows
 from syllabus.services.context import Context
 
 _WRITTEN = "outbox_written"
+OUTBOX_CHANNEL = "syllabus_outbox"
+"""PostgreSQL: NOTIFY'd by every transaction that records events, at its commit."""
+_NOTIFY = text(f"SELECT pg_notify('{OUTBOX_CHANNEL}', '')")
 
 
 class OutboxSignal:
@@ -79,4 +82,6 @@ def record_events(
         for data in payloads
     ]
     insert_rows(session, Event, rows)
+    if not session.info.get(_WRITTEN) and session.get_bind().dialect.name == "postgresql":
+        session.execute(_NOTIFY)  # workers in other processes wake when this commits
     session.info[_WRITTEN] = True
