@@ -15,6 +15,7 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -154,20 +155,33 @@ class WebhookSender:
                 )
             return ids
 
-    def _queue(self, webhook_id: int, after: int) -> list[Any]:
-        with unit_of_work(self.factory, tenant_id=None, read_only=True) as session:
-            return list(
-                session.execute(
-                    select(WebhookDelivery.id, WebhookDelivery.message_id, WebhookDelivery.payload)
-                    .where(
-                        WebhookDelivery.webhook_id == webhook_id,
-                        WebhookDelivery.status == DeliveryStatus.PENDING,
-                        WebhookDelivery.id > after,
+    def _pending(self, webhook_id: int, started: float) -> Iterator[Any]:
+        """The webhook's pending deliveries in order, read a batch at a time, until the
+        queue is empty or the lease has been held ``drain_seconds``."""
+        after = 0
+        while True:
+            with unit_of_work(self.factory, tenant_id=None, read_only=True) as session:
+                queue = list(
+                    session.execute(
+                        select(
+                            WebhookDelivery.id, WebhookDelivery.message_id, WebhookDelivery.payload
+                        )
+                        .where(
+                            WebhookDelivery.webhook_id == webhook_id,
+                            WebhookDelivery.status == DeliveryStatus.PENDING,
+                            WebhookDelivery.id > after,
+                        )
+                        .order_by(WebhookDelivery.id)
+                        .limit(self.batch)
                     )
-                    .order_by(WebhookDelivery.id)
-                    .limit(self.batch)
                 )
-            )
+            for row in queue:
+                if time.monotonic() - started >= self.drain_seconds:
+                    return
+                yield row
+                after = row[0]
+            if len(queue) < self.batch:
+                return
 
     def drain(self, webhook_id: int) -> int:
         """Send the webhook's queue in order until it is empty, fails or the lease has been
@@ -185,28 +199,23 @@ class WebhookSender:
                 if webhook is None or webhook.locked_by != self.name:
                     return 0
                 target, tenant_id = target_of(webhook), webhook.tenant_id
-            started = since = time.monotonic()
+            since = time.monotonic()
             delivered: list[tuple[int, AttemptResult, datetime]] = []
-            after = 0
-            while queue := self._queue(webhook_id, after):
-                for delivery_id, msg_id, payload in queue:
-                    assert self.client is not None
-                    result = post(self.client, target, msg_id, payload)
-                    sent += 1
-                    after = delivery_id
-                    if result.ok:
-                        delivered.append((delivery_id, result, utcnow()))
-                        if len(delivered) < self.record_every and time.monotonic() - since < 0.2:
-                            continue
-                    held = self._record_delivered(webhook_id, tenant_id, delivered)
-                    delivered, since = [], time.monotonic()
-                    if not held:
-                        return sent
-                    if not result.ok:
-                        self._record(webhook_id, delivery_id, result)
-                        return sent
-                if len(queue) < self.batch or time.monotonic() - started >= self.drain_seconds:
-                    break
+            for delivery_id, msg_id, payload in self._pending(webhook_id, since):
+                assert self.client is not None
+                result = post(self.client, target, msg_id, payload)
+                sent += 1
+                if result.ok:
+                    delivered.append((delivery_id, result, utcnow()))
+                    if len(delivered) < self.record_every and time.monotonic() - since < 0.2:
+                        continue
+                held = self._record_delivered(webhook_id, tenant_id, delivered)
+                delivered, since = [], time.monotonic()
+                if not held:
+                    return sent
+                if not result.ok:
+                    self._record(webhook_id, delivery_id, result)
+                    return sent
             self._record_delivered(webhook_id, tenant_id, delivered, release=True)
             return sent
         except Exception:
