@@ -53,9 +53,9 @@ class Worker:
     registry: Registry = field(default_factory=lambda: registry)
     extra_passes: list[Callable[[], int]] = field(default_factory=list)
     """Further work run on every pass (webhook sending, feed pruning); each returns work done."""
-    wake_delay: float = 0.02
-    """After a commit in this process wakes the worker, how long it lets further commits
-    gather before its pass: under a stream of writes, one pass fans out many events."""
+    pass_interval: float = 0.05
+    """Passes start at least this far apart: a commit after a quiet spell is fanned out at
+    once, while a stream of commits is fanned out (and sent) in batches, not one by one."""
     wake: threading.Event = field(default_factory=threading.Event, repr=False)
     """Set to end the wait between passes early (a commit that recorded events, a stop)."""
     listener: OutboxListener | None = field(default=None, init=False, repr=False)
@@ -191,13 +191,17 @@ class Worker:
                 if until is not None and utcnow() >= until:
                     break
                 self.wake.clear()  # a commit during the pass brings the next one forward
+                started = time.monotonic()
                 try:
                     busy = self.run_once()
                 except Exception:
                     log.exception("worker pass failed; retrying")
                     busy = 0
-                if not busy and self.wake.wait(self.poll_seconds) and not stop.is_set():
-                    time.sleep(self.wake_delay)
+                if not busy:
+                    self.wake.wait(self.poll_seconds)
+                pause = started + self.pass_interval - time.monotonic()
+                if pause > 0:
+                    stop.wait(pause)
         finally:
             outbox_signal.unsubscribe(self.wake)
             if listener is not None:
