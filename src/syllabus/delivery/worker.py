@@ -221,9 +221,14 @@ class _Stop(threading.Event):
         self._wake.set()
 
 
+def stop_event(worker: Worker) -> threading.Event:
+    """An event that stops ``worker.run_forever`` at once when set, even mid-wait."""
+    return _Stop(worker.wake)
+
+
 def start_in_thread(worker: Worker) -> tuple[threading.Thread, threading.Event]:
     """The embedded worker of ``syllabus serve``."""
-    stop = _Stop(worker.wake)
+    stop = stop_event(worker)
     thread = threading.Thread(
         target=worker.run_forever, args=(stop,), name="syllabus-worker", daemon=True
     )
