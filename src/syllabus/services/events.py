@@ -83,5 +83,5 @@ def record_events(
     ]
     insert_rows(session, Event, rows)
     if not session.info.get(_WRITTEN) and session.get_bind().dialect.name == "postgresql":
-        session.execute(_NOTIFY)  # workers in other processes wake when this commits
+        session.connection().execute(_NOTIFY)  # workers in other processes wake at commit
     session.info[_WRITTEN] = True
