@@ -6,7 +6,6 @@ import json
 import logging
 import os
 import signal
-import threading
 from typing import Annotated
 
 import typer
@@ -27,7 +26,7 @@ from syllabus.db.migrate import upgrade
 from syllabus.db.session import make_sessionmaker, unit_of_work
 from syllabus.delivery.housekeeping import attach_housekeeping
 from syllabus.delivery.webhooks import attach_webhooks
-from syllabus.delivery.worker import Worker
+from syllabus.delivery.worker import Worker, stop_event
 from syllabus.demo import ensure_demo_program
 from syllabus.dialects.skilljar.ids import IdCodec
 from syllabus.domain.credentials import CredentialKind
@@ -159,7 +158,7 @@ def worker(
         while runner.run_once():
             pass
         return
-    stop = threading.Event()
+    stop = stop_event(runner)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     runner.run_forever(stop)

@@ -14,7 +14,8 @@ from syllabus.domain.jobs import Job
 JobHandler = Callable[[Session, Job], dict[str, Any] | None]
 """Runs inside the job's transaction; its writes commit together with the job's completion."""
 EventHandler = Callable[[Session, Event], None]
-"""Turns one outbox event into jobs (e.g. one webhook delivery per subscriber)."""
+"""Turns one outbox event into jobs (e.g. one webhook delivery per subscriber). A handler
+that also has ``handle_batch(session, events)`` is handed each dispatched batch at once."""
 
 
 class UnknownJobKind(LookupError):

@@ -15,6 +15,7 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -76,7 +77,9 @@ class WebhookSender:
     concurrency: int = 8
     """Webhooks drained at once; each webhook's queue is always sent one at a time."""
     batch: int = 200
-    """Deliveries sent per lease before the webhook goes back to the pool."""
+    """Deliveries read from a webhook's queue at a time."""
+    drain_seconds: float = 2.0
+    """How long one lease drains a webhook before it goes back to the pool."""
     record_every: int = 50
     """Successful attempts recorded per transaction (at most 0.2 s apart)."""
     lease_seconds: float = 60.0
@@ -108,8 +111,7 @@ class WebhookSender:
             return 0
         return sum(self._pool.map(self.drain, claimed))
 
-    def claim(self) -> list[int]:
-        now = utcnow()
+    def _due(self, now: datetime) -> Any:
         oldest_pending = (
             select(func.min(WebhookDelivery.id))
             .where(
@@ -119,21 +121,28 @@ class WebhookSender:
             .correlate(Webhook)
             .scalar_subquery()
         )
-        with unit_of_work(self.factory, tenant_id=None) as session:
-            ids = list(
-                session.scalars(
-                    select(Webhook.id)
-                    .where(
-                        Webhook.active.is_(True),
-                        or_(Webhook.retry_at.is_(None), Webhook.retry_at <= now),
-                        or_(Webhook.locked_until.is_(None), Webhook.locked_until < now),
-                        oldest_pending.is_not(None),
-                    )
-                    .order_by(oldest_pending)  # the longest-waiting queue first: no starvation
-                    .limit(self.concurrency)
-                    .with_for_update(skip_locked=True, of=Webhook)
-                )
+        return (
+            select(Webhook.id)
+            .where(
+                Webhook.active.is_(True),
+                or_(Webhook.retry_at.is_(None), Webhook.retry_at <= now),
+                or_(Webhook.locked_until.is_(None), Webhook.locked_until < now),
+                oldest_pending.is_not(None),
             )
+            .order_by(oldest_pending)  # the longest-waiting queue first: no starvation
+            .limit(self.concurrency)
+        )
+
+    def claim(self) -> list[int]:
+        """Lease up to ``concurrency`` due webhooks. A read comes first, so an idle pass
+        never takes SQLite's write lock from the application's writers."""
+        now = utcnow()
+        with unit_of_work(self.factory, tenant_id=None, read_only=True) as session:
+            if session.execute(self._due(now).limit(1)).first() is None:
+                return []
+        with unit_of_work(self.factory, tenant_id=None) as session:
+            due = self._due(now).with_for_update(skip_locked=True, of=Webhook)
+            ids = list(session.scalars(due))
             if ids:
                 session.execute(
                     update(Webhook)
@@ -146,12 +155,42 @@ class WebhookSender:
                 )
             return ids
 
-    def drain(self, webhook_id: int) -> int:
-        """Send the webhook's queue in order until it is empty, fails or the batch is done.
+    def _pending(self, webhook_id: int, started: float) -> Iterator[Any]:
+        """The webhook's pending deliveries in order, read a batch at a time, until the
+        queue is empty or the lease has been held ``drain_seconds``."""
+        after = 0
+        while True:
+            with unit_of_work(self.factory, tenant_id=None, read_only=True) as session:
+                queue = list(
+                    session.execute(
+                        select(
+                            WebhookDelivery.id, WebhookDelivery.message_id, WebhookDelivery.payload
+                        )
+                        .where(
+                            WebhookDelivery.webhook_id == webhook_id,
+                            WebhookDelivery.status == DeliveryStatus.PENDING,
+                            WebhookDelivery.id > after,
+                        )
+                        .order_by(WebhookDelivery.id)
+                        .limit(self.batch)
+                    )
+                )
+            for row in queue:
+                if time.monotonic() - started >= self.drain_seconds:
+                    return
+                yield row
+                after = row[0]
+            if len(queue) < self.batch:
+                return
 
-        Successes are recorded in groups (every ``record_every`` or 0.2 s): a worker killed
-        in between sends those again, which at-least-once delivery allows; a failure is
-        recorded at once, after the successes before it.
+    def drain(self, webhook_id: int) -> int:
+        """Send the webhook's queue in order until it is empty, fails or the lease has been
+        held ``drain_seconds`` (then the webhook goes back to the pool: fairness).
+
+        Successes are recorded in groups (every ``record_every`` or 0.2 s), each renewing the
+        lease: a worker killed in between sends those again, which at-least-once delivery
+        allows; a failure is recorded at once, after the successes before it. The last
+        group and the lease's release share one transaction.
         """
         sent = 0
         try:
@@ -160,18 +199,9 @@ class WebhookSender:
                 if webhook is None or webhook.locked_by != self.name:
                     return 0
                 target, tenant_id = target_of(webhook), webhook.tenant_id
-                queue = session.execute(
-                    select(WebhookDelivery.id, WebhookDelivery.message_id, WebhookDelivery.payload)
-                    .where(
-                        WebhookDelivery.webhook_id == webhook_id,
-                        WebhookDelivery.status == DeliveryStatus.PENDING,
-                    )
-                    .order_by(WebhookDelivery.id)
-                    .limit(self.batch)
-                ).all()
-            delivered: list[tuple[int, AttemptResult, datetime]] = []
             since = time.monotonic()
-            for delivery_id, msg_id, payload in queue:
+            delivered: list[tuple[int, AttemptResult, datetime]] = []
+            for delivery_id, msg_id, payload in self._pending(webhook_id, since):
                 assert self.client is not None
                 result = post(self.client, target, msg_id, payload)
                 sent += 1
@@ -186,27 +216,42 @@ class WebhookSender:
                 if not result.ok:
                     self._record(webhook_id, delivery_id, result)
                     return sent
-            if delivered and not self._record_delivered(webhook_id, tenant_id, delivered):
-                return sent
+            self._record_delivered(webhook_id, tenant_id, delivered, release=True)
+            return sent
         except Exception:
             log.exception("draining webhook %s failed", webhook_id)
         self._release(webhook_id)
         return sent
 
     def _record_delivered(
-        self, webhook_id: int, tenant_id: int, items: list[tuple[int, AttemptResult, datetime]]
+        self,
+        webhook_id: int,
+        tenant_id: int,
+        items: list[tuple[int, AttemptResult, datetime]],
+        *,
+        release: bool = False,
     ) -> bool:
-        """Log successful attempts in one transaction; True while our lease still holds."""
-        if not items:
+        """Log successful attempts in one transaction, renewing the lease (or releasing it);
+        True while our lease still holds."""
+        if not items and not release:
             return True
         now = utcnow()
         with unit_of_work(self.factory, tenant_id=None) as session:
             connection = session.connection()
+            lease: dict[str, Any] = (
+                {"locked_by": None, "locked_until": None}
+                if release
+                else {"locked_until": now + timedelta(seconds=self.lease_seconds)}
+            )
+            if items:
+                lease["retry_at"] = None
             held = connection.execute(
                 update(Webhook)
                 .where(Webhook.id == webhook_id, Webhook.locked_by == self.name)
-                .values(locked_until=now + timedelta(seconds=self.lease_seconds), retry_at=None)
+                .values(**lease)
             ).rowcount
+            if not items:
+                return bool(held)
             if not held and session.get(Webhook, webhook_id) is None:
                 return False  # deleted meanwhile, with its deliveries: nothing to record
             connection.execute(

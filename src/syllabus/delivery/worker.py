@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,10 +25,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from syllabus.db.session import unit_of_work
 from syllabus.delivery import domain_users as _domain_users  # noqa: F401  (registers its job)
 from syllabus.delivery import report_jobs as _report_jobs  # noqa: F401  (registers its job)
+from syllabus.delivery.outbox_listener import OutboxListener, listener_for
 from syllabus.delivery.registry import Registry, registry
 from syllabus.domain.base import utcnow
 from syllabus.domain.events import Event
 from syllabus.domain.jobs import Job, JobStatus
+from syllabus.services.events import outbox_signal
 
 log = logging.getLogger("syllabus.worker")
 
@@ -50,9 +53,24 @@ class Worker:
     registry: Registry = field(default_factory=lambda: registry)
     extra_passes: list[Callable[[], int]] = field(default_factory=list)
     """Further work run on every pass (webhook sending, feed pruning); each returns work done."""
+    pass_interval: float = 0.05
+    """Passes start at least this far apart: a commit after a quiet spell is fanned out at
+    once, while a stream of commits is fanned out (and sent) in batches, not one by one."""
+    wake: threading.Event = field(default_factory=threading.Event, repr=False)
+    """Set to end the wait between passes early (a commit that recorded events, a stop)."""
+    listener: OutboxListener | None = field(default=None, init=False, repr=False)
+    """PostgreSQL: the LISTEN side of the wake-up, while ``run_forever`` runs."""
+
+    def _nothing_due(self, probe: Any) -> bool:
+        """A read before a write transaction: an idle pass must not take SQLite's write
+        lock (``BEGIN IMMEDIATE``) from the application's writers."""
+        with unit_of_work(self.factory, tenant_id=None, read_only=True) as session:
+            return session.execute(probe.limit(1)).first() is None
 
     def dispatch_events(self) -> int:
         """Fan out a batch of undispatched events to the event handlers, in one transaction."""
+        if self._nothing_due(select(Event.id).where(Event.dispatched_at.is_(None))):
+            return 0
         with unit_of_work(self.factory, tenant_id=None) as session:
             events = list(
                 session.scalars(
@@ -63,27 +81,33 @@ class Worker:
                     .with_for_update(skip_locked=True)
                 )
             )
+            for handler in self.registry.event_handlers:
+                batch = getattr(handler, "handle_batch", None)
+                if batch is not None:
+                    batch(session, events)
+                else:
+                    for event in events:
+                        handler(session, event)
             now = utcnow()
             for event in events:
-                for handler in self.registry.event_handlers:
-                    handler(session, event)
                 event.dispatched_at = now
             return len(events)
 
     def claim_jobs(self, limit: int | None = None) -> list[int]:
         """Lease up to ``limit`` due jobs (queued, or running with an expired lease)."""
         now = utcnow()
+        due = select(Job.id).where(
+            or_(
+                (Job.status == JobStatus.QUEUED) & (Job.run_after <= now),
+                (Job.status == JobStatus.RUNNING) & (Job.locked_until < now),
+            )
+        )
+        if self._nothing_due(due):
+            return []
         with unit_of_work(self.factory, tenant_id=None) as session:
             ids = list(
                 session.scalars(
-                    select(Job.id)
-                    .where(
-                        or_(
-                            (Job.status == JobStatus.QUEUED) & (Job.run_after <= now),
-                            (Job.status == JobStatus.RUNNING) & (Job.locked_until < now),
-                        )
-                    )
-                    .order_by(Job.run_after, Job.id)
+                    due.order_by(Job.run_after, Job.id)
                     .limit(limit or self.batch_size)
                     .with_for_update(skip_locked=True)
                 )
@@ -153,23 +177,58 @@ class Worker:
         return done
 
     def run_forever(self, stop: threading.Event, *, until: datetime | None = None) -> None:
+        """Pass after pass; between idle passes, wait for the poll interval or until a commit
+        records events (in this process: ``outbox_signal``; in any, on PostgreSQL: the
+        ``OutboxListener``) or ``stop`` is set through
+        ``start_in_thread`` (a plain event is seen within the poll interval)."""
         log.info("worker %s started", self.name)
-        while not stop.is_set():
-            if until is not None and utcnow() >= until:
-                break
-            try:
-                busy = self.run_once()
-            except Exception:
-                log.exception("worker pass failed; retrying")
-                busy = 0
-            if not busy:
-                stop.wait(self.poll_seconds)
+        outbox_signal.subscribe(self.wake)
+        listener = self.listener = listener_for(self.factory.kw.get("bind"), self.wake)
+        if listener is not None:
+            listener.start()
+        try:
+            while not stop.is_set():
+                if until is not None and utcnow() >= until:
+                    break
+                self.wake.clear()  # a commit during the pass brings the next one forward
+                started = time.monotonic()
+                try:
+                    busy = self.run_once()
+                except Exception:
+                    log.exception("worker pass failed; retrying")
+                    busy = 0
+                if not busy:
+                    self.wake.wait(self.poll_seconds)
+                pause = started + self.pass_interval - time.monotonic()
+                if pause > 0:
+                    stop.wait(pause)
+        finally:
+            outbox_signal.unsubscribe(self.wake)
+            if listener is not None:
+                listener.stop()
         log.info("worker %s stopped", self.name)
+
+
+class _Stop(threading.Event):
+    """A stop event that also wakes its worker from the wait between passes."""
+
+    def __init__(self, wake: threading.Event) -> None:
+        super().__init__()
+        self._wake = wake
+
+    def set(self) -> None:
+        super().set()
+        self._wake.set()
+
+
+def stop_event(worker: Worker) -> threading.Event:
+    """An event that stops ``worker.run_forever`` at once when set, even mid-wait."""
+    return _Stop(worker.wake)
 
 
 def start_in_thread(worker: Worker) -> tuple[threading.Thread, threading.Event]:
     """The embedded worker of ``syllabus serve``."""
-    stop = threading.Event()
+    stop = stop_event(worker)
     thread = threading.Thread(
         target=worker.run_forever, args=(stop,), name="syllabus-worker", daemon=True
     )
