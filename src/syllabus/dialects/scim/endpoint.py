@@ -18,6 +18,7 @@ from syllabus.db.session import TENANT_KEY, unit_of_work
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
 from syllabus.services.context import Context
+from syllabus.services.locking import lock_rows
 
 T = TypeVar("T")
 MAX_BODY = 10 * 1024 * 1024
@@ -78,6 +79,12 @@ def _run(
         session.info[TENANT_KEY] = principal.tenant_id
         ctx = Context(tenant_id=principal.tenant_id, actor=principal.actor, surface=Surface.SCIM)
         return work(session, ctx)
+
+
+def lock_row(session: Session, ctx: Context, model: type[Any], raw_id: str) -> None:
+    """Lock the row an If-Match is checked against until the write commits (read it after)."""
+    if raw_id.isdigit() and len(raw_id) < 11:
+        lock_rows(session, ctx, model, model.id == int(raw_id))
 
 
 def _opaque(tag: str) -> str:

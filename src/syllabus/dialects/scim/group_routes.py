@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from syllabus.dialects.scim.endpoint import base_url, check_if_match, read_json, run
+from syllabus.dialects.scim.endpoint import base_url, check_if_match, lock_row, read_json, run
 from syllabus.dialects.scim.filters import compile_filter, sort_column
 from syllabus.dialects.scim.groups import (
     FILTER_ATTRS,
@@ -158,6 +158,7 @@ def _change(
     if_match = request.headers.get("if-match")
 
     def work(session: Session, ctx: Context) -> dict[str, Any]:
+        lock_row(session, ctx, Group, group_id)
         group = find_group(session, group_id)
         check_if_match(if_match, etag(group.id, group.updated_at))
         body = payload
@@ -193,6 +194,7 @@ async def delete_group(request: Request, group_id: str) -> Response:
     if_match = request.headers.get("if-match")
 
     def work(session: Session, ctx: Context) -> None:
+        lock_row(session, ctx, Group, group_id)
         group = find_group(session, group_id)
         check_if_match(if_match, etag(group.id, group.updated_at))
         group_service.delete_group(session, ctx, group_id=group.id)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from syllabus.dialects.scim.endpoint import base_url, check_if_match, read_json, run
+from syllabus.dialects.scim.endpoint import base_url, check_if_match, lock_row, read_json, run
 from syllabus.dialects.scim.filters import compile_filter, sort_column
 from syllabus.dialects.scim.listing import (
     ListParams,
@@ -169,6 +169,7 @@ def _change(
     if_match = request.headers.get("if-match")
 
     def work(session: Session, ctx: Context) -> dict[str, Any]:
+        lock_row(session, ctx, User, user_id)
         user, profile = find_user(session, user_id)
         check_if_match(if_match, etag(user.id, user.updated_at))
         current = render_user(user, profile, base)
@@ -200,6 +201,7 @@ async def delete_user(request: Request, user_id: str) -> Response:
     if_match = request.headers.get("if-match")
 
     def work(session: Session, ctx: Context) -> None:
+        lock_row(session, ctx, User, user_id)
         user, _ = find_user(session, user_id)
         check_if_match(if_match, etag(user.id, user.updated_at))
         user_service.deprovision_user(session, ctx, user_id=user.id)

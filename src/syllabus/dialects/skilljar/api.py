@@ -27,6 +27,7 @@ from syllabus.dialects.skilljar.ids import IdCodec
 from syllabus.domain.events import Surface
 from syllabus.services.context import Context
 from syllabus.services.errors import NotFound, PreconditionFailed
+from syllabus.services.locking import lock_rows
 
 
 @dataclass
@@ -60,8 +61,14 @@ class Api:
             raise field_error(field, f'Invalid pk "{public_id}" - object does not exist.')
         return row_id
 
+    def lock(self, model: type[Any], *criteria: Any) -> None:
+        """Lock the rows an ``If-Match`` is checked against, until the write commits: read
+        them (and compute the current tag) only after this, so no writer slips in between."""
+        lock_rows(self.session, self.ctx, model, *criteria)
+
     def check_if_match(self, current: str) -> None:
-        """Lost-update protection: a stale ``If-Match`` is a 412."""
+        """Lost-update protection: a stale ``If-Match`` is a 412 (``current`` read under
+        ``lock``)."""
         wanted = self.request.headers.get("if-match")
         if wanted is None:
             return
