@@ -7,7 +7,7 @@ check and the write.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,3 +30,15 @@ def require_locked(session: Session, ctx: Context, model: type[M], row_id: int, 
     if row is None:
         raise NotFound(model.__name__.lower(), [row_id], field=field)
     return row
+
+
+def lock_rows(session: Session, ctx: Context, model: type[Any], *criteria: Any) -> None:
+    """Lock the caller's rows of ``model`` matching ``criteria`` (in id order, so two writers
+    never wait on each other in opposite orders) before a precondition is read; rows that do
+    not exist are left to the caller's own lookup to report."""
+    session.execute(
+        select(model.id)
+        .where(model.tenant_id == ctx.tenant_id, *criteria)
+        .order_by(model.id)
+        .with_for_update()
+    )

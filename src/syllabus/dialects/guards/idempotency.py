@@ -21,6 +21,8 @@ from typing import Any
 
 import orjson
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.responses import Response
+from starlette.types import Scope
 
 from syllabus.auth.keys import Principal
 from syllabus.db.session import unit_of_work
@@ -157,3 +159,45 @@ class IdempotencyGuard:
                 return False
             self._next_purge = time.monotonic() + PURGE_EVERY_SECONDS
             return True
+
+
+SCOPE_KEY = "syllabus.idempotency"
+"""Where the guard leaves a request's ``WorkKeeper`` in its ASGI scope."""
+
+
+class WorkKeeper:
+    """The guard's hook into a surface's unit of work, so a write's kept answer commits with it.
+
+    The guard puts one in the request's scope once it has claimed the key; the surface's unit
+    of work hands it the response it is about to send just before committing (``keep``) and
+    says when that commit went through (``committed``). Either the work and its answer are
+    both kept or neither is: a process dying after the commit leaves a key that replays, not
+    one "in progress" whose retry would run the work again once the lease ran out.
+    """
+
+    def __init__(self, guard: IdempotencyGuard, claim: Claim) -> None:
+        self.guard = guard
+        self.claim = claim
+        self._staged = False
+        self.kept = False
+        """True once the answer committed with the work: the guard has nothing left to do."""
+
+    def keep(self, session: Session, response: Response) -> None:
+        """Stage the answer in ``session`` (the write's transaction), before it commits."""
+        body = getattr(response, "body", None)
+        if response.status_code >= 500 or not isinstance(body, bytes):
+            return  # not kept: a 5xx releases the key, and a stream has no body to keep
+        content_type = response.headers.get("content-type", "")
+        stored = StoredResponse(response.status_code, content_type, body)
+        self.guard.keep_in(session, self.claim, stored)
+        self._staged = True
+
+    def committed(self) -> None:
+        """The write's transaction committed: the staged answer, if any, is kept."""
+        self.kept = self._staged
+
+
+def work_keeper(scope: Scope) -> WorkKeeper | None:
+    """The request's keeper when it carries an Idempotency-Key the guard claimed, else None."""
+    keeper = scope.get(SCOPE_KEY)
+    return keeper if isinstance(keeper, WorkKeeper) else None

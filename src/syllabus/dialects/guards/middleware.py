@@ -9,8 +9,10 @@ caller itself (through the same cache the routes use), so the routes stay unawar
                        render_error=scim_error)
 
 A request it cannot identify goes through untouched: the route answers 401 in its own style.
-Unlike the SkyPrep dialect, the response is kept in a transaction after the route's: a
-process that dies between the two leaves the key "in progress" until its lease ends.
+As in the SkyPrep dialect, a write's answer is kept in the write's own transaction: the guard
+leaves a ``WorkKeeper`` in the request's scope and the surface's unit of work hands it the
+response before committing. Answers that commit no work (errors, whose transaction rolled
+back, and routes outside a unit of work) are kept in a transaction of their own afterwards.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ from syllabus.auth.keys import Principal, authenticate
 from syllabus.db.session import unit_of_work
 from syllabus.dialects.guards.idempotency import (
     REPLAY_HEADERS,
+    SCOPE_KEY,
     WRITE_METHODS,
     IdempotencyGuard,
+    WorkKeeper,
     canonical,
     canonical_body,
     fingerprint,
@@ -188,6 +192,8 @@ class ApiGuard:
     ) -> None:
         sent = _Captured()
         delivered = False
+        keeper = WorkKeeper(guard, claim)
+        scope[SCOPE_KEY] = keeper
 
         async def replay_body() -> Message:
             nonlocal delivered
@@ -210,6 +216,8 @@ class ApiGuard:
         except BaseException:
             await run_in_threadpool(guard.release, principal, claim)
             raise
+        if keeper.kept:
+            return
         response = StoredResponse(sent.status, sent.content_type, bytes(sent.body))
         await run_in_threadpool(guard.keep, principal, claim, response)
 

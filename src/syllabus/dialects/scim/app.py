@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from syllabus.auth.cache import PrincipalCache
+from syllabus.dialects.head import HeadAsGet
 from syllabus.dialects.scim import discovery
 from syllabus.dialects.scim.endpoint import base_url, bearer, read_json, run
 from syllabus.dialects.scim.errors import HANDLERS, error_response
@@ -32,6 +33,7 @@ def create_scim_app(factory: sessionmaker[Session], cache: PrincipalCache) -> Fa
     app.state.auth_cache = cache
     for exc_type, handler in HANDLERS.items():
         app.add_exception_handler(exc_type, handler)
+    app.add_middleware(HeadAsGet)
     app.include_router(user_router)
     app.include_router(group_router)
 
@@ -114,6 +116,12 @@ def create_scim_app(factory: sessionmaker[Session], cache: PrincipalCache) -> Fa
         await authenticated(request)
         raise NotImplementedException(detail="bulk operations are not supported")
 
+    # Every route by method, for a 405's Allow (included routers are not flattened in routes).
+    app.state.method_routes = [
+        route
+        for route in (*app.router.routes, *user_router.routes, *group_router.routes)
+        if getattr(route, "methods", None)
+    ]
     return app
 
 

@@ -1,5 +1,5 @@
 """What every SCIM route does around its work: bearer-token auth, JSON bodies, one unit of
-work in a thread, and If-Match preconditions."""
+work in a thread (a write's answer made inside it), and If-Match preconditions."""
 
 from __future__ import annotations
 
@@ -11,13 +11,16 @@ from scim2_models import InvalidSyntaxException, PreconditionFailedException, Un
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+from starlette.responses import Response
 
 from syllabus.auth.cache import PrincipalCache
 from syllabus.auth.keys import Principal, authenticate
 from syllabus.db.session import TENANT_KEY, unit_of_work
+from syllabus.dialects.guards.idempotency import work_keeper
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
 from syllabus.services.context import Context
+from syllabus.services.locking import lock_rows
 
 T = TypeVar("T")
 MAX_BODY = 10 * 1024 * 1024
@@ -60,6 +63,23 @@ async def run(request: Request, work: Work[T], *, read_only: bool) -> T:
     return await run_in_threadpool(_run, factory, cache, token, work, read_only)
 
 
+async def write(request: Request, work: Work[T], answer: Callable[[T], Response]) -> Response:
+    """A write: ``work`` and its ``answer`` in one unit of work, so that with an
+    Idempotency-Key the kept answer commits with the work (or neither does)."""
+    keeper = work_keeper(request.scope)
+
+    def work_and_answer(session: Session, ctx: Context) -> Response:
+        response = answer(work(session, ctx))
+        if keeper is not None:
+            keeper.keep(session, response)
+        return response
+
+    response = await run(request, work_and_answer, read_only=False)
+    if keeper is not None:
+        keeper.committed()
+    return response
+
+
 def _run(
     factory: sessionmaker[Session],
     cache: PrincipalCache,
@@ -78,6 +98,12 @@ def _run(
         session.info[TENANT_KEY] = principal.tenant_id
         ctx = Context(tenant_id=principal.tenant_id, actor=principal.actor, surface=Surface.SCIM)
         return work(session, ctx)
+
+
+def lock_row(session: Session, ctx: Context, model: type[Any], raw_id: str) -> None:
+    """Lock the row an If-Match is checked against until the write commits (read it after)."""
+    if raw_id.isdigit() and len(raw_id) < 11:
+        lock_rows(session, ctx, model, model.id == int(raw_id))
 
 
 def _opaque(tag: str) -> str:

@@ -24,6 +24,7 @@ from scim2_models import (
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from syllabus.dialects.head import allowed_methods
 from syllabus.dialects.scim.render import scim_response
 from syllabus.services.errors import (
     Conflict,
@@ -74,7 +75,11 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
 
 async def on_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    return error_response(exc.status_code, str(exc.detail))
+    response = error_response(exc.status_code, str(exc.detail))
+    if exc.status_code == 405:
+        allowed = allowed_methods(request, request.app.state.method_routes)
+        response.headers["Allow"] = ", ".join(allowed)
+    return response
 
 
 async def on_validation_error(request: Request, exc: Exception) -> Response:

@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from syllabus.dialects.scim.endpoint import base_url, check_if_match, read_json, run
+from syllabus.dialects.scim.endpoint import (
+    base_url,
+    check_if_match,
+    lock_row,
+    read_json,
+    run,
+    write,
+)
 from syllabus.dialects.scim.filters import compile_filter, sort_column
 from syllabus.dialects.scim.groups import (
     FILTER_ATTRS,
@@ -132,7 +139,7 @@ async def create_group(request: Request) -> Response:
             )
         return render_one(session, group, base)
 
-    return _answer(await run(request, work, read_only=False), 201)
+    return await write(request, work, lambda body: _answer(body, 201))
 
 
 @router.get("/Groups/{group_id}")
@@ -158,6 +165,7 @@ def _change(
     if_match = request.headers.get("if-match")
 
     def work(session: Session, ctx: Context) -> dict[str, Any]:
+        lock_row(session, ctx, Group, group_id)
         group = find_group(session, group_id)
         check_if_match(if_match, etag(group.id, group.updated_at))
         body = payload
@@ -174,18 +182,14 @@ def _change(
 async def replace_group(request: Request, group_id: str) -> Response:
     payload = await read_json(request)
     params = response_params(dict(request.query_params))
-    return _answer(
-        await run(request, _change(request, group_id, params, payload, False), read_only=False)
-    )
+    return await write(request, _change(request, group_id, params, payload, False), _answer)
 
 
 @router.patch("/Groups/{group_id}")
 async def patch_group(request: Request, group_id: str) -> Response:
     payload = await read_json(request)
     params = response_params(dict(request.query_params))
-    return _answer(
-        await run(request, _change(request, group_id, params, payload, True), read_only=False)
-    )
+    return await write(request, _change(request, group_id, params, payload, True), _answer)
 
 
 @router.delete("/Groups/{group_id}")
@@ -193,9 +197,9 @@ async def delete_group(request: Request, group_id: str) -> Response:
     if_match = request.headers.get("if-match")
 
     def work(session: Session, ctx: Context) -> None:
+        lock_row(session, ctx, Group, group_id)
         group = find_group(session, group_id)
         check_if_match(if_match, etag(group.id, group.updated_at))
         group_service.delete_group(session, ctx, group_id=group.id)
 
-    await run(request, work, read_only=False)
-    return Response(status_code=204)
+    return await write(request, work, lambda _: Response(status_code=204))

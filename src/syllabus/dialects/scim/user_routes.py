@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from syllabus.dialects.scim.endpoint import base_url, check_if_match, read_json, run
+from syllabus.dialects.scim.endpoint import (
+    base_url,
+    check_if_match,
+    lock_row,
+    read_json,
+    run,
+    write,
+)
 from syllabus.dialects.scim.filters import compile_filter, sort_column
 from syllabus.dialects.scim.listing import (
     ListParams,
@@ -145,7 +152,7 @@ async def create_user(request: Request) -> Response:
         profile = _set_profile(session, ctx, user, data, created=True)
         return render_user(user, profile, base)
 
-    return _answer(await run(request, work, read_only=False), 201)
+    return await write(request, work, lambda body: _answer(body, 201))
 
 
 @router.get("/Users/{user_id}")
@@ -169,6 +176,7 @@ def _change(
     if_match = request.headers.get("if-match")
 
     def work(session: Session, ctx: Context) -> dict[str, Any]:
+        lock_row(session, ctx, User, user_id)
         user, profile = find_user(session, user_id)
         check_if_match(if_match, etag(user.id, user.updated_at))
         current = render_user(user, profile, base)
@@ -184,7 +192,7 @@ async def replace_user(request: Request, user_id: str) -> Response:
     payload = await read_json(request)
     params = response_params(dict(request.query_params))
     work = _change(request, user_id, params, payload, patch=False)
-    return _answer(await run(request, work, read_only=False))
+    return await write(request, work, _answer)
 
 
 @router.patch("/Users/{user_id}")
@@ -192,7 +200,7 @@ async def patch_user(request: Request, user_id: str) -> Response:
     payload = await read_json(request)
     params = response_params(dict(request.query_params))
     work = _change(request, user_id, params, payload, patch=True)
-    return _answer(await run(request, work, read_only=False))
+    return await write(request, work, _answer)
 
 
 @router.delete("/Users/{user_id}")
@@ -200,9 +208,9 @@ async def delete_user(request: Request, user_id: str) -> Response:
     if_match = request.headers.get("if-match")
 
     def work(session: Session, ctx: Context) -> None:
+        lock_row(session, ctx, User, user_id)
         user, _ = find_user(session, user_id)
         check_if_match(if_match, etag(user.id, user.updated_at))
         user_service.deprovision_user(session, ctx, user_id=user.id)
 
-    await run(request, work, read_only=False)
-    return Response(status_code=204)
+    return await write(request, work, lambda _: Response(status_code=204))

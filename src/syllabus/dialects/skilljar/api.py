@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from syllabus.auth.keys import Principal
 from syllabus.db.session import unit_of_work
+from syllabus.dialects.guards.idempotency import work_keeper
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.skilljar.auth import principal_for
 from syllabus.dialects.skilljar.body import read_body
@@ -27,6 +28,7 @@ from syllabus.dialects.skilljar.ids import IdCodec
 from syllabus.domain.events import Surface
 from syllabus.services.context import Context
 from syllabus.services.errors import NotFound, PreconditionFailed
+from syllabus.services.locking import lock_rows
 
 
 @dataclass
@@ -37,6 +39,8 @@ class Api:
     session: Session
     ids: IdCodec
     body: dict[str, Any]
+    response: Response | None = None
+    """What the handler answered (set by the router), kept with the work for idempotency."""
 
     def id(self, kind: str, row_id: int) -> str:
         return self.ids.encode(kind, row_id)
@@ -60,8 +64,14 @@ class Api:
             raise field_error(field, f'Invalid pk "{public_id}" - object does not exist.')
         return row_id
 
+    def lock(self, model: type[Any], *criteria: Any) -> None:
+        """Lock the rows an ``If-Match`` is checked against, until the write commits: read
+        them (and compute the current tag) only after this, so no writer slips in between."""
+        lock_rows(self.session, self.ctx, model, *criteria)
+
     def check_if_match(self, current: str) -> None:
-        """Lost-update protection: a stale ``If-Match`` is a 412."""
+        """Lost-update protection: a stale ``If-Match`` is a 412 (``current`` read under
+        ``lock``)."""
         wanted = self.request.headers.get("if-match")
         if wanted is None:
             return
@@ -101,8 +111,14 @@ def _write_api(
     body: Annotated[dict[str, Any], Depends(read_body)],
 ) -> Iterator[Api]:
     factory = request.app.state.session_factory
+    keeper = work_keeper(request.scope)
     with unit_of_work(factory, tenant_id=principal.tenant_id) as session:
-        yield Api(request, principal, _context(principal), session, request.app.state.ids, body)
+        api = Api(request, principal, _context(principal), session, request.app.state.ids, body)
+        yield api
+        if keeper is not None and api.response is not None:
+            keeper.keep(session, api.response)  # an Idempotency-Key's answer, with the work
+    if keeper is not None:
+        keeper.committed()
 
 
 ReadApi = Annotated[Api, Depends(_read_api, scope="function")]

@@ -14,6 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from starlette.datastructures import State
 
 from syllabus import __version__
+from syllabus.dialects.head import HeadAsGet
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.skilljar import (
     courses,
@@ -80,6 +81,7 @@ def create_skilljar_app(parent: State) -> FastAPI:
     app.state.ids = IdCodec(parent.secret_key)
     app.state.webhook_ping = getattr(parent, "webhook_ping", None)
     install_error_handlers(app)
+    app.add_middleware(HeadAsGet)
     app.state.method_routes = []
     for router in ROUTERS:
         app.include_router(router)

@@ -15,6 +15,8 @@ from syllabus.dialects.skilljar.pagination import envelope, page_request
 from syllabus.dialects.skilljar.render import ts, user_ref
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.dialects.skilljar.signup_data import signup_data, signup_filters, wants_signup_data
+from syllabus.domain.tenants import Domain, DomainMembership
+from syllabus.domain.users import User
 from syllabus.queries.domain_views import (
     DOMAIN_USERS,
     DOMAINS,
@@ -119,6 +121,7 @@ def retrieve_domain(domain_name: str, api: ReadApi) -> Response:
 def _update_domain(api: Api, domain_name: str) -> Response:
     domain_id = domain_id_of(api, domain_name)
     body = parse(DomainWrite, api.body)
+    api.lock(Domain, Domain.id == domain_id)
     current = domain_by_name(api.session, api.ctx, domain_name)
     assert current is not None
     api.check_if_match(etag("domain", current.id, current.updated_at))
@@ -251,6 +254,10 @@ def retrieve_domain_user(domain_name: str, user_id: str, api: ReadApi) -> Respon
 def _update_domain_user(api: Api, domain_name: str, user_id: str) -> Response:
     domain_id, uid = domain_id_of(api, domain_name), api.path_id("user", user_id)
     body = parse(DomainUserUpdateBody, api.body)
+    api.lock(User, User.id == uid)  # the tag shows the user's last change too
+    api.lock(
+        DomainMembership, DomainMembership.domain_id == domain_id, DomainMembership.user_id == uid
+    )
     current = domain_user(api.session, api.ctx, domain_id, uid)
     if current is None:
         raise NotFound("domain user")

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from syllabus.dialects.head import allowed_methods
 from syllabus.dialects.responses import JSONResponse
 from syllabus.services.errors import BulkRejected, DomainError, NotFound
 
@@ -88,21 +89,6 @@ def domain_error_response(error: DomainError) -> Response:
     return JSONResponse(body, status, headers)
 
 
-def _allowed_methods(request: Request) -> list[str]:
-    """Every method some route serves at this path (FastAPI has one route per method)."""
-    path = request.scope.get("route_path") or request.url.path
-    root = request.scope.get("root_path", "")
-    if root and path.startswith(root):
-        path = path[len(root) :]
-    methods: set[str] = set()
-    for route in request.app.state.method_routes:
-        if route.path_regex.match(path):
-            methods.update(route.methods or ())
-    if "GET" in methods:
-        methods.add("HEAD")
-    return sorted(methods | {"OPTIONS"})
-
-
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def on_domain_error(request: Request, error: DomainError) -> Response:
@@ -127,7 +113,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if error.status_code == 404:
             return not_found()
         if error.status_code == 405:
-            allowed = _allowed_methods(request)
+            allowed = allowed_methods(request, request.app.state.method_routes)
             return JSONResponse(
                 {"detail": f'Method "{request.method}" not allowed.'},
                 405,

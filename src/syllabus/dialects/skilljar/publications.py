@@ -22,6 +22,8 @@ from syllabus.dialects.skilljar.user_courses import (
     guide_enrollment,
     guide_enrollments,
 )
+from syllabus.domain.courses import PublishedCourse
+from syllabus.domain.enrollments import Enrollment
 from syllabus.queries.catalog_views import PUBLISHED_COURSES, get_row
 from syllabus.queries.enrollment_views import OF_PUBLICATION, get_enrollment, lesson_counts
 from syllabus.queries.progress_views import ProgressView
@@ -185,6 +187,9 @@ def retrieve_publication(domain_name: str, published_course_id: str, api: ReadAp
 
 
 def _update(api: Api, domain_name: str, published_course_id: str) -> Response:
+    api.lock(
+        PublishedCourse, PublishedCourse.id == api.path_id("published_course", published_course_id)
+    )
     row = _publication(api, domain_id_of(api, domain_name), published_course_id)
     api.check_if_match(etag("published_course", row.id, row.updated_at))
     body = parse(PublicationWrite, api.body)
@@ -296,6 +301,7 @@ def _update_enrollment(
 ) -> Response:
     row = _publication(api, domain_id_of(api, domain_name), published_course_id)
     eid = api.path_id("enrollment", enrollment_id)
+    api.lock(Enrollment, Enrollment.id == eid)
     found = get_enrollment(api.session, api.ctx, eid)
     if found is None or found.published_course_id != row.id:
         raise NotFound("enrollment")

@@ -18,6 +18,7 @@ from syllabus.dialects.skilljar.errors import field_error
 from syllabus.dialects.skilljar.pagination import envelope, page_request
 from syllabus.dialects.skilljar.render import ts, user_ref
 from syllabus.dialects.skilljar.routing import SkilljarRouter
+from syllabus.domain.learning_paths import PublishedPath
 from syllabus.queries.catalog_views import (
     PATH_ENROLLMENTS,
     PATH_ITEMS,
@@ -185,6 +186,7 @@ def retrieve_published(domain_name: str, published_path_id: str, api: ReadApi) -
 
 
 def _update(api: Api, domain_name: str, published_path_id: str) -> Response:
+    api.lock(PublishedPath, PublishedPath.id == api.path_id("published_path", published_path_id))
     row = _published(api, domain_id_of(api, domain_name), published_path_id)
     api.check_if_match(etag("published_path", row.id, row.updated_at))
     body = parse(PublishedPathWrite, api.body)

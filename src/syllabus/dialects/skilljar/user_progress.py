@@ -19,6 +19,7 @@ from syllabus.dialects.skilljar.certificates import completions
 from syllabus.dialects.skilljar.errors import FieldErrors
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.dialects.skilljar.user_courses import enrollment_progress, progress_view
+from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.progress import ProgressStatus
 from syllabus.queries.enrollment_views import EnrollmentRow, lesson_counts, user_enrollments
 from syllabus.queries.progress_views import ProgressView
@@ -109,6 +110,8 @@ def _score(written: CourseProgressWrite, given: set[str]) -> Maybe[int | None]:
 def _update(
     api: Api, user_id: str, published_course_id: str, model: type[ProgressWrite]
 ) -> Response:
+    pc_id, uid = api.path_id("published_course", published_course_id), api.path_id("user", user_id)
+    api.lock(Enrollment, Enrollment.user_id == uid, Enrollment.published_course_id == pc_id)
     row = _enrollment(api, user_id, published_course_id)
     current = enrollment_progress(api, [row]).get((row.user_id, row.course_id))
     api.check_if_match(_tag(row, current))
