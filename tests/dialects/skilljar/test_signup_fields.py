@@ -341,3 +341,28 @@ def test_including_values_costs_one_statement_per_page(
             headers=auth,
         )
     assert min(statements() for _ in range(3)) == few
+
+
+def test_one_domain_user_shows_their_answers_and_its_etag_follows_them(
+    client: TestClient, program: Program, auth: dict[str, str], fields: dict[str, str]
+) -> None:
+    user = member(client, program, auth, "dee@example.com")
+    url = f"/v1/domains/{program.acct_key}/users/{user}"
+    before = client.get(url, headers=auth)
+    assert before.json()["signup_fields"] == []
+    answer = {"signup_field": {"id": fields["colour"]}, "value": "Blue"}
+    saved = client.post(f"{url}/signup-fields", json=answer, headers=auth)
+    assert saved.status_code == 201, saved.text
+    after = client.get(url, headers=auth)
+    assert after.json()["signup_fields"] == [
+        {"signup_field": {"id": fields["colour"], "label": "Colour"}, "value": "Blue"}
+    ]
+    assert after.headers["etag"] != before.headers["etag"]
+    stale = client.patch(
+        url, json={"active": True}, headers={**auth, "If-Match": before.headers["etag"]}
+    )
+    assert stale.status_code == 412
+    fresh = client.patch(
+        url, json={"active": True}, headers={**auth, "If-Match": after.headers["etag"]}
+    )
+    assert fresh.status_code == 200, fresh.text

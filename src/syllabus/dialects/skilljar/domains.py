@@ -169,8 +169,14 @@ def _domain_user(api: Api, row: Any) -> dict[str, Any]:
     }
 
 
-def _domain_user_tag(row: Any) -> str:
-    state = (row.active, row.marketing_optin, row.expires_at)
+def _answers(api: Api, domain_id: int, user_id: int) -> list[Any]:
+    """One user's signup answers: a single domain user always shows them (the list only on
+    ``include_signup_field_data``, to keep pages cheap)."""
+    return signup_data(api, domain_id, [user_id]).get(user_id, [])
+
+
+def _domain_user_tag(row: Any, answers: list[Any]) -> str:
+    state = (row.active, row.marketing_optin, row.expires_at, answers)
     return etag("domain_user", row.id, row.user_updated_at, *state)
 
 
@@ -178,7 +184,9 @@ def _respond_domain_user(api: Api, domain_id: int, user_id: int, status: int = 2
     row = domain_user(api.session, api.ctx, domain_id, user_id)
     if row is None:
         raise NotFound("domain user")
-    return json(_domain_user(api, row), status, tag=_domain_user_tag(row))
+    answers = _answers(api, domain_id, user_id)
+    body = {**_domain_user(api, row), "signup_fields": answers}
+    return json(body, status, tag=_domain_user_tag(row, answers))
 
 
 @router.get("/domains/{domain_name}/users", operation_id="domains_users_list", summary="Users")
@@ -261,7 +269,7 @@ def _update_domain_user(api: Api, domain_name: str, user_id: str) -> Response:
     current = domain_user(api.session, api.ctx, domain_id, uid)
     if current is None:
         raise NotFound("domain user")
-    api.check_if_match(_domain_user_tag(current))
+    api.check_if_match(_domain_user_tag(current, _answers(api, domain_id, uid)))
     update_domain_membership(
         api.session, api.ctx, domain_id=domain_id, user_id=uid, settings=_settings(body)
     )

@@ -26,7 +26,7 @@ from syllabus.dialects.skilljar.errors import FieldErrors
 from syllabus.dialects.skilljar.pagination import envelope, page_request
 from syllabus.dialects.skilljar.render import ts
 from syllabus.dialects.skilljar.routing import SkilljarRouter
-from syllabus.domain.progress import ItemStatus
+from syllabus.domain.progress import CourseProgress, ItemStatus
 from syllabus.queries.catalog_views import LESSONS, get_row
 from syllabus.queries.enrollment_views import EnrollmentRow, user_enrollments
 from syllabus.queries.lesson_progress import lesson_progress
@@ -186,6 +186,12 @@ def _update(
 ) -> Response:
     row = _enrollment(api, user_id, published_course_id)
     item = _lesson(api, row, lesson_id)
+    # Every item-progress write locks the user's course record first, whatever the door.
+    api.lock(
+        CourseProgress,
+        CourseProgress.user_id == row.user_id,
+        CourseProgress.course_id == row.course_id,
+    )
     current = lesson_progress(api.session, api.ctx, _progress_id(api, row), [item.id]).get(item.id)
     api.check_if_match(_tag(item, current))
     written = parse(model, api.body).lesson_progress
