@@ -37,6 +37,8 @@ class Behaviour:
     delay: float = 0.0
     hang_up: bool = False
     """Close the connection without answering."""
+    trickle: float = 0.0
+    """Send the answer one byte every this many seconds (each read is quick, the whole slow)."""
 
 
 @dataclass
@@ -50,6 +52,8 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     """Verified requests answered 2xx (the ones a receiver would have processed)."""
     requests: int = 0
+    arrivals: list[str] = field(default_factory=list)
+    """``webhook-id`` of every verified request as it arrived, whatever was answered."""
     unverified: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -94,15 +98,22 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length)
             headers = {k.lower(): v for k, v in self.headers.items()}
             behaviour = receiver.next_behaviour()
+            ok = receiver.verify(headers, body)
+            if ok:
+                with receiver.lock:
+                    receiver.arrivals.append(headers.get("webhook-id", "?"))
             if behaviour.delay:
                 time.sleep(behaviour.delay)
             if behaviour.hang_up:
                 self.close_connection = True
-                self.wfile.write(b"HTTP/1.1 200 OK\r\ncontent-length: 50\r\n\r\npartial")
-                self.wfile.flush()
-                self.connection.shutdown(2)
+                with contextlib.suppress(OSError):  # the sender may have gone already
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\ncontent-length: 50\r\n\r\npartial")
+                    self.wfile.flush()
+                    self.connection.shutdown(2)
                 return
-            ok = receiver.verify(headers, body)
+            if behaviour.trickle:  # never recorded as received: no sender waits it out
+                self._trickle(behaviour.status, b'{"status": "slow"}', behaviour.trickle)
+                return
             status = behaviour.status if ok else 401
             if not ok:
                 with receiver.lock:
@@ -119,6 +130,15 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             with contextlib.suppress(OSError):  # the sender may have timed out and gone
                 self.wfile.write(answer)
+
+        def _trickle(self, status: int, answer: bytes, pause: float) -> None:
+            self.close_connection = True
+            head = f"HTTP/1.1 {status} OK\r\ncontent-length: {len(answer)}\r\n\r\n"
+            with contextlib.suppress(OSError):  # the sender gives up and hangs up
+                for byte in head.encode() + answer:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(pause)
 
     return Handler
 

@@ -143,7 +143,7 @@ def worker(
         poll_seconds=settings.worker_poll_seconds,
     )
     secret_key = load_or_create_secret_key(settings.secret_key, settings.data_dir, engine)
-    attach_webhooks(
+    sender = attach_webhooks(
         runner,
         ids=IdCodec(secret_key).encode,
         allow_private_targets=settings.webhook_allow_private_targets,
@@ -152,8 +152,15 @@ def worker(
     if once:
         while runner.run_once():
             pass
+        sender.close()
         return
     stop = threading.Event()
+
+    def shut_down(*_: object) -> None:
+        sender.stop()  # abandons deliveries in flight; their leases are released at once
+        stop.set()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+        signal.signal(sig, shut_down)
     runner.run_forever(stop)
+    sender.close()
