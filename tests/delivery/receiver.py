@@ -7,6 +7,7 @@ import contextlib
 import json
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,6 +41,12 @@ class Behaviour:
     trickle: float = 0.0
     """Send the answer one byte every this many seconds (each read is quick, the whole slow)."""
 
+    @property
+    def succeeds(self) -> bool:
+        """A prompt 2xx: the sender has no reason to send the request again."""
+        quick = not (self.delay or self.hang_up or self.trickle)
+        return quick and 200 <= self.status < 300
+
 
 @dataclass
 class Receiver:
@@ -57,10 +64,23 @@ class Receiver:
     unverified: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def next_behaviour(self) -> Behaviour:
+    outcomes: list[tuple[str, Behaviour]] = field(default_factory=list)
+    """(``webhook-id``, how it was answered) of every verified request, as it arrived."""
+
+    def next_behaviour(self, message_id: str | None = None) -> Behaviour:
+        """How to answer the next request; a verified one is logged in ``arrivals``."""
         with self.lock:
             self.requests += 1
-            return self.script.pop(0) if self.script else self.default
+            behaviour = self.script.pop(0) if self.script else self.default
+            if message_id is not None:
+                self.arrivals.append(message_id)
+                self.outcomes.append((message_id, behaviour))
+            return behaviour
+
+    def failures(self) -> Counter[str]:
+        """Per ``webhook-id``, the requests answered with anything but a prompt 2xx."""
+        with self.lock:
+            return Counter(i for i, b in self.outcomes if not b.succeeds)
 
     def verify(self, headers: dict[str, str], body: bytes) -> bool:
         for secret in self.secrets:
@@ -97,11 +117,8 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("content-length", "0"))
             body = self.rfile.read(length)
             headers = {k.lower(): v for k, v in self.headers.items()}
-            behaviour = receiver.next_behaviour()
             ok = receiver.verify(headers, body)
-            if ok:
-                with receiver.lock:
-                    receiver.arrivals.append(headers.get("webhook-id", "?"))
+            behaviour = receiver.next_behaviour(headers.get("webhook-id", "?") if ok else None)
             if behaviour.delay:
                 time.sleep(behaviour.delay)
             if behaviour.hang_up:

@@ -68,8 +68,8 @@ class Served:
         return self.log.read_text(errors="replace")[-4000:]
 
 
-def serve(db_url: str, data_dir: Path, name: str) -> Served:
-    """``syllabus serve`` with its embedded worker, webhooks allowed to 127.0.0.1."""
+def launch(db_url: str, data_dir: Path, name: str) -> Served:
+    """Start ``syllabus serve`` with its embedded worker, webhooks allowed to 127.0.0.1."""
     port = free_port()
     log = data_dir / f"{name}.log"
     environment = {
@@ -89,10 +89,13 @@ def serve(db_url: str, data_dir: Path, name: str) -> Served:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    served = Served(process, f"http://127.0.0.1:{port}", log)
+    return Served(process, f"http://127.0.0.1:{port}", log)
+
+
+def wait_ready(served: Served) -> Served:
     deadline = time.monotonic() + START_TIMEOUT
     while True:
-        assert process.poll() is None, f"server exited: {served.output()}"
+        assert served.process.poll() is None, f"server exited: {served.output()}"
         try:
             if httpx.get(f"{served.base}/health", timeout=2).status_code == 200:
                 return served
@@ -102,6 +105,10 @@ def serve(db_url: str, data_dir: Path, name: str) -> Served:
             served.stop(signal.SIGKILL)
             raise AssertionError(f"server did not come up: {served.output()}")
         time.sleep(0.1)
+
+
+def serve(db_url: str, data_dir: Path, name: str) -> Served:
+    return wait_ready(launch(db_url, data_dir, name))
 
 
 @dataclass
