@@ -5,9 +5,12 @@ stopped gracefully mid-delivery: once served again, every event reaches a real r
 from __future__ import annotations
 
 import signal
+import threading
+import time
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import pytest
 
 from syllabus.domain.webhooks import DeliveryStatus
@@ -137,3 +140,72 @@ def test_a_graceful_stop_mid_delivery_releases_its_lease_and_loses_nothing(
     assert len(deliveries) == 3
     assert receiver.arrivals[:2] == [deliveries[0].message_id] * 2
     assert Counter(receiver.ids()) == Counter({d.message_id: 1 for d in deliveries})
+
+
+def _stream(base: str, program: Program, last_id: str | None, until: int, into: list[str]) -> None:
+    """Follow the SSE stream, appending cursors, until ``until`` events or the server goes."""
+    headers = {**program.auth, **({"Last-Event-ID": last_id} if last_id else {})}
+    try:
+        with httpx.stream(
+            "GET", f"{base}/v1/events/stream", headers=headers, timeout=httpx.Timeout(60)
+        ) as response:
+            assert response.status_code == 200
+            for line in response.iter_lines():
+                if line.startswith("id: "):
+                    into.append(line[4:])
+                    if len(into) >= until:
+                        return
+    except httpx.TransportError:
+        return  # the server stopped: the subscriber resumes from its last id
+
+
+def test_feed_followers_resume_across_a_restart_and_do_not_hold_up_the_stop(
+    fresh_db_url: str, tmp_path: Path
+) -> None:
+    program = make_served_program(fresh_db_url)
+    first = serve(fresh_db_url, tmp_path, "first")
+    streamed: list[str] = []
+    try:
+        for n in range(3):
+            create_user(first.base, program, f"before{n}@example.com")
+        page = httpx.get(
+            f"{first.base}/v1/events", params={"limit": 2}, headers=program.auth, timeout=30
+        ).json()
+        polled = [e["cursor"] for e in page["results"]]
+        subscriber = threading.Thread(
+            target=_stream, args=(first.base, program, None, 10_000, streamed), daemon=True
+        )
+        subscriber.start()
+        eventually(lambda: len(streamed) >= 3, 60, lambda: f"streamed {streamed}")
+    finally:  # with the subscriber still attached
+        stopping = time.monotonic()
+        status = first.stop(signal.SIGTERM)
+    assert status in GRACEFUL, first.output()
+    assert time.monotonic() - stopping < 45  # bounded: streams are cut, not waited for
+    subscriber.join(timeout=30)
+    second = serve(fresh_db_url, tmp_path, "second")
+    try:
+        for n in range(2):
+            create_user(second.base, program, f"after{n}@example.com")
+        whole = [
+            e["cursor"]
+            for e in httpx.get(
+                f"{second.base}/v1/events", params={"limit": 1000}, headers=program.auth, timeout=30
+            ).json()["results"]
+        ]
+        after = page["next"]
+        while len(polled) < len(whole):
+            page = httpx.get(
+                f"{second.base}/v1/events",
+                params={"after": after, "limit": 2, "wait": 5},
+                headers=program.auth,
+                timeout=30,
+            ).json()
+            assert page["results"], f"the cursor follower stalled at {after}"
+            polled += [e["cursor"] for e in page["results"]]
+            after = page["next"]
+        _stream(second.base, program, streamed[-1], len(whole), streamed)
+    finally:
+        assert second.stop() in GRACEFUL, second.output()
+    assert polled == whole  # every event once, in order, across the restart
+    assert streamed == whole

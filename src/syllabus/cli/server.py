@@ -89,6 +89,11 @@ Try:
     )
 
 
+GRACEFUL_SHUTDOWN_SECONDS = 10
+"""On SIGTERM, how long requests in flight may finish before their connections are cut
+(SSE clients then resume with Last-Event-ID)."""
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (SYLLABUS_HOST).")] = None,
@@ -123,6 +128,9 @@ def serve(
         log_level=settings.log_level,
         access_log=False,
         proxy_headers=False,  # ProxyHeaders (web/proxy.py) applies SYLLABUS_TRUSTED_PROXIES
+        # Event streams and long polls never finish on their own: without a bound, one
+        # subscriber keeps a SIGTERM from ever stopping the server (and its worker).
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
 
 
