@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
+import struct
 import threading
 import time
 from collections import Counter
@@ -38,13 +40,17 @@ class Behaviour:
     delay: float = 0.0
     hang_up: bool = False
     """Close the connection without answering."""
+    reset: bool = False
+    """Abort the connection (RST) without a byte of answer."""
+    close_after: bool = False
+    """Answer, then close the connection though it was not announced (an idle proxy's close)."""
     trickle: float = 0.0
     """Send the answer one byte every this many seconds (each read is quick, the whole slow)."""
 
     @property
     def succeeds(self) -> bool:
         """A prompt 2xx: the sender has no reason to send the request again."""
-        quick = not (self.delay or self.hang_up or self.trickle)
+        quick = not (self.delay or self.hang_up or self.trickle or self.reset)
         return quick and 200 <= self.status < 300
 
 
@@ -128,6 +134,11 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                     self.wfile.flush()
                     self.connection.shutdown(2)
                 return
+            if behaviour.reset:
+                self.close_connection = True
+                linger = struct.pack("ii", 1, 0)  # close with RST, not FIN
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+                return
             if behaviour.trickle:  # never recorded as received: no sender waits it out
                 self._trickle(behaviour.status, b'{"status": "slow"}', behaviour.trickle)
                 return
@@ -147,6 +158,8 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             with contextlib.suppress(OSError):  # the sender may have timed out and gone
                 self.wfile.write(answer)
+            if behaviour.close_after:
+                self.close_connection = True
 
         def _trickle(self, status: int, answer: bytes, pause: float) -> None:
             self.close_connection = True
