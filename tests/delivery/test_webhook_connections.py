@@ -53,9 +53,9 @@ def test_pooled_connections_closed_by_the_receiver_cause_no_failed_attempt(
         hook_id, secret = program.hook(receiver.url, event_type="COURSE_ENROLLMENT")
         receiver.secrets.append(secret)
         receiver.default = Behaviour(close_after=True)
-        for round in range(1, 4):  # separate passes, each offered what the pool kept
+        for batch in range(1, 4):  # separate passes, each offered what the pool kept
             program.enroll_new_users(2)
-            pump.until(lambda n=2 * round: len(receiver.received) >= n)  # type: ignore[misc]
+            pump.until(lambda n=2 * batch: len(receiver.received) >= n)  # type: ignore[misc]
     deliveries = program.deliveries(hook_id)
     assert {d.status for d in deliveries} == {DeliveryStatus.DELIVERED}
     assert [d.attempts for d in deliveries] == [1] * 6

@@ -5,6 +5,10 @@ The client connects only to addresses vetted at connect time (the same rules as 
 webhook was saved), so a hostname re-pointed at an internal address after the check
 (DNS rebinding) is refused, and it never follows redirects nor reads proxies from the
 environment, either of which would let a request land somewhere unvetted.
+
+Each attempt also has a total deadline (connect, send and receive together): httpx's own
+timeouts bound each socket operation only, which a receiver answering a byte at a time never
+trips. A stopped client abandons attempts in flight within a fraction of a second.
 """
 
 from __future__ import annotations
