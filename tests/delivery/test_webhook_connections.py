@@ -1,8 +1,11 @@
-"""Receivers that drop connections: reset before answering, or close pooled keep-alive
-connections behind the sender's back. Nothing is lost and no success is counted as failure."""
+"""Receivers that drop connections (reset before answering, or close pooled keep-alive
+connections behind the sender's back) or are slow: nothing is lost, no success is counted as
+a failure, and a slow receiver does not hold up the other webhooks."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -61,3 +64,36 @@ def test_pooled_connections_closed_by_the_receiver_cause_no_failed_attempt(
     assert [d.attempts for d in deliveries] == [1] * 6
     assert [a.status_code for a in program.attempts()] == [200] * 6
     assert receiver.ids() == [d.message_id for d in deliveries]
+
+
+def test_a_slow_receiver_does_not_hold_up_other_webhooks(factory: sessionmaker[Session]) -> None:
+    program = make_program(factory)
+    with (
+        running_receiver() as slow,
+        running_receiver() as fast,
+        webhook_worker(factory, timeout=5.0, drain_seconds=1.0) as pump,
+    ):
+        slow_id, secret = program.hook(slow.url, event_type="COURSE_ENROLLMENT")
+        slow.secrets.append(secret)
+        slow.default = Behaviour(delay=1.0)  # answers, but takes a second each time
+        program.enroll_new_users(6)
+        stop = threading.Event()
+        thread = threading.Thread(target=pump.worker.run_forever, args=(stop,), daemon=True)
+        thread.start()
+        try:
+            deadline = time.monotonic() + 30
+            while not slow.arrivals:
+                assert time.monotonic() < deadline, "the slow receiver got nothing"
+                time.sleep(0.02)
+            _, secret = program.hook(fast.url, event_type="DOMAIN_ENROLLMENT")
+            fast.secrets.append(secret)
+            program.enroll_new_users(1)
+            fast.wait_for(1, timeout=30)
+            behind = len(slow.received)
+            slow.wait_for(7, timeout=60)  # its 6, and the 7th enrollment
+        finally:
+            stop.set()
+            thread.join(timeout=30)
+    assert behind < 6  # the fast webhook did not wait for the slow one's whole queue
+    assert slow.ids() == [d.message_id for d in program.deliveries(slow_id)]
+    assert [a.error for a in program.attempts()] == [None] * 8

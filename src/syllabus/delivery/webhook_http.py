@@ -43,12 +43,16 @@ class Abandoned(httpcore.ReadError):
     """The client was stopped while a request was in flight (not the receiver's doing)."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Budget:
     deadline: float
     """``time.monotonic()`` by which the whole attempt must be over."""
     total: float
     stopping: threading.Event
+    reused: bool = False
+    """Sent on a kept-alive connection that an earlier attempt had used."""
+    answered: bool = False
+    """At least one byte of answer came back."""
 
 
 _BUDGET: ContextVar[_Budget | None] = ContextVar("webhook_attempt_budget", default=None)
@@ -82,6 +86,7 @@ class _DeadlineStream(httpcore.NetworkStream):
 
     def __init__(self, inner: httpcore.NetworkStream) -> None:
         self._inner = inner
+        self._used_by: _Budget | None = None
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         budget = _BUDGET.get()
@@ -94,12 +99,18 @@ class _DeadlineStream(httpcore.NetworkStream):
             if wait <= 0:
                 raise httpcore.ReadTimeout("timed out reading the response")
             try:
-                return self._inner.read(max_bytes, min(wait, WAIT_SLICE))
+                data = self._inner.read(max_bytes, min(wait, WAIT_SLICE))
             except httpcore.ReadTimeout:
                 continue  # nothing was consumed: look at the stop flag and deadlines again
+            budget.answered = budget.answered or bool(data)
+            return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        wait = _remaining(_BUDGET.get(), timeout)
+        budget = _BUDGET.get()
+        wait = _remaining(budget, timeout)
+        if budget is not None:
+            budget.reused = budget.reused or (self._used_by not in (None, budget))
+            self._used_by = budget
         self._inner.write(buffer, wait)
 
     def close(self) -> None:
@@ -162,12 +173,13 @@ class GuardedClient(httpx.Client):
         self.stopping.set()
 
     @contextmanager
-    def attempt(self) -> Iterator[None]:
+    def attempt(self, deadline: float | None = None) -> Iterator[_Budget]:
         """Run one attempt under the total deadline (``post`` does this)."""
-        budget = _Budget(time.monotonic() + self.total_timeout, self.total_timeout, self.stopping)
+        deadline = deadline or time.monotonic() + self.total_timeout
+        budget = _Budget(deadline, self.total_timeout, self.stopping)
         token = _BUDGET.set(budget)
         try:
-            yield
+            yield budget
         finally:
             _BUDGET.reset(token)
 
@@ -243,7 +255,11 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
 def post(
     client: httpx.Client, target: Target, message_id: str, payload: dict[str, Any]
 ) -> AttemptResult:
-    """Send once; never raises for what the network or the receiver does."""
+    """Send once; never raises for what the network or the receiver does.
+
+    A kept-alive connection the receiver closed unannounced fails before any answer; that
+    request is sent again at once on a fresh connection (same ``webhook-id``, same deadline)
+    rather than counted as the receiver's failure."""
     body = orjson.dumps(payload)
     moment = utcnow()
     headers = {
@@ -257,9 +273,23 @@ def post(
         pair = f"{target.username}:{target.password}".encode()
         headers["authorization"] = "Basic " + base64.b64encode(pair).decode()
     started = time.perf_counter()
-    budget = client.attempt() if isinstance(client, GuardedClient) else nullcontext()
+    deadline: float | None = None
+    for again in (False, True):
+        budget = client.attempt(deadline) if isinstance(client, GuardedClient) else nullcontext()
+        with budget as spent:
+            result = _send(client, target.url, body, headers, started)
+        stale = spent is not None and spent.reused and not spent.answered
+        if result.ok or result.abandoned or result.status_code is not None or not stale or again:
+            return result
+        deadline = spent.deadline if spent is not None else None
+    raise AssertionError("unreachable")
+
+
+def _send(
+    client: httpx.Client, url: str, body: bytes, headers: dict[str, str], started: float
+) -> AttemptResult:
     try:
-        with budget, client.stream("POST", target.url, content=body, headers=headers) as response:
+        with client.stream("POST", url, content=body, headers=headers) as response:
             kept = bytearray()
             for chunk in response.iter_bytes():
                 kept.extend(chunk[: RESPONSE_LIMIT - len(kept)])

@@ -84,6 +84,9 @@ class WebhookSender:
     """Webhooks drained at once; each webhook's queue is always sent one at a time."""
     batch: int = 200
     """Deliveries sent per lease before the webhook goes back to the pool."""
+    drain_seconds: float = 5.0
+    """A webhook's turn: then its lease goes back to the pool, so a slow receiver holds up
+    the pass (and every other webhook's next claim) for at most this plus one attempt."""
     record_every: int = 50
     """Successful attempts recorded per transaction (at most 0.2 s apart)."""
     lease_seconds: float = 60.0
@@ -187,10 +190,10 @@ class WebhookSender:
                     .limit(self.batch)
                 ).all()
             delivered: list[tuple[int, AttemptResult, datetime]] = []
-            since = time.monotonic()
+            began = since = time.monotonic()
             for delivery_id, msg_id, payload in queue:
                 assert self.client is not None
-                if self._stopping.is_set():
+                if self._stopping.is_set() or time.monotonic() - began >= self.drain_seconds:
                     break
                 result = post(self.client, target, msg_id, payload)
                 if result.abandoned:
