@@ -47,14 +47,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        worker_stop = None
+        worker_stop = sender = None
         if settings.embedded_worker:
             worker = Worker(
                 factory,
                 lease_seconds=settings.job_lease_seconds,
                 poll_seconds=settings.worker_poll_seconds,
             )
-            attach_webhooks(
+            sender = attach_webhooks(
                 worker,
                 ids=IdCodec(app.state.secret_key).encode,
                 allow_private_targets=settings.webhook_allow_private_targets,
@@ -69,9 +69,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            if worker_stop is not None:
+            if worker_stop is not None and sender is not None:
+                # Abandon deliveries in flight first: their leases are released at once
+                # and they stay pending for whichever worker runs next.
+                sender.stop()
                 worker_stop.set()
                 thread.join(timeout=10)
+                sender.close()
+            app.state.webhook_ping.close()
             rate_limiter.close()
             engine.dispose()
 

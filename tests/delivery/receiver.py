@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
+import struct
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,6 +40,18 @@ class Behaviour:
     delay: float = 0.0
     hang_up: bool = False
     """Close the connection without answering."""
+    reset: bool = False
+    """Abort the connection (RST) without a byte of answer."""
+    close_after: bool = False
+    """Answer, then close the connection though it was not announced (an idle proxy's close)."""
+    trickle: float = 0.0
+    """Send the answer one byte every this many seconds (each read is quick, the whole slow)."""
+
+    @property
+    def succeeds(self) -> bool:
+        """A prompt 2xx: the sender has no reason to send the request again."""
+        quick = not (self.delay or self.hang_up or self.trickle or self.reset)
+        return quick and 200 <= self.status < 300
 
 
 @dataclass
@@ -50,13 +65,28 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     """Verified requests answered 2xx (the ones a receiver would have processed)."""
     requests: int = 0
+    arrivals: list[str] = field(default_factory=list)
+    """``webhook-id`` of every verified request as it arrived, whatever was answered."""
     unverified: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def next_behaviour(self) -> Behaviour:
+    outcomes: list[tuple[str, Behaviour]] = field(default_factory=list)
+    """(``webhook-id``, how it was answered) of every verified request, as it arrived."""
+
+    def next_behaviour(self, message_id: str | None = None) -> Behaviour:
+        """How to answer the next request; a verified one is logged in ``arrivals``."""
         with self.lock:
             self.requests += 1
-            return self.script.pop(0) if self.script else self.default
+            behaviour = self.script.pop(0) if self.script else self.default
+            if message_id is not None:
+                self.arrivals.append(message_id)
+                self.outcomes.append((message_id, behaviour))
+            return behaviour
+
+    def failures(self) -> Counter[str]:
+        """Per ``webhook-id``, the requests answered with anything but a prompt 2xx."""
+        with self.lock:
+            return Counter(i for i, b in self.outcomes if not b.succeeds)
 
     def verify(self, headers: dict[str, str], body: bytes) -> bool:
         for secret in self.secrets:
@@ -93,16 +123,25 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("content-length", "0"))
             body = self.rfile.read(length)
             headers = {k.lower(): v for k, v in self.headers.items()}
-            behaviour = receiver.next_behaviour()
+            ok = receiver.verify(headers, body)
+            behaviour = receiver.next_behaviour(headers.get("webhook-id", "?") if ok else None)
             if behaviour.delay:
                 time.sleep(behaviour.delay)
             if behaviour.hang_up:
                 self.close_connection = True
-                self.wfile.write(b"HTTP/1.1 200 OK\r\ncontent-length: 50\r\n\r\npartial")
-                self.wfile.flush()
-                self.connection.shutdown(2)
+                with contextlib.suppress(OSError):  # the sender may have gone already
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\ncontent-length: 50\r\n\r\npartial")
+                    self.wfile.flush()
+                    self.connection.shutdown(2)
                 return
-            ok = receiver.verify(headers, body)
+            if behaviour.reset:
+                self.close_connection = True
+                linger = struct.pack("ii", 1, 0)  # close with RST, not FIN
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+                return
+            if behaviour.trickle:  # never recorded as received: no sender waits it out
+                self._trickle(behaviour.status, b'{"status": "slow"}', behaviour.trickle)
+                return
             status = behaviour.status if ok else 401
             if not ok:
                 with receiver.lock:
@@ -119,6 +158,17 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             with contextlib.suppress(OSError):  # the sender may have timed out and gone
                 self.wfile.write(answer)
+            if behaviour.close_after:
+                self.close_connection = True
+
+        def _trickle(self, status: int, answer: bytes, pause: float) -> None:
+            self.close_connection = True
+            head = f"HTTP/1.1 {status} OK\r\ncontent-length: {len(answer)}\r\n\r\n"
+            with contextlib.suppress(OSError):  # the sender gives up and hangs up
+                for byte in head.encode() + answer:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(pause)
 
     return Handler
 

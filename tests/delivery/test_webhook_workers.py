@@ -18,14 +18,16 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from syllabus.db.engine import make_engine
-from syllabus.db.session import make_sessionmaker
+from syllabus.db.session import make_sessionmaker, unit_of_work
 from syllabus.delivery.fanout import make_fan_out
 from syllabus.delivery.registry import Registry
 from syllabus.delivery.webhooks import WebhookSender
 from syllabus.delivery.worker import Worker
 from syllabus.domain.webhooks import DeliveryStatus
+from syllabus.services.users import UserData, update_user
 from tests.delivery.receiver import Behaviour, running_receiver
 from tests.delivery.webhook_helpers import IDS, make_program, webhook_worker
+from tests.factories import make_user
 
 
 @pytest.fixture
@@ -88,7 +90,7 @@ SENDER_SCRIPT = textwrap.dedent(
     """
     import sys, threading
     from syllabus.db.engine import make_engine
-    from syllabus.db.session import make_sessionmaker
+    from syllabus.db.session import make_sessionmaker, unit_of_work
     from syllabus.delivery.registry import Registry
     from syllabus.delivery.fanout import make_fan_out
     from syllabus.delivery.webhooks import WebhookSender
@@ -136,3 +138,51 @@ def test_a_worker_killed_mid_delivery_loses_nothing(
     deliveries = program.deliveries(hook_id)
     assert [d.status for d in deliveries] == [DeliveryStatus.DELIVERED] * 3
     assert list(dict.fromkeys(receiver.ids())) == [d.message_id for d in deliveries]
+
+
+def test_a_dispatch_still_open_does_not_let_a_later_event_overtake_it(
+    factory: sessionmaker[Session],
+) -> None:
+    """Worker A fans out event X and is slow to commit; meanwhile Y (written after X
+    committed: the same user, renamed) must not be fanned out and sent by worker B first."""
+    program = make_program(factory)
+    with running_receiver() as receiver:
+        _, secret = program.hook(receiver.url)
+        receiver.secrets.append(secret)
+        fanned, release = threading.Event(), threading.Event()
+
+        def hold(session: Session, event: object) -> None:
+            fanned.set()
+            assert release.wait(30)
+
+        slow = Registry()
+        slow.on_event(make_fan_out(IDS.encode))
+        slow.on_event(hold)  # after the fan-out: X's delivery row exists, uncommitted
+        worker_a = Worker(factory, name="a", registry=slow)
+        with unit_of_work(factory, tenant_id=program.ctx.tenant_id) as session:
+            user_id = make_user(session, program.ctx).id  # X: user.registered
+        a = threading.Thread(target=worker_a.dispatch_events, daemon=True)
+        a.start()
+        assert fanned.wait(30)
+
+        def rename() -> None:
+            with unit_of_work(factory, tenant_id=program.ctx.tenant_id) as session:
+                changes = UserData(first_name="Y")
+                update_user(session, program.ctx, user_id=user_id, changes=changes)
+
+        y = threading.Thread(target=rename, daemon=True)  # SQLite: waits for A's write lock
+        y.start()
+        y.join(timeout=3)
+        with webhook_worker(factory, name="b") as pump:
+            b = threading.Thread(target=pump.worker.run_once, daemon=True)
+            b.start()
+            b.join(timeout=3)
+            release.set()
+            for thread in (a, y, b):
+                thread.join(timeout=30)
+                assert not thread.is_alive()
+            pump.until(lambda: len(receiver.received) >= 2, timeout=30)
+    assert [r.json()["event_type"] for r in receiver.received] == [
+        "DOMAIN_ENROLLMENT",
+        "USER_UPDATED",
+    ]

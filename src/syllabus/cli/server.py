@@ -89,6 +89,11 @@ Try:
     )
 
 
+GRACEFUL_SHUTDOWN_SECONDS = 10
+"""On SIGTERM, how long requests in flight may finish before their connections are cut
+(SSE clients then resume with Last-Event-ID)."""
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (SYLLABUS_HOST).")] = None,
@@ -123,6 +128,9 @@ def serve(
         log_level=settings.log_level,
         access_log=False,
         proxy_headers=False,  # ProxyHeaders (web/proxy.py) applies SYLLABUS_TRUSTED_PROXIES
+        # Event streams and long polls never finish on their own: without a bound, one
+        # subscriber keeps a SIGTERM from ever stopping the server (and its worker).
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
 
 
@@ -143,7 +151,7 @@ def worker(
         poll_seconds=settings.worker_poll_seconds,
     )
     secret_key = load_or_create_secret_key(settings.secret_key, settings.data_dir, engine)
-    attach_webhooks(
+    sender = attach_webhooks(
         runner,
         ids=IdCodec(secret_key).encode,
         allow_private_targets=settings.webhook_allow_private_targets,
@@ -157,8 +165,15 @@ def worker(
     if once:
         while runner.run_once():
             pass
+        sender.close()
         return
     stop = stop_event(runner)
+
+    def shut_down(*_: object) -> None:
+        sender.stop()  # abandons deliveries in flight; their leases are released at once
+        stop.set()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+        signal.signal(sig, shut_down)
     runner.run_forever(stop)
+    sender.close()

@@ -5,13 +5,20 @@ The client connects only to addresses vetted at connect time (the same rules as 
 webhook was saved), so a hostname re-pointed at an internal address after the check
 (DNS rebinding) is refused, and it never follows redirects nor reads proxies from the
 environment, either of which would let a request land somewhere unvetted.
+
+Each attempt also has a total deadline (connect, send and receive together): httpx's own
+timeouts bound each socket operation only, which a receiver answering a byte at a time never
+trips. A stopped client abandons attempts in flight within a fraction of a second.
 """
 
 from __future__ import annotations
 
 import base64
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -28,6 +35,98 @@ from syllabus.services.webhook_targets import ForbiddenTarget, check_addresses
 RESPONSE_LIMIT = 4096
 """Bytes of a receiver's answer kept in the attempt log."""
 USER_AGENT = "Syllabus-Webhooks/1"
+WAIT_SLICE = 0.25
+"""Longest single socket wait while an attempt runs, so a stop is noticed that soon."""
+
+
+class Abandoned(httpcore.ReadError):
+    """The client was stopped while a request was in flight (not the receiver's doing)."""
+
+
+@dataclass
+class _Budget:
+    deadline: float
+    """``time.monotonic()`` by which the whole attempt must be over."""
+    total: float
+    stopping: threading.Event
+    reused: bool = False
+    """Sent on a kept-alive connection that an earlier attempt had used."""
+    answered: bool = False
+    """At least one byte of answer came back."""
+
+
+_BUDGET: ContextVar[_Budget | None] = ContextVar("webhook_attempt_budget", default=None)
+"""The attempt running in this thread: httpx's sync transport does its I/O in the caller's
+thread, so the network stream below reads it to bound every connect, write and read."""
+
+
+def _after(seconds: float) -> float:
+    return time.monotonic() + seconds
+
+
+def _remaining(budget: _Budget | None, timeout: float | None) -> float | None:
+    """Seconds a socket operation may wait: its own timeout, cut to the attempt's deadline."""
+    if budget is None:
+        return timeout
+    if budget.stopping.is_set():
+        raise Abandoned("abandoned: the sender is stopping")
+    left = budget.deadline - time.monotonic()
+    if left <= 0:
+        raise httpcore.ReadTimeout(f"the attempt took longer than {budget.total:g}s in total")
+    return left if timeout is None else min(left, timeout)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every wait fits in the current attempt's total deadline.
+
+    httpx's timeouts apply to each socket operation, so a receiver trickling one byte a
+    second would keep an attempt alive for ever; here a read also ends at the deadline, and
+    waits in short slices so that a stopping sender abandons it promptly.
+    """
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+        self._used_by: _Budget | None = None
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        budget = _BUDGET.get()
+        if budget is None:
+            return self._inner.read(max_bytes, timeout)
+        limit = budget.deadline if timeout is None else min(budget.deadline, _after(timeout))
+        while True:
+            _remaining(budget, None)  # raises once stopping, or past the total deadline
+            wait = limit - time.monotonic()
+            if wait <= 0:
+                raise httpcore.ReadTimeout("timed out reading the response")
+            try:
+                data = self._inner.read(max_bytes, min(wait, WAIT_SLICE))
+            except httpcore.ReadTimeout:
+                continue  # nothing was consumed: look at the stop flag and deadlines again
+            budget.answered = budget.answered or bool(data)
+            return data
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        budget = _BUDGET.get()
+        wait = _remaining(budget, timeout)
+        if budget is not None:
+            budget.reused = budget.reused or (self._used_by not in (None, budget))
+            self._used_by = budget
+        self._inner.write(buffer, wait)
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: Any,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        wait = _remaining(_BUDGET.get(), timeout)
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, wait))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
 
 
 class _GuardedBackend(httpcore.SyncBackend):
@@ -50,9 +149,10 @@ class _GuardedBackend(httpcore.SyncBackend):
             raise httpcore.ConnectError(f"cannot resolve {host}: {error}") from None
         last: Exception | None = None
         for address in addresses:
+            wait = _remaining(_BUDGET.get(), timeout)
             try:
-                return super().connect_tcp(
-                    str(address), port, timeout, local_address, socket_options
+                return _DeadlineStream(
+                    super().connect_tcp(str(address), port, wait, local_address, socket_options)
                 )
             except httpcore.ConnectError as error:
                 last = error
@@ -60,14 +160,39 @@ class _GuardedBackend(httpcore.SyncBackend):
         raise last
 
 
-def guarded_client(*, allow_private: bool, timeout: float, max_connections: int) -> httpx.Client:
+class GuardedClient(httpx.Client):
+    """The webhook client: ``timeout`` bounds each whole attempt made through ``post``
+    (connect, send and receive together), and ``stop`` abandons attempts in flight."""
+
+    def __init__(self, *, total_timeout: float, **options: Any) -> None:
+        super().__init__(**options)
+        self.total_timeout = total_timeout
+        self.stopping = threading.Event()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    @contextmanager
+    def attempt(self, deadline: float | None = None) -> Iterator[_Budget]:
+        """Run one attempt under the total deadline (``post`` does this)."""
+        deadline = deadline or time.monotonic() + self.total_timeout
+        budget = _Budget(deadline, self.total_timeout, self.stopping)
+        token = _BUDGET.set(budget)
+        try:
+            yield budget
+        finally:
+            _BUDGET.reset(token)
+
+
+def guarded_client(*, allow_private: bool, timeout: float, max_connections: int) -> GuardedClient:
     transport = httpx.HTTPTransport(
         limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=None)
     )
     pool = transport._pool
     assert isinstance(pool, httpcore.ConnectionPool)
     pool._network_backend = _GuardedBackend(allow_private=allow_private)
-    return httpx.Client(
+    return GuardedClient(
+        total_timeout=timeout,
         transport=transport,
         timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
         follow_redirects=False,
@@ -104,6 +229,8 @@ class AttemptResult:
     error: str | None
     retry_after: float | None
     """Seconds asked for by a Retry-After header, when one was sent."""
+    abandoned: bool = False
+    """The sender stopped mid-attempt: nothing to hold against the receiver."""
 
     @property
     def ok(self) -> bool:
@@ -128,7 +255,11 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
 def post(
     client: httpx.Client, target: Target, message_id: str, payload: dict[str, Any]
 ) -> AttemptResult:
-    """Send once; never raises for what the network or the receiver does."""
+    """Send once; never raises for what the network or the receiver does.
+
+    A kept-alive connection the receiver closed unannounced fails before any answer; that
+    request is sent again at once on a fresh connection (same ``webhook-id``, same deadline)
+    rather than counted as the receiver's failure."""
     body = orjson.dumps(payload)
     moment = utcnow()
     headers = {
@@ -142,8 +273,23 @@ def post(
         pair = f"{target.username}:{target.password}".encode()
         headers["authorization"] = "Basic " + base64.b64encode(pair).decode()
     started = time.perf_counter()
+    deadline: float | None = None
+    for again in (False, True):
+        budget = client.attempt(deadline) if isinstance(client, GuardedClient) else nullcontext()
+        with budget as spent:
+            result = _send(client, target.url, body, headers, started)
+        stale = spent is not None and spent.reused and not spent.answered
+        if result.ok or result.abandoned or result.status_code is not None or not stale or again:
+            return result
+        deadline = spent.deadline if spent is not None else None
+    raise AssertionError("unreachable")
+
+
+def _send(
+    client: httpx.Client, url: str, body: bytes, headers: dict[str, str], started: float
+) -> AttemptResult:
     try:
-        with client.stream("POST", target.url, content=body, headers=headers) as response:
+        with client.stream("POST", url, content=body, headers=headers) as response:
             kept = bytearray()
             for chunk in response.iter_bytes():
                 kept.extend(chunk[: RESPONSE_LIMIT - len(kept)])
@@ -165,4 +311,5 @@ def post(
             response_body="",
             error=f"{type(error).__name__}: {error}"[:500],
             retry_after=None,
+            abandoned=isinstance(error.__cause__ or error.__context__, Abandoned),
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +29,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from syllabus.db.session import unit_of_work
 from syllabus.delivery.fanout import make_fan_out
 from syllabus.delivery.feed import FeedPruner
-from syllabus.delivery.webhook_http import AttemptResult, Target, guarded_client, post
+from syllabus.delivery.webhook_http import (
+    AttemptResult,
+    GuardedClient,
+    Target,
+    guarded_client,
+    post,
+)
 from syllabus.delivery.worker import Worker, backoff
 from syllabus.domain.base import UTCDateTime, utcnow
 from syllabus.domain.webhooks import (
@@ -79,7 +86,8 @@ class WebhookSender:
     batch: int = 200
     """Deliveries read from a webhook's queue at a time."""
     drain_seconds: float = 2.0
-    """How long one lease drains a webhook before it goes back to the pool."""
+    """A webhook's turn: then its lease goes back to the pool, so a slow receiver holds up
+    the pass (and every other webhook's next claim) for at most this plus one attempt."""
     record_every: int = 50
     """Successful attempts recorded per transaction (at most 0.2 s apart)."""
     lease_seconds: float = 60.0
@@ -98,6 +106,14 @@ class WebhookSender:
                 max_connections=max(2, self.concurrency * 2),
             )
         self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="webhook")
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        """Abandon attempts in flight and claim nothing more: drains release their leases at
+        once, and an abandoned delivery stays pending, unrecorded, for the next holder."""
+        self._stopping.set()
+        if isinstance(self.client, GuardedClient):
+            self.client.stop()
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -106,6 +122,8 @@ class WebhookSender:
 
     def run_pass(self) -> int:
         """Claim due webhooks and drain them concurrently; returns deliveries attempted."""
+        if self._stopping.is_set():
+            return 0
         claimed = self.claim()
         if not claimed:
             return 0
@@ -203,7 +221,11 @@ class WebhookSender:
             delivered: list[tuple[int, AttemptResult, datetime]] = []
             for delivery_id, msg_id, payload in self._pending(webhook_id, since):
                 assert self.client is not None
+                if self._stopping.is_set():
+                    break
                 result = post(self.client, target, msg_id, payload)
+                if result.abandoned:
+                    break
                 sent += 1
                 if result.ok:
                     delivered.append((delivery_id, result, utcnow()))
@@ -393,11 +415,19 @@ class WebhookPinger:
 
     allow_private: bool
     timeout: float = 10.0
+    """The whole ping's deadline (connect, send and receive)."""
+    _client: httpx.Client | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        self.client = guarded_client(
-            allow_private=self.allow_private, timeout=self.timeout, max_connections=10
-        )
+    @property
+    def client(self) -> httpx.Client:
+        """Opened on first use, so an app started again after ``close`` pings again."""
+        with self._lock:
+            if self._client is None:
+                self._client = guarded_client(
+                    allow_private=self.allow_private, timeout=self.timeout, max_connections=10
+                )
+            return self._client
 
     def __call__(self, webhook: Webhook) -> tuple[bool, int | None, str]:
         """(succeeded, HTTP status or None, message)."""
@@ -409,4 +439,7 @@ class WebhookPinger:
         return False, None, f"Could not reach the target: {result.error}"
 
     def close(self) -> None:
-        self.client.close()
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from syllabus.db.session import unit_of_work
@@ -35,6 +35,18 @@ from syllabus.services.events import outbox_signal
 log = logging.getLogger("syllabus.worker")
 
 MAX_ERROR_LENGTH = 4000
+DISPATCH_LOCK = 0x53594C4C41  # PostgreSQL advisory lock key: "SYLLA"
+
+
+def _dispatch_turn(session: Session) -> bool:
+    """One dispatcher at a time on PostgreSQL. With two, B could fan out and commit event Y
+    while A, holding the earlier X, has not committed yet: Y's delivery would be sent first,
+    though Y was written after X committed. Others skip dispatch this pass (no waiting).
+    SQLite's write lock already serializes dispatch."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    taken = session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": DISPATCH_LOCK})
+    return bool(taken)
 
 
 def backoff(attempt: int, *, base: float = 2.0, cap: float = 3600.0) -> timedelta:
@@ -72,6 +84,8 @@ class Worker:
         if self._nothing_due(select(Event.id).where(Event.dispatched_at.is_(None))):
             return 0
         with unit_of_work(self.factory, tenant_id=None) as session:
+            if not _dispatch_turn(session):
+                return 0
             events = list(
                 session.scalars(
                     select(Event)
