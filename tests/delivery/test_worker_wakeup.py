@@ -91,11 +91,10 @@ WRITER_SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.parametrize("fresh_db_url", ["postgresql"], indirect=True)
 def test_on_postgresql_a_commit_in_another_process_wakes_the_worker(
     fresh_db_url: str, factory: sessionmaker[Session]
 ) -> None:
-    if not fresh_db_url.startswith("postgresql"):
-        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
     with unit_of_work(factory, tenant_id=None) as session:
         _, ctx = make_tenant(session)
     arrived = threading.Event()

@@ -101,11 +101,10 @@ def test_a_cursor_whose_event_was_pruned_has_expired(factory: sessionmaker[Sessi
     assert _follow(factory, ctx, Cursor(0, 0)).events == []
 
 
+@pytest.mark.parametrize("fresh_db_url", ["postgresql"], indirect=True)
 def test_a_late_commit_is_never_skipped(factory: sessionmaker[Session], engine: Engine) -> None:
     """T1 writes first (lower id) and commits last; a reader following the cursor still
     sees it, before T2's event, exactly once. (SQLite has one writer at a time.)"""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL")
     ctx = _program(factory)
     _record(factory, ctx, 0)
     start = _follow(factory, ctx, None).next

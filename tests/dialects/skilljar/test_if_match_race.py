@@ -27,7 +27,11 @@ from syllabus.services.credentials import issue_credential
 from tests.dialects.guards.test_real_servers import servers
 from tests.factories import make_tenant
 
-pytestmark = pytest.mark.slow
+# PostgreSQL row locks only: SQLite serializes writers with BEGIN IMMEDIATE.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.parametrize("fresh_db_url", ["postgresql"], indirect=True),
+]
 WAIT_SECONDS = 30.0
 
 
@@ -54,8 +58,6 @@ class Served:
 
 @pytest.fixture
 def served(fresh_db_url: str, tmp_path: Path) -> Iterator[tuple[Served, str]]:
-    if fresh_db_url.startswith("sqlite"):
-        pytest.skip("PostgreSQL row locks; SQLite serializes writers with BEGIN IMMEDIATE")
     engine = make_engine(fresh_db_url)
     with unit_of_work(make_sessionmaker(engine), tenant_id=None) as session:
         tenant, ctx = make_tenant(session, "race.example")
