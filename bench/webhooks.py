@@ -3,7 +3,11 @@ loop, what configured webhooks cost a single write, and reading the feed by curs
 
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +20,7 @@ import orjson
 from sqlalchemy import delete, func, select, update
 
 from bench.harness import Row, best_time, compare
+from bench.http import _stop, free_port
 from bench.scenarios import Bench
 from syllabus.db.session import unit_of_work
 from syllabus.delivery.fanout import make_fan_out
@@ -253,6 +258,92 @@ def write_overhead_rows(bench: Bench) -> list[Row]:
     ]
 
 
+RECEIVER_SCRIPT = """
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("content-length", "0")))
+        self.send_response(204)
+        self.send_header("content-length", "0")
+        self.end_headers()
+
+server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
+server.daemon_threads = True
+server.serve_forever()
+"""
+
+
+@contextmanager
+def _child(argv: list[str], env: dict[str, str] | None = None) -> Iterator[None]:
+    process = subprocess.Popen(argv, env={**os.environ, **(env or {})}, start_new_session=True)
+    try:
+        yield
+    finally:
+        _stop(process)
+
+
+def separate_worker_rows(bench: Bench) -> list[Row]:
+    """W2 as deployed for heavy webhook traffic: the writer, ``syllabus worker`` and the
+    receiver each in their own process, so the row shows what webhooks cost the database
+    and the machine rather than a shared interpreter lock."""
+    _reset(bench)
+    writes = max(200, bench.scale.lookups // 4)
+    user = bench.program.first_user_id
+    counter = iter(range(10**9))
+
+    def batch() -> None:
+        for _ in range(writes):
+            with bench.write_session() as session:
+                update_user(
+                    session,
+                    bench.ctx,
+                    user_id=user,
+                    changes=UserData(first_name=f"S{next(counter)}"),
+                )
+
+    port = free_port()
+    env = {
+        "SYLLABUS_DATABASE_URL": bench.program.url,
+        "SYLLABUS_WEBHOOK_ALLOW_PRIVATE_TARGETS": "1",
+        "SYLLABUS_LOG_LEVEL": "warning",
+    }
+    with (
+        tempfile.TemporaryDirectory() as data_dir,
+        _child([sys.executable, "-c", RECEIVER_SCRIPT, str(port)]),
+        _child(
+            [sys.executable, "-m", "syllabus", "worker"], {**env, "SYLLABUS_DATA_DIR": data_dir}
+        ),
+    ):
+        with_hooks = without = float("inf")
+        batch()  # warm-up
+        for _ in range(bench.scale.repeats):  # interleaved, best of each side
+            _reset(bench)
+            without = min(without, best_time(batch))
+            _hooks(bench, f"http://127.0.0.1:{port}/hook", HOOKS)
+            with_hooks = min(with_hooks, best_time(batch))
+        delivered = _delivered(bench)  # proof the worker kept up, not just ran
+    _reset(bench)
+    return [
+        Row(
+            bench.name("W2b. the same, worker and receiver in their own processes"),
+            writes / with_hooks,
+            writes / without,
+            "same writes, no webhooks",
+            "write/s",
+            aim=">=0.87",
+            note=f"{delivered:,} deliveries made meanwhile",
+        )
+    ]
+
+
 def feed_rows(bench: Bench) -> list[Row]:
     """Every event of the program read by cursor, 1,000 a page, vs a raw keyset SELECT."""
     tenant = bench.program.tenant_id
@@ -297,4 +388,9 @@ def feed_rows(bench: Bench) -> list[Row]:
 
 
 def webhooks_scenario(bench: Bench) -> list[Row]:
-    return [*fan_out_rows(bench), *write_overhead_rows(bench), *feed_rows(bench)]
+    return [
+        *fan_out_rows(bench),
+        *write_overhead_rows(bench),
+        *separate_worker_rows(bench),
+        *feed_rows(bench),
+    ]
