@@ -83,3 +83,20 @@ def test_scim_answers_head_and_names_allowed_methods(client: TestClient, program
     assert refused.status_code == 405
     assert refused.headers["allow"] == "GET, HEAD, OPTIONS, POST"
     assert refused.json()["status"] == "405"
+
+
+def test_options_answers_what_allow_lists_on_both_surfaces(
+    client: TestClient, program: Program, auth: dict[str, str]
+) -> None:
+    """``Allow`` names OPTIONS, so OPTIONS must be answered: DRF's metadata on /v1, an empty
+    204 on SCIM, each with the path's methods (public facts: the OpenAPI document says as
+    much); unknown paths stay 404."""
+    answer = client.options("/v1/users", headers=auth)
+    assert answer.status_code == 200
+    assert answer.headers["allow"] == "GET, HEAD, OPTIONS, POST"
+    assert "application/json" in answer.json()["parses"]
+    assert client.options("/v1/nothing-here", headers=auth).status_code == 404
+    scim = {"Authorization": f"Bearer {program.scim_token}"}
+    answer = client.options("/scim/v2/Users", headers=scim)
+    assert (answer.status_code, answer.content) == (204, b"")
+    assert answer.headers["allow"] == "GET, HEAD, OPTIONS, POST"

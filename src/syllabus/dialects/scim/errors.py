@@ -75,11 +75,14 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
 
 async def on_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    response = error_response(exc.status_code, str(exc.detail))
     if exc.status_code == 405:
-        allowed = allowed_methods(request, request.app.state.method_routes)
-        response.headers["Allow"] = ", ".join(allowed)
-    return response
+        allowed = ", ".join(allowed_methods(request, request.app.state.method_routes))
+        if request.method == "OPTIONS":  # what the path serves, as its Allow header says
+            return Response(status_code=204, headers={"Allow": allowed})
+        response = error_response(405, str(exc.detail))
+        response.headers["Allow"] = allowed
+        return response
+    return error_response(exc.status_code, str(exc.detail))
 
 
 async def on_validation_error(request: Request, exc: Exception) -> Response:

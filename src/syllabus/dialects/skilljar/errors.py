@@ -22,6 +22,10 @@ from syllabus.services.errors import BulkRejected, DomainError, NotFound
 log = logging.getLogger("syllabus.skilljar")
 
 NOT_FOUND_BODY = b'{"detail":"Not found."}'
+OPTIONS_BODY = {
+    "renders": ["application/json"],
+    "parses": ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"],
+}
 STATUS_BY_CODE = {
     "invalid": 400,
     "bulk_rejected": 400,
@@ -114,6 +118,8 @@ def install_error_handlers(app: FastAPI) -> None:
             return not_found()
         if error.status_code == 405:
             allowed = allowed_methods(request, request.app.state.method_routes)
+            if request.method == "OPTIONS":  # DRF's answer: the methods and what is parsed
+                return JSONResponse(OPTIONS_BODY, 200, {"Allow": ", ".join(allowed)})
             return JSONResponse(
                 {"detail": f'Method "{request.method}" not allowed.'},
                 405,
