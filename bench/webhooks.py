@@ -10,7 +10,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -210,10 +210,9 @@ def _latencies(bench: Bench, sink: _Sink) -> list[float]:
     return [sink.arrivals[e] - t for e, t in written.items() if e in sink.arrivals]
 
 
-def write_overhead_rows(bench: Bench) -> list[Row]:
-    """One ``update_user`` per transaction, without webhooks vs with two webhooks subscribed
-    to everything and a worker delivering them meanwhile (same machine, same database)."""
-    _reset(bench)
+def _single_writes(bench: Bench) -> tuple[int, Callable[[], None]]:
+    """W2's workload: ``writes`` separate ``update_user`` transactions, each recording one
+    event, and the function that runs them once."""
     writes = max(200, bench.scale.lookups // 4)
     user = bench.program.first_user_id
     counter = iter(range(10**9))
@@ -227,6 +226,15 @@ def write_overhead_rows(bench: Bench) -> list[Row]:
                     user_id=user,
                     changes=UserData(first_name=f"W{next(counter)}"),
                 )
+
+    return writes, batch
+
+
+def write_overhead_rows(bench: Bench) -> list[Row]:
+    """One ``update_user`` per transaction, without webhooks vs with two webhooks subscribed
+    to everything and a worker delivering them meanwhile (same machine, same database)."""
+    _reset(bench)
+    writes, batch = _single_writes(bench)
 
     with receiver() as (url, _sink):
         worker, sender = _worker(bench)
@@ -295,19 +303,7 @@ def separate_worker_rows(bench: Bench) -> list[Row]:
     receiver each in their own process, so the row shows what webhooks cost the database
     and the machine rather than a shared interpreter lock."""
     _reset(bench)
-    writes = max(200, bench.scale.lookups // 4)
-    user = bench.program.first_user_id
-    counter = iter(range(10**9))
-
-    def batch() -> None:
-        for _ in range(writes):
-            with bench.write_session() as session:
-                update_user(
-                    session,
-                    bench.ctx,
-                    user_id=user,
-                    changes=UserData(first_name=f"S{next(counter)}"),
-                )
+    writes, batch = _single_writes(bench)
 
     port = free_port()
     env = {

@@ -20,19 +20,28 @@ PRUNE_BATCH = 5000
 
 
 @dataclass
-class FeedPruner:
-    factory: sessionmaker[Session]
-    retention: timedelta = timedelta(days=30)
-    every_seconds: float = 300.0
+class Periodic:
+    """A worker pass that runs ``prune`` at most every ``every_seconds`` (retention work
+    need not run on every poll)."""
+
+    every_seconds: float = field(default=300.0, kw_only=True)
     _last: float = field(default=0.0, init=False)
 
     def run_pass(self) -> int:
-        """At most every ``every_seconds``: delete one batch of expired events."""
         now = time.monotonic()
         if self._last and now - self._last < self.every_seconds:
             return 0
         self._last = now
         return self.prune()
+
+    def prune(self) -> int:
+        raise NotImplementedError
+
+
+@dataclass
+class FeedPruner(Periodic):
+    factory: sessionmaker[Session]
+    retention: timedelta = timedelta(days=30)
 
     def prune(self) -> int:
         cutoff = utcnow() - self.retention

@@ -8,8 +8,7 @@ their rows and expire sooner; a report run past its retention answers 404 like a
 from __future__ import annotations
 
 import logging
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from syllabus.db.session import unit_of_work
+from syllabus.delivery.feed import Periodic
 from syllabus.delivery.worker import Worker
 from syllabus.domain.base import utcnow
 from syllabus.domain.jobs import Job, JobStatus
@@ -31,20 +31,10 @@ FINISHED = (JobStatus.DONE, JobStatus.DEAD)
 
 
 @dataclass
-class JobPruner:
+class JobPruner(Periodic):
     factory: sessionmaker[Session]
     job_retention: timedelta = timedelta(days=30)
     report_retention: timedelta = timedelta(days=7)
-    every_seconds: float = 300.0
-    _last: float = field(default=0.0, init=False)
-
-    def run_pass(self) -> int:
-        """At most every ``every_seconds``: delete one batch of expired jobs."""
-        now = time.monotonic()
-        if self._last and now - self._last < self.every_seconds:
-            return 0
-        self._last = now
-        return self.prune()
 
     def prune(self) -> int:
         """Delete up to one batch of finished jobs past their retention, report files first:
