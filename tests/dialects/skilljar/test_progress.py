@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from syllabus.services.course_items import CourseItemData, add_course_item
 from syllabus.services.learning_paths import (
@@ -19,6 +19,7 @@ from syllabus.services.learning_paths import (
 from tests.dialects.skilljar.conftest import arrange, codec
 from tests.dialects.skyprep.test_users import api, events, ok
 from tests.http_client import Program
+from tests.statements import statements_during
 
 NOT_FOUND = b'{"detail":"Not found."}'
 
@@ -214,17 +215,11 @@ def test_bad_input_and_other_programs(
 
 def _statements(client: TestClient, url: str, auth: dict[str, str]) -> int:
     engine: Engine = client.app.state.session_factory.kw["bind"]  # type: ignore[attr-defined]
-    seen: list[str] = []
 
-    def count(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    def read() -> None:
         assert client.get(url, headers=auth).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
+
+    return len(statements_during(engine, read))
 
 
 def test_progress_reads_do_not_grow_with_the_page(

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from syllabus.domain.events import Event
 from syllabus.domain.tenants import Domain
@@ -19,6 +19,7 @@ from syllabus.services.signup_fields import (
 from syllabus.services.tenants import add_domain
 from tests.dialects.skilljar.conftest import arrange, codec
 from tests.http_client import Program
+from tests.statements import statements_during
 
 
 def _domain_id(client: TestClient, program: Program) -> int:
@@ -322,14 +323,10 @@ def test_including_values_costs_one_statement_per_page(
     url = f"/v1/domains/{program.acct_key}/users?include_signup_field_data=true&page_size=50"
 
     def statements() -> int:
-        seen: list[str] = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        def read() -> None:
             assert client.get(url, headers=auth).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(seen)
+
+        return len(statements_during(engine, read))
 
     member(client, program, auth, "first@example.com")
     few = min(statements() for _ in range(3))  # the guard may refill a rate lease now and then

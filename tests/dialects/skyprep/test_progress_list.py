@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -29,6 +28,7 @@ from tests.dialects.skyprep.test_users import (
     parse_xml,
 )
 from tests.http_client import Program, app_client, make_program
+from tests.statements import statements_during
 
 
 @pytest.fixture
@@ -288,19 +288,7 @@ def test_a_page_costs_the_same_number_of_queries_whatever_its_size(
     for course in courses:
         enroll_new_users(client, program, course, 10)
     engine: Engine = client.app.state.session_factory.kw["bind"]  # type: ignore[attr-defined]
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(str(args[2]))
-
     page(client, program, per_page=1)  # warm the key cache
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        page(client, program, per_page=2)
-        small = len(statements)
-        statements.clear()
-        page(client, program, per_page=40)
-        large = len(statements)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    small = len(statements_during(engine, lambda: page(client, program, per_page=2)))
+    large = len(statements_during(engine, lambda: page(client, program, per_page=40)))
     assert small == large
