@@ -195,11 +195,16 @@ def test_concurrent_workers_never_claim_the_same_job(factory: sessionmaker[Sessi
 
 def test_an_expired_lease_is_claimed_again(factory: sessionmaker[Session]) -> None:
     (job_id,) = _enqueue(factory, "noop")
-    first = Worker(factory, name="first", lease_seconds=0.2, registry=Registry())
+    # Long enough that a loaded CI machine cannot let it lapse between the two claims.
+    lease = 2.0
+    first = Worker(factory, name="first", lease_seconds=lease, registry=Registry())
+    claimed_at = time.monotonic()
     assert first.claim_jobs() == [job_id]
     second = Worker(factory, name="second", registry=Registry())
-    assert second.claim_jobs() == []  # lease still held
-    time.sleep(0.3)
+    held = second.claim_jobs()
+    if time.monotonic() - claimed_at < lease:
+        assert held == []  # lease still held
+    time.sleep(max(0.0, claimed_at + lease + 0.2 - time.monotonic()))
     assert second.claim_jobs() == [job_id]
     assert first.run_job(job_id) is False  # the first worker lost it and must not finish it
 
