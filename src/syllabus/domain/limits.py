@@ -10,6 +10,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     Double,
     Enum,
     ForeignKey,
@@ -82,6 +83,9 @@ class IdempotencyKey(TenantScoped, Base):
     status_code: Mapped[int | None] = mapped_column(Integer, default=None)
     content_type: Mapped[str | None] = mapped_column(String(200), default=None)
     body: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    headers: Mapped[dict[str, str] | None] = mapped_column(JSON, default=None)
+    """The answer's replayable headers (``ETag``, ``Location``...; see the guard's allow-list).
+    NULL for answers kept before they were stored: those replay without them."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_until: Mapped[datetime] = mapped_column(default=utcnow)
     """While in progress: after this, the claim is taken to be abandoned (a crashed process)."""

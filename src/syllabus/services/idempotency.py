@@ -9,10 +9,11 @@ unrecorded), and a failed request releases its claim.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, delete, null, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -36,9 +37,13 @@ class IdempotencyKeyReused(DomainError):
 
 @dataclass(frozen=True, slots=True)
 class StoredResponse:
+    """A kept answer. ``headers`` are the ones a replay repeats; the caller chooses them (the
+    HTTP guard keeps an allow-list), this module stores and returns them as given."""
+
     status_code: int
     content_type: str
     body: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +101,7 @@ def claim_idempotency_key(
             IdempotencyKey.status_code,
             IdempotencyKey.content_type,
             IdempotencyKey.body,
+            IdempotencyKey.headers,
             IdempotencyKey.locked_until,
             IdempotencyKey.expires_at,
         ).where(
@@ -128,6 +134,7 @@ def claim_idempotency_key(
                 status_code=None,
                 content_type=None,
                 body=None,
+                headers=null(),
                 created_at=now,
                 locked_until=now + lease,
                 expires_at=now + ttl if expired else row.expires_at,
@@ -143,7 +150,19 @@ def claim_idempotency_key(
         raise IdempotencyKeyInProgress(
             "a request with this Idempotency-Key is in progress", field="Idempotency-Key"
         )
-    return StoredResponse(int(row.status_code), str(row.content_type), bytes(row.body or b""))
+    return StoredResponse(
+        int(row.status_code),
+        str(row.content_type),
+        bytes(row.body or b""),
+        _headers(row.headers),
+    )
+
+
+def _headers(stored: object) -> dict[str, str]:
+    """The kept headers; NULL (answers kept before headers were) is none."""
+    if not isinstance(stored, dict):
+        return {}
+    return {str(name): str(value) for name, value in stored.items()}
 
 
 def complete_idempotency_key(
@@ -158,6 +177,7 @@ def complete_idempotency_key(
             status_code=response.status_code,
             content_type=response.content_type,
             body=response.body,
+            headers=dict(response.headers),
             locked_until=now,
         )
         .execution_options(synchronize_session=False)

@@ -4,8 +4,9 @@ A request with a key is fingerprinted (method, path, canonical parameters, crede
 first one claims the key in its own committed transaction, so a concurrent duplicate finds
 the claim and is answered ``409`` with ``Retry-After`` at once (it does not wait: a client
 retrying with backoff is simpler than a server holding connections). Its response (status,
-content type, body) is kept for 24 hours and replayed to retries with the same fingerprint;
-another fingerprint under the same key is ``422``. A 5xx or an exception releases the key.
+content type, body and the headers in ``KEPT_HEADERS``) is kept for 24 hours and replayed to
+retries with the same fingerprint, marked ``Idempotent-Replayed: true``; another fingerprint
+under the same key is ``422``. A 5xx or an exception releases the key.
 Expired keys are deleted lazily, at most once a minute per process, by the claiming
 transaction.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -48,6 +49,33 @@ LEASE = timedelta(minutes=5)
 """A claim still in progress after this is taken to be abandoned by a crashed process."""
 IN_PROGRESS_RETRY_AFTER = 1
 PURGE_EVERY_SECONDS = 60.0
+KEPT_HEADERS = {
+    name.lower(): name
+    for name in ("ETag", "Location", "Content-Location", "Last-Modified", "Retry-After", "Allow")
+}
+"""The headers a replay repeats: those that are part of the answer's meaning to the client
+(the version it got, where the new resource or the job's result lives, when to come back, and
+the methods a 405 allows). An allow-list, not a deny-list, so nothing new leaks into a store
+kept for 24 hours by default: rate-limit headers are recomputed for the replay itself,
+``Set-Cookie`` and credentials are never stored, and ``Date``, ``Content-Length`` and
+``Content-Type`` (kept in its own column) belong to the transport."""
+
+
+def kept_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The allow-listed headers among ``headers`` (name, value pairs), by canonical name."""
+    return {KEPT_HEADERS[n.lower()]: v for n, v in headers if n.lower() in KEPT_HEADERS}
+
+
+def replay_headers(stored: StoredResponse, current: Mapping[str, str]) -> dict[str, str]:
+    """A replay's headers: the kept ones (filtered again, so that a header taken off the list
+    is not replayed from older rows), then this request's own (``current``: rate limits...),
+    the replay marker and the kept content type."""
+    return (
+        kept_headers(stored.headers.items())
+        | dict(current)
+        | REPLAY_HEADERS
+        | {"content-type": stored.content_type}
+    )
 
 
 def idempotency_key(headers: Mapping[str, str]) -> str | None:
@@ -188,7 +216,8 @@ class WorkKeeper:
         if response.status_code >= 500 or not isinstance(body, bytes):
             return  # not kept: a 5xx releases the key, and a stream has no body to keep
         content_type = response.headers.get("content-type", "")
-        stored = StoredResponse(response.status_code, content_type, body)
+        headers = kept_headers(response.headers.items())
+        stored = StoredResponse(response.status_code, content_type, body, headers)
         self.guard.keep_in(session, self.claim, stored)
         self._staged = True
 

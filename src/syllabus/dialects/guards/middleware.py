@@ -33,7 +33,6 @@ from syllabus.auth.cache import PrincipalCache
 from syllabus.auth.keys import Principal, authenticate
 from syllabus.db.session import unit_of_work
 from syllabus.dialects.guards.idempotency import (
-    REPLAY_HEADERS,
     SCOPE_KEY,
     WRITE_METHODS,
     IdempotencyGuard,
@@ -42,6 +41,8 @@ from syllabus.dialects.guards.idempotency import (
     canonical_body,
     fingerprint,
     idempotency_key,
+    kept_headers,
+    replay_headers,
 )
 from syllabus.dialects.guards.rate_limiting import GuardError, apply_rate_limit
 from syllabus.dialects.responses import JSONResponse
@@ -170,11 +171,7 @@ class ApiGuard:
             await self._refuse(error, extra, scope, receive, send)
             return
         if isinstance(claim, StoredResponse):
-            replay = Response(
-                claim.body,
-                claim.status_code,
-                extra | REPLAY_HEADERS | {"content-type": claim.content_type},
-            )
+            replay = Response(claim.body, claim.status_code, replay_headers(claim, extra))
             await replay(scope, receive, send)
             return
         await self._run_and_keep(guard, principal, claim, body, extra, scope, receive, send)
@@ -205,8 +202,9 @@ class ApiGuard:
         async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
                 sent.status = message["status"]
-                raw = message.get("headers", [])
-                sent.content_type = Headers(raw=raw).get("content-type", "")
+                sent_headers = Headers(raw=message.get("headers", []))
+                sent.content_type = sent_headers.get("content-type", "")
+                sent.headers = kept_headers(sent_headers.items())
             elif message["type"] == "http.response.body":
                 sent.body += message.get("body", b"")
             await _adding(send, extra)(message)
@@ -218,7 +216,7 @@ class ApiGuard:
             raise
         if keeper.kept:
             return
-        response = StoredResponse(sent.status, sent.content_type, bytes(sent.body))
+        response = StoredResponse(sent.status, sent.content_type, bytes(sent.body), sent.headers)
         await run_in_threadpool(guard.keep, principal, claim, response)
 
 
@@ -228,6 +226,8 @@ class _Captured:
 
     status: int = 500
     content_type: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    """The route's own allow-listed headers (before the guard adds its own)."""
     body: bytearray = field(default_factory=bytearray)
 
 

@@ -17,11 +17,12 @@ from syllabus.auth.cache import PrincipalCache
 from syllabus.auth.keys import Principal, authenticate, tenant_has_domain
 from syllabus.db.session import unit_of_work
 from syllabus.dialects.guards.idempotency import (
-    REPLAY_HEADERS,
     IdempotencyGuard,
     canonical,
     fingerprint,
     idempotency_key,
+    kept_headers,
+    replay_headers,
 )
 from syllabus.dialects.guards.rate_limiting import GuardError, apply_rate_limit
 from syllabus.dialects.skyprep import catalog as _catalog  # noqa: F401  (registers its actions)
@@ -200,12 +201,14 @@ async def _idempotent(
     print_ = fingerprint(request.method, f"/admin/api/{name}", principal, canonical(params))
     claim = await run_in_threadpool(guard.begin, principal, key, print_)
     if isinstance(claim, StoredResponse):
-        return Response(claim.body, claim.status_code, headers | REPLAY_HEADERS, claim.content_type)
+        return Response(claim.body, claim.status_code, replay_headers(claim, headers))
+    # The answer's own allow-listed headers (none of today's actions sets one) are kept with it.
+    own = kept_headers(headers.items())
     kept: list[StoredResponse] = []
 
     def keep(session: Session, result: Any) -> None:
         if not isinstance(result, Stream):  # writes never stream; if one did, it is not kept
-            kept.append(StoredResponse(200, media_type(fmt), encode(result, fmt)))
+            kept.append(StoredResponse(200, media_type(fmt), encode(result, fmt), own))
             guard.keep_in(session, claim, kept[0])
 
     try:
@@ -215,7 +218,7 @@ async def _idempotent(
         )
     except DomainError as error:
         status, body = error_body(error)
-        refused = StoredResponse(status, media_type(fmt), encode(body, fmt))
+        refused = StoredResponse(status, media_type(fmt), encode(body, fmt), own)
         await run_in_threadpool(guard.keep, principal, claim, refused)
         return Response(refused.body, status, headers, refused.content_type)
     except BaseException:
