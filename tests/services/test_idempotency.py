@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, null, select, update
 from sqlalchemy.orm import Session
 
 from syllabus.domain.base import utcnow
@@ -137,3 +137,36 @@ def test_purge_deletes_only_expired_keys(session: Session) -> None:
     assert purge_expired_idempotency_keys(session, now=later) == 1
     left = session.scalars(select(func.count()).select_from(IdempotencyKey).where(mine)).one()
     assert left == 1
+
+
+def test_kept_headers_come_back_and_a_takeover_forgets_them(session: Session) -> None:
+    tenant, ctx = make_tenant(session)
+    cred = _credential(session, ctx)
+    claim = _claim(session, tenant.id, cred)
+    assert isinstance(claim, Claim)
+    located = StoredResponse(201, "application/json", b"{}", {"Location": "https://h/x/1"})
+    complete_idempotency_key(session, claim, response=located, now=utcnow())
+    assert _claim(session, tenant.id, cred) == located
+    later = 24 * 60 + 1
+    assert isinstance(_claim(session, tenant.id, cred, fingerprint="c" * 64, minutes=later), Claim)
+    kept = select(IdempotencyKey.headers).where(IdempotencyKey.credential_id == cred)
+    assert session.scalar(kept) is None
+
+
+def test_a_response_kept_without_headers_replays_with_none(session: Session) -> None:
+    """Rows kept before the headers column (NULL there) replay status, type and body."""
+    tenant, ctx = make_tenant(session)
+    cred = _credential(session, ctx)
+    claim = _claim(session, tenant.id, cred)
+    assert isinstance(claim, Claim)
+    complete_idempotency_key(session, claim, response=OK, now=utcnow())
+    session.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.id == claim.id)
+        .values(headers=null())
+        .execution_options(synchronize_session=False)
+    )
+    replay = _claim(session, tenant.id, cred)
+    assert isinstance(replay, StoredResponse)
+    assert (replay.status_code, replay.content_type, replay.body) == (201, OK.content_type, OK.body)
+    assert replay.headers == {}
