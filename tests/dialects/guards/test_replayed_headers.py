@@ -149,6 +149,16 @@ def test_v1_create_replays_its_location(client: TestClient, program: Program) ->
     assert_replayed(first, again, "Location")
 
 
+def test_v1_bulk_create_replays_its_202_and_location(client: TestClient, program: Program) -> None:
+    url = f"/v1/domains/{program.acct_key}/users/bulk-create"
+    body = {"users": [{"email": "bulk@example.com"}]}
+    first = client.post(url, json=body, headers=v1(program, "bulk-1"))
+    assert first.status_code == 202, first.text
+    assert first.headers["location"] == first.json()["url"]
+    again = client.post(url + "/", json=body, headers=v1(program, "bulk-1"))
+    assert_replayed(first, again, "Location")
+
+
 def test_v1_patch_replays_the_etag_it_answered_not_the_current_one(
     client: TestClient, program: Program
 ) -> None:

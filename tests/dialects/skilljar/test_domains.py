@@ -75,6 +75,7 @@ def test_bulk_create_runs_in_the_background_with_per_row_results(
     assert accepted.status_code == 202, accepted.text
     url = accepted.json()["url"]
     assert url.startswith("http://testserver/v1/domains/")
+    assert accepted.headers["location"] == url
     assert client.get(url, headers=auth).json()["status"] == "queued"
 
     wait_idle(Worker(client.app.state.session_factory))  # type: ignore[attr-defined]

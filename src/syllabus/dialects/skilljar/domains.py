@@ -305,7 +305,8 @@ def patch_domain_user(domain_name: str, user_id: str, api: WriteApi) -> Response
 )
 def bulk_create(domain_name: str, api: WriteApi) -> Response:
     """Every row is validated first (any bad row rejects the request, naming it); the rest
-    runs in the background. Answers 202 with the job's URL, where its per-row result appears."""
+    runs in the background. Answers 202 with the job's URL (in the body and ``Location``), where
+    its per-row result appears."""
     domain_id = domain_id_of(api, domain_name)
     body = parse(BulkCreateBody, api.body)
     errors: dict[str, Any] = {}
@@ -330,7 +331,9 @@ def bulk_create(domain_name: str, api: WriteApi) -> Response:
     )
     job_id = api.id("job", job.id)
     url = str(api.request.url.replace(query=None)).rstrip("/") + f"/{job_id}"
-    return json({"id": job_id, "status": "queued", "count": len(rows), "url": url}, 202)
+    response = json({"id": job_id, "status": "queued", "count": len(rows), "url": url}, 202)
+    response.headers["Location"] = url  # the status monitor a 202 points to (RFC 9110 15.3.3)
+    return response
 
 
 @router.get(
