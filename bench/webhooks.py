@@ -149,9 +149,9 @@ def fan_out_rows(bench: Bench) -> list[Row]:
         worker, sender = _worker(bench)
         started = time.perf_counter()
         while sink.count < EVENTS * HOOKS:
-            worker.wake.clear()  # a drain that ends sets it: its webhook is claimed again
-            if not worker.run_once():
-                worker.wake.wait(0.01)
+            worker.wake.clear()  # as run_forever: a drain that ends sets it, and its
+            if not worker.run_once():  # webhook is claimed again at once
+                worker.wake.wait(worker.poll_seconds)
             if time.perf_counter() - started > 900:
                 raise TimeoutError(f"only {sink.count} deliveries")
         ours = time.perf_counter() - started

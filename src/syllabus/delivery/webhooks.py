@@ -7,6 +7,9 @@ its deliveries strictly in order: a head that fails is retried (exponential back
 jitter, or the receiver's Retry-After) and everything behind it waits. Each attempt is
 logged before the next is sent; a worker killed mid-request leaves an unrecorded head that
 the next lease holder sends again: at least once, with the same ``webhook-id``.
+
+Drains run in the sender's own threads, after the pass that claimed them has returned: a
+slow receiver holds one drain slot, never the worker's fan-out, jobs or other webhooks.
 """
 
 from __future__ import annotations
