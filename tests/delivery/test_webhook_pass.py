@@ -136,7 +136,7 @@ def test_a_webhook_in_flight_is_not_drained_twice_when_its_lease_runs_out(
             pump.worker.run_once()
             time.sleep(0.02)
         assert receiver.requests == 1
-        assert len(pump.sender._in_flight) == 1
+        assert pump.sender.in_flight == 1
         pump.until(lambda: len(receiver.received) == 3, timeout=30)
     deliveries = program.deliveries(hook_id)
     assert receiver.arrivals == [d.message_id for d in deliveries]  # never sent twice

@@ -144,6 +144,11 @@ class WebhookSender:
             self._in_flight.start(self._pool, claimed, self.drain)
             return len(claimed)
 
+    @property
+    def in_flight(self) -> int:
+        """Drains running now."""
+        return len(self._in_flight)
+
     def settle(self, timeout: float | None) -> bool:
         """Wait up to ``timeout`` seconds for the drains in flight to end; True when some
         were running (``wait_idle`` then looks again for what they left)."""
