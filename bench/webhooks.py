@@ -116,9 +116,12 @@ def _enrollment_events(bench: Bench, count: int) -> list[dict[str, Any]]:
 def _worker(bench: Bench, **options: Any) -> tuple[Worker, WebhookSender]:
     registry = Registry()
     registry.on_event(make_fan_out(lambda kind, n: f"{kind}{n}"))
-    sender = WebhookSender(bench.factory, allow_private=True, concurrency=HOOKS, **options)
     worker = Worker(bench.factory, registry=registry, batch_size=500)
+    sender = WebhookSender(
+        bench.factory, allow_private=True, concurrency=HOOKS, wake=worker.wake, **options
+    )
     worker.extra_passes.append(sender.run_pass)
+    worker.background.append(sender.settle)
     return worker, sender
 
 
@@ -146,8 +149,9 @@ def fan_out_rows(bench: Bench) -> list[Row]:
         worker, sender = _worker(bench)
         started = time.perf_counter()
         while sink.count < EVENTS * HOOKS:
-            if not worker.run_once():
-                time.sleep(0.01)
+            worker.wake.clear()  # as run_forever: a drain that ends sets it, and its
+            if not worker.run_once():  # webhook is claimed again at once
+                worker.wake.wait(worker.poll_seconds)
             if time.perf_counter() - started > 900:
                 raise TimeoutError(f"only {sink.count} deliveries")
         ours = time.perf_counter() - started

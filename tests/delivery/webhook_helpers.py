@@ -86,11 +86,14 @@ class Pump:
     passes: int = field(default=0)
 
     def until(self, done: Callable[[], bool], timeout: float = 15.0) -> None:
+        """Passes until ``done()``; then the drains in flight are let finish, so what they
+        sent is recorded when this returns."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.worker.run_once()
             self.passes += 1
             if done():
+                self.sender.settle(max(0.0, deadline - time.monotonic()))
                 return
             time.sleep(0.01)
         raise AssertionError("condition not reached")
@@ -117,8 +120,9 @@ def webhook_worker(factory: sessionmaker[Session], **sender: Any) -> Iterator[Pu
         "retry_window": timedelta(hours=1),
     }
     options.update(sender)
-    webhook_sender = WebhookSender(factory, **options)
+    webhook_sender = WebhookSender(factory, wake=worker.wake, **options)
     worker.extra_passes.append(webhook_sender.run_pass)
+    worker.background.append(webhook_sender.settle)
     try:
         yield Pump(worker, webhook_sender)
     finally:

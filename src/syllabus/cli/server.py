@@ -26,7 +26,7 @@ from syllabus.db.migrate import upgrade
 from syllabus.db.session import make_sessionmaker, unit_of_work
 from syllabus.delivery.housekeeping import attach_housekeeping
 from syllabus.delivery.webhooks import attach_webhooks
-from syllabus.delivery.worker import Worker, stop_event
+from syllabus.delivery.worker import Worker, stop_event, wait_idle
 from syllabus.demo import ensure_demo_program
 from syllabus.dialects.skilljar.ids import IdCodec
 from syllabus.domain.credentials import CredentialKind
@@ -163,8 +163,7 @@ def worker(
         report_retention_days=settings.report_retention_days,
     )
     if once:
-        while runner.run_once():
-            pass
+        wait_idle(runner, timeout=None)  # every drain started included
         sender.close()
         return
     stop = stop_event(runner)

@@ -6,17 +6,22 @@ webhook was saved), so a hostname re-pointed at an internal address after the ch
 (DNS rebinding) is refused, and it never follows redirects nor reads proxies from the
 environment, either of which would let a request land somewhere unvetted.
 
-Each attempt also has a total deadline (connect, send and receive together): httpx's own
-timeouts bound each socket operation only, which a receiver answering a byte at a time never
-trips. A stopped client abandons attempts in flight within a fraction of a second.
+Each attempt also has a total deadline (host lookup, connect, send and receive together):
+httpx's own timeouts bound each socket operation only, which a receiver answering a byte at
+a time never trips, and the lookup (a blocking getaddrinfo) none at all. A stopped client
+abandons attempts in flight within a fraction of a second.
 """
 
 from __future__ import annotations
 
 import base64
+import ipaddress
+import socket
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -30,13 +35,24 @@ import orjson
 from standardwebhooks.webhooks import Webhook as Signer
 
 from syllabus.domain.base import utcnow
-from syllabus.services.webhook_targets import ForbiddenTarget, check_addresses
+from syllabus.services.webhook_targets import (
+    ForbiddenTarget,
+    IPAddress,
+    ip_literal,
+    vet_addresses,
+)
 
 RESPONSE_LIMIT = 4096
 """Bytes of a receiver's answer kept in the attempt log."""
 USER_AGENT = "Syllabus-Webhooks/1"
 WAIT_SLICE = 0.25
 """Longest single socket wait while an attempt runs, so a stop is noticed that soon."""
+LOOKUPS = 16
+"""Host lookups running at once per client; one more waits for a slot (within its
+deadline), so a resolver that hangs cannot pile up threads."""
+
+Resolver = Callable[..., list[tuple[Any, ...]]]
+"""``socket.getaddrinfo``'s shape: what the client resolves hosts with."""
 
 
 class Abandoned(httpcore.ReadError):
@@ -130,8 +146,39 @@ class _DeadlineStream(httpcore.NetworkStream):
 
 
 class _GuardedBackend(httpcore.SyncBackend):
-    def __init__(self, *, allow_private: bool) -> None:
+    def __init__(self, *, allow_private: bool, resolver: Resolver = socket.getaddrinfo) -> None:
         self.allow_private = allow_private
+        self.resolver = resolver
+        self._lookups = threading.BoundedSemaphore(LOOKUPS)
+
+    def resolve(self, host: str, port: int, timeout: float | None) -> list[IPAddress]:
+        """``host``'s addresses, looked up within the attempt's deadline (and ``timeout``,
+        the connect timeout). getaddrinfo cannot be interrupted, so it runs in a thread of
+        its own that is waited for only that long: a lookup abandoned (out of time, or the
+        client stopping) finishes in the background and its answer is dropped."""
+        literal = ip_literal(host)
+        if literal is not None:
+            return [literal]
+        budget = _BUDGET.get()
+        until = _lookup_deadline(budget, timeout)
+        _wait_for(lambda wait: self._lookups.acquire(timeout=wait), budget, until, host)
+        answer: Future[list[tuple[Any, ...]]] = Future()
+
+        def look_up() -> None:
+            try:
+                answer.set_result(self.resolver(host, port, type=socket.SOCK_STREAM))
+            except BaseException as error:  # handed to the waiting attempt, if still there
+                answer.set_exception(error)
+            finally:
+                self._lookups.release()
+
+        try:
+            threading.Thread(target=look_up, name="webhook-lookup", daemon=True).start()
+        except BaseException:
+            self._lookups.release()
+            raise
+        _wait_for(lambda wait: _settled(answer, wait), budget, until, host)
+        return [ipaddress.ip_address(info[4][0]) for info in answer.result()]
 
     def connect_tcp(
         self,
@@ -142,7 +189,9 @@ class _GuardedBackend(httpcore.SyncBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         try:
-            addresses = check_addresses(host, port, allow_private=self.allow_private)
+            addresses = vet_addresses(
+                host, self.resolve(host, port, timeout), allow_private=self.allow_private
+            )
         except ForbiddenTarget as refusal:
             raise httpcore.ConnectError(f"refused: {refusal}") from None
         except (OSError, UnicodeError) as error:
@@ -158,6 +207,36 @@ class _GuardedBackend(httpcore.SyncBackend):
                 last = error
         assert last is not None
         raise last
+
+
+def _lookup_deadline(budget: _Budget | None, timeout: float | None) -> float | None:
+    until = None if timeout is None else _after(timeout)
+    if budget is not None:
+        until = budget.deadline if until is None else min(until, budget.deadline)
+    return until
+
+
+def _settled(answer: Future[Any], wait: float) -> bool:
+    try:
+        answer.exception(wait)
+    except FutureTimeout:
+        return False
+    return True
+
+
+def _wait_for(
+    done: Callable[[float], bool], budget: _Budget | None, until: float | None, host: str
+) -> None:
+    """Call ``done(wait)`` in short slices until it is True; a stopping client abandons the
+    attempt, and ``until`` passing is a connect timeout (retried like any network error)."""
+    while True:
+        if budget is not None and budget.stopping.is_set():
+            raise Abandoned("abandoned: the sender is stopping")
+        left = WAIT_SLICE if until is None else until - time.monotonic()
+        if left <= 0:
+            raise httpcore.ConnectTimeout(f"looking up {host} took too long")
+        if done(min(left, WAIT_SLICE)):
+            return
 
 
 class GuardedClient(httpx.Client):
@@ -184,13 +263,20 @@ class GuardedClient(httpx.Client):
             _BUDGET.reset(token)
 
 
-def guarded_client(*, allow_private: bool, timeout: float, max_connections: int) -> GuardedClient:
+def guarded_client(
+    *,
+    allow_private: bool,
+    timeout: float,
+    max_connections: int,
+    resolver: Resolver = socket.getaddrinfo,
+) -> GuardedClient:
+    """The webhook client; ``resolver`` looks hosts up (the OS's, but for tests)."""
     transport = httpx.HTTPTransport(
         limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=None)
     )
     pool = transport._pool
     assert isinstance(pool, httpcore.ConnectionPool)
-    pool._network_backend = _GuardedBackend(allow_private=allow_private)
+    pool._network_backend = _GuardedBackend(allow_private=allow_private, resolver=resolver)
     return GuardedClient(
         total_timeout=timeout,
         transport=transport,

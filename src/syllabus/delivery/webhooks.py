@@ -7,6 +7,9 @@ its deliveries strictly in order: a head that fails is retried (exponential back
 jitter, or the receiver's Retry-After) and everything behind it waits. Each attempt is
 logged before the next is sent; a worker killed mid-request leaves an unrecorded head that
 the next lease holder sends again: at least once, with the same ``webhook-id``.
+
+Drains run in the sender's own threads, after the pass that claimed them has returned: a
+slow receiver holds one drain slot, never the worker's fan-out, jobs or other webhooks.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from syllabus.db.session import unit_of_work
 from syllabus.delivery.fanout import make_fan_out
 from syllabus.delivery.feed import FeedPruner
+from syllabus.delivery.in_flight import InFlight
 from syllabus.delivery.webhook_http import (
     AttemptResult,
     GuardedClient,
@@ -82,12 +86,13 @@ class WebhookSender:
     allow_private: bool = False
     name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:webhooks")
     concurrency: int = 8
-    """Webhooks drained at once; each webhook's queue is always sent one at a time."""
+    """Webhooks drained at once, in the background of the worker's passes; each webhook's
+    queue is always sent one at a time."""
     batch: int = 200
     """Deliveries read from a webhook's queue at a time."""
     drain_seconds: float = 2.0
-    """A webhook's turn: then its lease goes back to the pool, so a slow receiver holds up
-    the pass (and every other webhook's next claim) for at most this plus one attempt."""
+    """A webhook's turn: then its lease goes back to the pool, so a slow receiver holds its
+    drain slot from other due webhooks for at most this plus one attempt."""
     record_every: int = 50
     """Successful attempts recorded per transaction (at most 0.2 s apart)."""
     lease_seconds: float = 60.0
@@ -97,6 +102,8 @@ class WebhookSender:
     backoff_cap: float = 6 * 3600.0
     max_retry_after: float = 24 * 3600.0
     client: httpx.Client | None = None
+    wake: threading.Event | None = None
+    """The worker's wake-up, set when a drain ends: what it left is claimed at once."""
 
     def __post_init__(self) -> None:
         if self.client is None:
@@ -107,6 +114,8 @@ class WebhookSender:
             )
         self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="webhook")
         self._stopping = threading.Event()
+        self._in_flight = InFlight(self.concurrency, self.wake)
+        self._pass_lock = threading.Lock()
 
     def stop(self) -> None:
         """Abandon attempts in flight and claim nothing more: drains release their leases at
@@ -116,20 +125,36 @@ class WebhookSender:
             self.client.stop()
 
     def close(self) -> None:
+        """Wait for the drains in flight (after ``stop``: for them to let go at once)."""
         self._pool.shutdown(wait=True)
         if self.client is not None:
             self.client.close()
 
     def run_pass(self) -> int:
-        """Claim due webhooks and drain them concurrently; returns deliveries attempted."""
+        """Claim due webhooks for the free drain slots and start draining them in the
+        background; returns webhooks claimed. The pass never waits for a receiver: the
+        worker's fan-out and jobs go on while drains run, and a drain's end wakes it."""
         if self._stopping.is_set():
             return 0
-        claimed = self.claim()
-        if not claimed:
-            return 0
-        return sum(self._pool.map(self.drain, claimed))
+        with self._pass_lock:
+            free, running = self._in_flight.snapshot()
+            if free <= 0:
+                return 0
+            claimed = self.claim(free, exclude=running)
+            self._in_flight.start(self._pool, claimed, self.drain)
+            return len(claimed)
 
-    def _due(self, now: datetime) -> Any:
+    @property
+    def in_flight(self) -> int:
+        """Drains running now."""
+        return len(self._in_flight)
+
+    def settle(self, timeout: float | None) -> bool:
+        """Wait up to ``timeout`` seconds for the drains in flight to end; True when some
+        were running (``wait_idle`` then looks again for what they left)."""
+        return self._in_flight.settle(timeout)
+
+    def _due(self, now: datetime, limit: int, exclude: Collection[int]) -> Any:
         oldest_pending = (
             select(func.min(WebhookDelivery.id))
             .where(
@@ -139,27 +164,28 @@ class WebhookSender:
             .correlate(Webhook)
             .scalar_subquery()
         )
-        return (
-            select(Webhook.id)
-            .where(
-                Webhook.active.is_(True),
-                or_(Webhook.retry_at.is_(None), Webhook.retry_at <= now),
-                or_(Webhook.locked_until.is_(None), Webhook.locked_until < now),
-                oldest_pending.is_not(None),
-            )
-            .order_by(oldest_pending)  # the longest-waiting queue first: no starvation
-            .limit(self.concurrency)
+        due = select(Webhook.id).where(
+            Webhook.active.is_(True),
+            or_(Webhook.retry_at.is_(None), Webhook.retry_at <= now),
+            or_(Webhook.locked_until.is_(None), Webhook.locked_until < now),
+            oldest_pending.is_not(None),
         )
+        if exclude:
+            due = due.where(Webhook.id.not_in(sorted(exclude)))
+        # The longest-waiting queue first: no starvation.
+        return due.order_by(oldest_pending).limit(limit)
 
-    def claim(self) -> list[int]:
-        """Lease up to ``concurrency`` due webhooks. A read comes first, so an idle pass
-        never takes SQLite's write lock from the application's writers."""
-        now = utcnow()
+    def claim(self, limit: int | None = None, exclude: Collection[int] = ()) -> list[int]:
+        """Lease up to ``limit`` (default ``concurrency``) due webhooks, never one in
+        ``exclude`` (drained here now: its lease may have run out mid-drain, and a second
+        drain would break its order). A read comes first, so an idle pass never takes
+        SQLite's write lock from the application's writers."""
+        now, limit = utcnow(), limit or self.concurrency
         with unit_of_work(self.factory, tenant_id=None, read_only=True) as session:
-            if session.execute(self._due(now).limit(1)).first() is None:
+            if session.execute(self._due(now, 1, exclude)).first() is None:
                 return []
         with unit_of_work(self.factory, tenant_id=None) as session:
-            due = self._due(now).with_for_update(skip_locked=True, of=Webhook)
+            due = self._due(now, limit, exclude).with_for_update(skip_locked=True, of=Webhook)
             ids = list(session.scalars(due))
             if ids:
                 session.execute(
@@ -400,9 +426,13 @@ def attach_webhooks(
     if not any(hasattr(h, "webhooks_fan_out") for h in worker.registry.event_handlers):
         worker.registry.on_event(make_fan_out(ids))
     sender = WebhookSender(
-        worker.factory, allow_private=allow_private_targets, name=f"{worker.name}:webhooks"
+        worker.factory,
+        allow_private=allow_private_targets,
+        name=f"{worker.name}:webhooks",
+        wake=worker.wake,
     )
     worker.extra_passes.append(sender.run_pass)
+    worker.background.append(sender.settle)
     pruner = FeedPruner(worker.factory, retention=timedelta(days=retention_days))
     worker.extra_passes.append(pruner.run_pass)
     return sender

@@ -64,7 +64,11 @@ class Worker:
     batch_size: int = 50
     registry: Registry = field(default_factory=lambda: registry)
     extra_passes: list[Callable[[], int]] = field(default_factory=list)
-    """Further work run on every pass (webhook sending, feed pruning); each returns work done."""
+    """Further work run on every pass (webhook sending, feed pruning); each returns work done
+    (started: webhook drains go on in the background after their pass)."""
+    background: list[Callable[[float | None], bool]] = field(default_factory=list)
+    """Waits for what the extra passes left running (webhook drains): each waits up to the
+    given seconds and says whether anything was running. ``wait_idle`` uses them."""
     pass_interval: float = 0.05
     """Passes start at least this far apart: a commit after a quiet spell is fanned out at
     once, while a stream of commits is fanned out (and sent) in batches, not one by one."""
@@ -250,10 +254,17 @@ def start_in_thread(worker: Worker) -> tuple[threading.Thread, threading.Event]:
     return thread, stop
 
 
-def wait_idle(worker: Worker, *, timeout: float = 10.0) -> None:
-    """Run passes until nothing is due (for tests and one-shot CLI runs)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not worker.run_once():
+def wait_idle(worker: Worker, *, timeout: float | None = 10.0) -> None:
+    """Run passes until nothing is due and nothing started is still running, so everything
+    due has been attempted (for tests and one-shot CLI runs; ``timeout=None``: no limit)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while deadline is None or time.monotonic() < deadline:
+        if worker.run_once():
+            continue
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        running = False
+        for settle in worker.background:
+            running = settle(left) or running
+        if not running:
             return
     raise TimeoutError("worker still busy")

@@ -40,19 +40,31 @@ def address_refusal(address: IPAddress, *, allow_private: bool) -> str | None:
     return "a private or reserved address"
 
 
+def ip_literal(host: str) -> IPAddress | None:
+    """The address ``host`` spells, when it is one (no lookup needed)."""
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
 def resolve(host: str, port: int) -> list[IPAddress]:
     """Every address ``host`` resolves to (an IP literal resolves to itself)."""
-    try:
-        return [ipaddress.ip_address(host.strip("[]"))]
-    except ValueError:
-        pass
+    literal = ip_literal(host)
+    if literal is not None:
+        return [literal]
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return [ipaddress.ip_address(info[4][0]) for info in infos]
 
 
 def check_addresses(host: str, port: int, *, allow_private: bool) -> list[IPAddress]:
     """Resolve and vet every address; raise ForbiddenTarget when any is refused."""
-    addresses = resolve(host, port)
+    return vet_addresses(host, resolve(host, port), allow_private=allow_private)
+
+
+def vet_addresses(host: str, addresses: list[IPAddress], *, allow_private: bool) -> list[IPAddress]:
+    """``addresses`` (what ``host`` resolved to) when every one may be contacted; raise
+    ForbiddenTarget when any is refused."""
     for address in addresses:
         why = address_refusal(address, allow_private=allow_private)
         if why is not None:
