@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import OperationalError
 
 from bench.harness import Row, best_time, compare
 from bench.http import _stop, free_port
@@ -83,10 +84,22 @@ def receiver() -> Iterator[tuple[str, _Sink]]:
         server.server_close()
 
 
-def _reset(bench: Bench) -> None:
-    with unit_of_work(bench.factory, tenant_id=None) as session:
-        session.execute(delete(Webhook).where(Webhook.tenant_id == bench.program.tenant_id))
-        session.execute(update(Event).values(dispatched_at=utcnow()))
+def _reset(bench: Bench, attempts: int = 5) -> None:
+    """Drop the webhooks and mark every event dispatched. A worker may be fanning out or
+    recording deliveries meanwhile, taking the same rows in another order: on PostgreSQL
+    that can end in a deadlock, which aborts one side, so the reset is tried again."""
+    for attempt in range(attempts):
+        try:
+            with unit_of_work(bench.factory, tenant_id=None) as session:
+                session.execute(update(Event).values(dispatched_at=utcnow()))
+            with unit_of_work(bench.factory, tenant_id=None) as session:
+                tenant = bench.program.tenant_id
+                session.execute(delete(Webhook).where(Webhook.tenant_id == tenant))
+            return
+        except OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.1 * (attempt + 1))
 
 
 def _hooks(bench: Bench, url: str, count: int) -> None:
