@@ -1,0 +1,63 @@
+"""Inputs the OpenAPI fuzzer found answered with a 500: an empty cursor page and attribute
+lists that are not attribute paths. Each now has a 4xx naming the parameter, or a real page."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.dialects.scim.conftest import PATCH_URN, Scim, assert_error, user_body
+
+
+@pytest.mark.parametrize("kind", ["Users", "Groups"])
+def test_a_cursor_page_of_count_zero_is_empty_and_resumes_where_it_began(
+    scim: Scim, kind: str
+) -> None:
+    users = [scim.create_user(f"z{i}@example.com")["id"] for i in range(3)]
+    groups = [scim.create_group(f"G{i}")["id"] for i in range(3)]
+    ids = users if kind == "Users" else groups
+    empty = scim.get(f"/{kind}", params={"cursor": "", "count": 0})
+    assert empty.status_code == 200, empty.text
+    assert empty.json()["Resources"] == []
+    assert empty.json()["totalResults"] == 3
+    resumed = scim.get(f"/{kind}", params={"cursor": empty.json()["nextCursor"], "count": 5})
+    assert [r["id"] for r in resumed.json()["Resources"]] == ids
+    assert "nextCursor" not in resumed.json()
+    # In the middle of a walk, a count of 0 keeps the walk's place.
+    first = scim.get(f"/{kind}", params={"cursor": "", "count": 1}).json()
+    held = scim.get(f"/{kind}", params={"cursor": first["nextCursor"], "count": 0}).json()
+    rest = scim.get(f"/{kind}", params={"cursor": held["nextCursor"], "count": 5}).json()
+    assert [r["id"] for r in rest["Resources"]] == ids[1:]
+
+
+@pytest.mark.parametrize("name", ["attributes", "excludedAttributes"])
+@pytest.mark.parametrize("kind", ["Users", "Groups"])
+def test_an_attribute_list_that_is_not_paths_is_invalid_path_on_every_route(
+    scim: Scim, kind: str, name: str
+) -> None:
+    user = scim.create_user("pat@example.com")
+    one = user if kind == "Users" else scim.create_group("Ops")
+    bad = {name: "0"}
+    body = (
+        user_body("pat@example.com")
+        if kind == "Users"
+        else {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Ops",
+        }
+    )
+    patch = {"schemas": [PATCH_URN], "Operations": []}
+    answers = [
+        scim.get(f"/{kind}", params=bad),
+        scim.get(f"/{kind}/{one['id']}", params=bad),
+        scim.post(f"/{kind}/.search", {"schemas": [SEARCH], name: ["0"]}),
+        scim.put(f"/{kind}/{one['id']}", body, params=bad),
+        scim.request("PATCH", f"/{kind}/{one['id']}", patch, params=bad),
+    ]
+    for answer in answers:
+        assert_error(answer, 400, "invalidPath")
+        assert name in answer.json()["detail"]
+    # Unchanged by the rejected writes.
+    assert scim.get(f"/{kind}/{one['id']}").status_code == 200
+
+
+SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
