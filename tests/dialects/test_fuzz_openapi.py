@@ -192,7 +192,19 @@ def _real_ids(context: HookContext, path_parameters: dict[str, Any] | None) -> A
     return st.one_of(choices)
 
 
+def _short_waits(context: HookContext, query: dict[str, Any] | None) -> Any:
+    """A long-poll's ``wait`` (up to 60 s) capped at a tenth of a second, keeping the run
+    bounded; values the route must reject are left as generated."""
+    if not query:
+        return query
+    wait = query.get("wait")
+    if isinstance(wait, int | float) and not isinstance(wait, bool) and wait > 0.1:
+        return {**query, "wait": 0.1}
+    return query
+
+
 v1.hook("flatmap_path_parameters")(_real_ids)
+v1.hook("map_query")(_short_waits)
 scim.hook("flatmap_path_parameters")(_real_ids)
 
 
