@@ -61,3 +61,17 @@ def test_an_attribute_list_that_is_not_paths_is_invalid_path_on_every_route(
 
 
 SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+
+
+def test_the_openapi_document_declares_bodies_parameters_and_statuses(scim: Scim) -> None:
+    paths = scim.client.get("/scim/v2/openapi.json").json()["paths"]
+    create = paths["/Users"]["post"]
+    assert set(create["requestBody"]["content"]) == {"application/scim+json", "application/json"}
+    assert "201" in create["responses"]
+    assert "200" not in create["responses"]
+    listed = {p["name"] for p in paths["/Groups"]["get"]["parameters"]}
+    assert {"filter", "startIndex", "count", "cursor", "attributes"} <= listed
+    assert "204" in paths["/Users/{user_id}"]["delete"]["responses"]
+    patch = paths["/Users/{user_id}"]["patch"]["requestBody"]["content"]["application/scim+json"]
+    assert patch["schema"]["required"] == ["schemas", "Operations"]
+    assert list(paths["/Bulk"]["post"]["responses"]) == ["501"]
