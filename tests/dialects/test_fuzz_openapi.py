@@ -43,6 +43,8 @@ EXAMPLES = int(os.environ.get("SYLLABUS_FUZZ_EXAMPLES", "12"))
 """Examples per operation: enough to reach the validation branches, small enough for CI
 (set ``SYLLABUS_FUZZ_EXAMPLES`` to dig deeper locally)."""
 
+SCIM_ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
+
 # An open SSE stream never ends on its own: it has its own bounded tests in test_events.
 UNBOUNDED = "/events/stream"
 
@@ -245,3 +247,7 @@ def test_v1_never_a_server_error(case: Case, world: World) -> None:
 def test_scim_never_a_server_error(case: Case, world: World) -> None:
     response = case.call(headers=world.scim_auth, app=world.app)
     _check(case, response)
+    if 400 <= response.status_code < 500 and case.method != "HEAD":
+        error = response.json()  # RFC 7644 §3.12, whatever went wrong
+        assert error["schemas"] == [SCIM_ERROR], (case.method, case.formatted_path, error)
+        assert error["status"] == str(response.status_code), error

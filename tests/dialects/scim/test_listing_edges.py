@@ -75,3 +75,16 @@ def test_the_openapi_document_declares_bodies_parameters_and_statuses(scim: Scim
     patch = paths["/Users/{user_id}"]["patch"]["requestBody"]["content"]["application/scim+json"]
     assert patch["schema"]["required"] == ["schemas", "Operations"]
     assert list(paths["/Bulk"]["post"]["responses"]) == ["501"]
+
+
+@pytest.mark.parametrize("kind", ["Users", "Groups"])
+@pytest.mark.parametrize("edge", ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00"])
+def test_a_filter_datetime_past_the_calendar_in_utc_is_invalid_filter(
+    scim: Scim, kind: str, edge: str
+) -> None:
+    scim.create_user("dot@example.com")
+    response = scim.get(f"/{kind}", params={"filter": f'meta.lastModified gt "{edge}"'})
+    assert_error(response, 400, "invalidFilter")
+    assert "meta.lastModified" in response.json()["detail"]
+    inside = scim.get(f"/{kind}", params={"filter": 'meta.lastModified lt "9999-12-31T00:00:00Z"'})
+    assert inside.status_code == 200, inside.text

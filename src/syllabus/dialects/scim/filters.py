@@ -263,7 +263,12 @@ def _as_datetime(value: Any, name: str) -> datetime:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidFilterException(detail=f"{name}: {value!r} is not a dateTime") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)  # as stored; the edges of the calendar do not convert
+    except OverflowError:
+        raise InvalidFilterException(detail=f"{name}: {value!r} is out of range") from None
 
 
 def _compare_constant(constant: Any, op: CompareOperator, value: Any) -> bool:
