@@ -88,3 +88,33 @@ def test_a_filter_datetime_past_the_calendar_in_utc_is_invalid_filter(
     assert "meta.lastModified" in response.json()["detail"]
     inside = scim.get(f"/{kind}", params={"filter": 'meta.lastModified lt "9999-12-31T00:00:00Z"'})
     assert inside.status_code == 200, inside.text
+
+
+def test_a_start_index_past_any_database_offset_is_an_empty_page(scim: Scim) -> None:
+    scim.create_user("far@example.com")
+    huge = "9" * 30
+    for kind in ("Users", "Groups"):
+        page = scim.get(f"/{kind}", params={"startIndex": huge})
+        assert page.status_code == 200, page.text
+        assert page.json()["Resources"] == []
+    assert scim.get("/Users", params={"startIndex": huge}).json()["totalResults"] == 1
+
+
+def test_a_member_id_no_row_can_have_matches_nothing(scim: Scim) -> None:
+    """``members.value eq "<25 digits>"`` folded to false inside EXISTS, which lost its FROM
+    ("no tables specified", a 500)."""
+    user = scim.create_user("mem@example.com")
+    group = scim.create_group("Crew", [user["id"]])
+    huge = "9" * 25
+    for kind, expression in [
+        ("Groups", f'members.value eq "{huge}"'),
+        ("Groups", f"members[value eq {huge}]"),
+        ("Users", f'groups.value eq "{huge}"'),
+    ]:
+        page = scim.get(f"/{kind}", params={"filter": expression})
+        assert page.status_code == 200, page.text
+        assert page.json()["Resources"] == []
+    found = scim.get("/Groups", params={"filter": f'members.value eq "{user["id"]}"'}).json()
+    assert [g["id"] for g in found["Resources"]] == [group["id"]]
+    found = scim.get("/Users", params={"filter": f'groups.value eq "{group["id"]}"'}).json()
+    assert [u["id"] for u in found["Resources"]] == [user["id"]]

@@ -250,7 +250,7 @@ def _as_id(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return value if -(2**63) <= value < 2**63 else None  # beyond BIGINT: no row has it
     if isinstance(value, str) and value.isdigit() and len(value) < 19:
         return int(value)
     return None

@@ -21,6 +21,8 @@ from syllabus.dialects.scim.schema import LIST_URN, SEARCH_URN
 from syllabus.queries.provisioning import MAX_COUNT
 
 DEFAULT_COUNT = 100
+MAX_START_INDEX = 2**63 - 1
+"""The largest startIndex a database OFFSET can take; any beyond it is past every row too."""
 
 
 class InvalidCursor(SCIMException):
@@ -93,7 +95,9 @@ def list_params(raw: dict[str, Any]) -> ListParams:
     filter_text = fields.get("filter")
     if filter_text is not None and not isinstance(filter_text, str):
         raise InvalidValueException(detail="filter must be a string")
-    start = max(_integer(fields["startindex"], "startIndex"), 1) if "startindex" in fields else 1
+    start = 1
+    if "startindex" in fields:  # past every row is an empty page; past int64 too (clamped)
+        start = min(max(_integer(fields["startindex"], "startIndex"), 1), MAX_START_INDEX)
     count = DEFAULT_COUNT
     if "count" in fields:
         count = min(max(_integer(fields["count"], "count"), 0), MAX_COUNT)
