@@ -118,3 +118,11 @@ def test_a_member_id_no_row_can_have_matches_nothing(scim: Scim) -> None:
     assert [g["id"] for g in found["Resources"]] == [group["id"]]
     found = scim.get("/Users", params={"filter": f'groups.value eq "{group["id"]}"'}).json()
     assert [u["id"] for u in found["Resources"]] == [user["id"]]
+
+
+def test_a_path_holding_a_newline_still_reaches_scim_and_gets_its_error(scim: Scim) -> None:
+    """Starlette's mount pattern stopped at an encoded newline, so the parent app answered
+    with a bare ``{"detail": "Not Found"}`` instead of a SCIM Error."""
+    for path in ("/Users/%0A0", "/Groups/%0A0", "/Schemas/%0A", "/ResourceTypes/%0AUser"):
+        assert_error(scim.get(path), 404)
+    assert_error(scim.delete("/Users/%0A0"), 404)

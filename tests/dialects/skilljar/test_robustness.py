@@ -94,3 +94,12 @@ def test_a_datetime_past_the_calendar_in_utc_is_a_field_error(
     fine = client.patch(url, json={"registration_ends_at": "9999-12-31T00:00:00Z"}, headers=auth)
     assert fine.status_code == 200, fine.text
     assert fine.json()["registration_ends_at"] == "9999-12-31T00:00:00Z"
+
+
+def test_a_path_holding_a_newline_gets_the_compact_not_found(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    for path in ("/v1/users/%0A0", "/v1/groups/%0A0", "/v1/courses/0%0A"):
+        response = client.get(path, headers=auth)
+        assert response.status_code == 404, path
+        assert response.content == b'{"detail":"Not found."}', path
