@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import Mount
 
 from syllabus import __version__
 from syllabus.auth.cache import PrincipalCache
@@ -114,6 +116,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ProxyHeaders, trusted=settings.trusted_proxies)
     app.mount("/scim/v2", create_scim_app(factory, app.state.auth_cache))
     app.mount("/v1", create_skilljar_app(app.state))
+    for route in app.router.routes:
+        if isinstance(route, Mount):
+            # Starlette matches a mount's rest with ``.*`` (no DOTALL): a path holding an
+            # encoded newline (/v1/users/%0A) would miss the dialect, get the bare generic
+            # 404 and not the dialect's own error shape.
+            route.path_regex = re.compile(route.path_regex.pattern, re.DOTALL)
     app.add_middleware(ApiGuard, prefix="/v1", kind=CredentialKind.API_KEY)
     app.add_middleware(
         ApiGuard, prefix="/scim/v2", kind=CredentialKind.SCIM_TOKEN, render_error=scim_error

@@ -68,3 +68,38 @@ def test_no_route_answers_500(
             for query in queries:
                 response = client.request(method, url + query, **kwargs)
                 assert response.status_code < 500, (method, url + query, body, response.text)
+
+
+@pytest.mark.parametrize("edge", ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00"])
+def test_a_datetime_past_the_calendar_in_utc_is_a_field_error(
+    client: TestClient, program: Program, auth: dict[str, str], edge: str
+) -> None:
+    """Found by the OpenAPI fuzzer: an offset that carries the instant past year 9999 (or
+    before year 1) when converted to UTC was an OverflowError, a 500."""
+    domain = f"/v1/domains/{program.acct_key}"
+    course = client.post("/v1/courses", json={"title": "Edge"}, headers=auth).json()
+    published = client.post(
+        f"{domain}/published-courses", json={"course": {"id": course["id"]}}, headers=auth
+    ).json()
+    url = f"{domain}/published-courses/{published['id']}"
+    for method in ("PUT", "PATCH"):
+        response = client.request(method, url, json={"registration_ends_at": edge}, headers=auth)
+        assert response.status_code == 400, response.text
+        assert response.json() == {"registration_ends_at": ["Datetime is out of range."]}
+    user = client.post(f"{domain}/users", json={"user": {"email": "e@x.io"}}, headers=auth)
+    enroll = {"user": {"id": user.json()["user"]["id"]}, "expires_at": edge}
+    response = client.post(f"{url}/enrollments", json=enroll, headers=auth)
+    assert response.json() == {"expires_at": ["Datetime is out of range."]}
+    # The same instant a client can name without leaving the calendar is accepted.
+    fine = client.patch(url, json={"registration_ends_at": "9999-12-31T00:00:00Z"}, headers=auth)
+    assert fine.status_code == 200, fine.text
+    assert fine.json()["registration_ends_at"] == "9999-12-31T00:00:00Z"
+
+
+def test_a_path_holding_a_newline_gets_the_compact_not_found(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    for path in ("/v1/users/%0A0", "/v1/groups/%0A0", "/v1/courses/0%0A"):
+        response = client.get(path, headers=auth)
+        assert response.status_code == 404, path
+        assert response.content == b'{"detail":"Not found."}', path

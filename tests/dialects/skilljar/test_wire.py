@@ -107,3 +107,18 @@ def test_ids_are_12_to_13_base36_and_round_trip() -> None:
     assert codec.encode("user", 1) != IdCodec("other").encode("user", 1)
     for garbage in ("", "usr_abc123", "zzzzzzzzzzzzz", "0" * 12, "ABCDEFGHIJKLM", 12):
         assert codec.decode("user", garbage) is None
+
+
+def test_openapi_declares_the_list_routes_query_parameters(client: TestClient) -> None:
+    paths = client.get("/v1/openapi.json").json()["paths"]
+
+    def names(path: str) -> set[str]:
+        return {p["name"] for p in paths[path]["get"].get("parameters", []) if p["in"] == "query"}
+
+    assert {"page", "page_size", "cursor", "email", "is_inactive"} <= names("/users")
+    assert {"page", "page_size", "cursor", "user__email", "active"} <= names(
+        "/domains/{domain_name}/users"
+    )
+    assert {"course_id", "page"} <= names("/lessons")
+    assert {"after", "type", "limit", "wait"} <= names("/events")
+    assert names("/users/{user_id}") == set()  # a single resource pages nothing

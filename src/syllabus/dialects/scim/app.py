@@ -19,6 +19,7 @@ from syllabus.dialects.scim.errors import HANDLERS, error_response
 from syllabus.dialects.scim.group_routes import list_groups
 from syllabus.dialects.scim.group_routes import router as group_router
 from syllabus.dialects.scim.listing import search_params
+from syllabus.dialects.scim.openapi import declare
 from syllabus.dialects.scim.render import scim_response
 from syllabus.dialects.scim.schema import LIST_URN
 from syllabus.dialects.scim.user_routes import list_users
@@ -122,6 +123,14 @@ def create_scim_app(factory: sessionmaker[Session], cache: PrincipalCache) -> Fa
         for route in (*app.router.routes, *user_router.routes, *group_router.routes)
         if getattr(route, "methods", None)
     ]
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = declare(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 

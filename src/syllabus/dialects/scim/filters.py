@@ -250,7 +250,7 @@ def _as_id(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return value if -(2**63) <= value < 2**63 else None  # beyond BIGINT: no row has it
     if isinstance(value, str) and value.isdigit() and len(value) < 19:
         return int(value)
     return None
@@ -263,7 +263,12 @@ def _as_datetime(value: Any, name: str) -> datetime:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidFilterException(detail=f"{name}: {value!r} is not a dateTime") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)  # as stored; the edges of the calendar do not convert
+    except OverflowError:
+        raise InvalidFilterException(detail=f"{name}: {value!r} is out of range") from None
 
 
 def _compare_constant(constant: Any, op: CompareOperator, value: Any) -> bool:

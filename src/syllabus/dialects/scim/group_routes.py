@@ -30,6 +30,7 @@ from syllabus.dialects.scim.listing import (
     ListParams,
     list_params,
     list_response,
+    next_after,
     response_params,
     search_params,
 )
@@ -73,7 +74,9 @@ def list_groups(session: Session, params: ListParams, base: str) -> dict[str, An
     more = params.cursor is not None and len(page.rows) > params.count
     members = members_of(session, [g.id for g in rows]) if wants_members(params.response) else {}
     resources = [render_group(g, members.get(g.id), base, params.response) for g in rows]
-    return list_response(params, page.total, resources, rows[-1].id if more else None)
+    return list_response(
+        params, page.total, resources, next_after(params, rows[-1].id if rows else None, more)
+    )
 
 
 def render_one(

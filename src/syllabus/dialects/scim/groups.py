@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scim2_models import InvalidValueException, ResponseParameters
-from sqlalchemy import and_, exists
+from sqlalchemy import and_, select
 
 from syllabus.dialects.scim.filters import Attr, Kind, MultiValued, ResourceAttrs
 from syllabus.dialects.scim.render import project, timestamp
@@ -31,8 +31,12 @@ FILTER_ATTRS = ResourceAttrs(
                 "value": Attr(Kind.ID, GroupMembership.user_id),
                 "type": Attr(Kind.CONSTANT, constant="User"),
             },
-            wrap=lambda condition: exists().where(
-                and_(GroupMembership.group_id == GroupRow.id, condition)
+            # Selecting a column keeps a FROM when ``condition`` folds to false (an id no row
+            # can have), which a bare EXISTS would lose ("no tables specified").
+            wrap=lambda condition: (
+                select(GroupMembership.user_id)
+                .where(and_(GroupMembership.group_id == GroupRow.id, condition))
+                .exists()
             ),
         )
     },

@@ -8,7 +8,9 @@ import binascii
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
 from scim2_models import (
+    InvalidPathException,
     InvalidSyntaxException,
     InvalidValueException,
     ResponseParameters,
@@ -19,6 +21,8 @@ from syllabus.dialects.scim.schema import LIST_URN, SEARCH_URN
 from syllabus.queries.provisioning import MAX_COUNT
 
 DEFAULT_COUNT = 100
+MAX_START_INDEX = 2**63 - 1
+"""The largest startIndex a database OFFSET can take; any beyond it is past every row too."""
 
 
 class InvalidCursor(SCIMException):
@@ -77,13 +81,23 @@ def encode_cursor(last_id: int) -> str:
     return base64.urlsafe_b64encode(f"u{last_id}".encode()).decode("ascii").rstrip("=")
 
 
+def next_after(params: ListParams, last_id: int | None, more: bool) -> int | None:
+    """Where the next cursor page starts: after this page's last row or, when the page is
+    empty because ``count`` is 0, where this one started."""
+    if not more:
+        return None
+    return last_id if last_id is not None else params.cursor
+
+
 def list_params(raw: dict[str, Any]) -> ListParams:
     """Parameters by case-insensitive name; out-of-range paging is clamped per RFC 7644."""
     fields = {k.lower(): v for k, v in raw.items()}
     filter_text = fields.get("filter")
     if filter_text is not None and not isinstance(filter_text, str):
         raise InvalidValueException(detail="filter must be a string")
-    start = max(_integer(fields["startindex"], "startIndex"), 1) if "startindex" in fields else 1
+    start = 1
+    if "startindex" in fields:  # past every row is an empty page; past int64 too (clamped)
+        start = min(max(_integer(fields["startindex"], "startIndex"), 1), MAX_START_INDEX)
     count = DEFAULT_COUNT
     if "count" in fields:
         count = min(max(_integer(fields["count"], "count"), 0), MAX_COUNT)
@@ -108,9 +122,13 @@ def list_params(raw: dict[str, Any]) -> ListParams:
         raise InvalidValueException(detail="give attributes or excludedAttributes, not both")
     response: ResponseParameters[Any] | None = None
     if attributes or excluded:
-        response = ResponseParameters(
-            attributes=attributes or None, excluded_attributes=excluded or None
-        )
+        try:
+            response = ResponseParameters(
+                attributes=attributes or None, excluded_attributes=excluded or None
+            )
+        except ValidationError:
+            name = "attributes" if attributes else "excludedAttributes"
+            raise InvalidPathException(detail=f"{name} must be a list of attribute paths") from None
     return ListParams(
         filter=filter_text.strip() or None if filter_text else None,
         start_index=start,

@@ -24,6 +24,7 @@ from syllabus.dialects.scim.listing import (
     ListParams,
     list_params,
     list_response,
+    next_after,
     response_params,
     search_params,
 )
@@ -75,7 +76,9 @@ def list_users(session: Session, params: ListParams, base: str) -> dict[str, Any
     rows = page.rows[: params.count]
     more = params.cursor is not None and len(page.rows) > params.count
     resources = [render_user(u, profile, base, params.response) for u, profile in rows]
-    return list_response(params, page.total, resources, rows[-1][0].id if more else None)
+    return list_response(
+        params, page.total, resources, next_after(params, rows[-1][0].id if rows else None, more)
+    )
 
 
 def _set_profile(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scim2_models import InvalidSyntaxException, InvalidValueException, ResponseParameters
-from sqlalchemy import and_, exists, func, select, true
+from sqlalchemy import and_, func, select, true
 
 from syllabus.dialects.scim.filters import Attr, Kind, MultiValued, ResourceAttrs
 from syllabus.dialects.scim.render import project, timestamp
@@ -71,8 +71,12 @@ FILTER_ATTRS = ResourceAttrs(
         ),
         "groups": MultiValued(
             attrs={"value": Attr(Kind.ID, GroupMembership.group_id)},
-            wrap=lambda condition: exists().where(
-                and_(GroupMembership.user_id == UserRow.id, condition)
+            # Selecting a column keeps a FROM when ``condition`` folds to false (an id no row
+            # can have), which a bare EXISTS would lose ("no tables specified").
+            wrap=lambda condition: (
+                select(GroupMembership.group_id)
+                .where(and_(GroupMembership.user_id == UserRow.id, condition))
+                .exists()
             ),
         ),
     },

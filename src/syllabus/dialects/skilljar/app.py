@@ -35,6 +35,7 @@ from syllabus.dialects.skilljar import (
 from syllabus.dialects.skilljar.body import BODY_MODELS
 from syllabus.dialects.skilljar.errors import install_error_handlers
 from syllabus.dialects.skilljar.ids import IdCodec
+from syllabus.dialects.skilljar.query_params import declare
 
 ROUTERS = [
     ping.router,
@@ -112,7 +113,7 @@ def create_skilljar_app(parent: State) -> FastAPI:
                 {"tokenAuth": []},
                 {"guideToken": []},
             ]
-            app.openapi_schema = schema
+            app.openapi_schema = declare(schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

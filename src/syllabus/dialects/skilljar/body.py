@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 import orjson
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic_core import PydanticCustomError
 from starlette.requests import Request
 
 from syllabus.dialects.skilljar.errors import FieldErrors, add_error, field_error
@@ -27,7 +28,12 @@ BODY_MODELS: dict[str, type[BaseModel]] = {}
 
 
 def _assume_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00 is past the last datetime in UTC
+        raise PydanticCustomError("datetime_range", "Datetime is out of range.") from None
 
 
 UtcDateTime = Annotated[datetime, AfterValidator(_assume_utc)]
