@@ -3,15 +3,12 @@ two programs, a malformed event, order per webhook, and a constant number of que
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from syllabus.db.engine import make_engine
-from syllabus.db.session import make_sessionmaker, unit_of_work
+from syllabus.db.session import unit_of_work
 from syllabus.delivery.fanout import make_fan_out, message_id
 from syllabus.delivery.registry import Registry
 from syllabus.delivery.worker import Worker
@@ -22,18 +19,6 @@ from syllabus.services.events import record_events
 from syllabus.services.webhooks import WebhookData, create_webhook, update_webhook
 from tests.delivery.webhook_helpers import IDS
 from tests.factories import make_course, make_tenant, make_user
-
-
-@pytest.fixture
-def engine(fresh_db_url: str) -> Iterator[Engine]:
-    engine = make_engine(fresh_db_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def factory(engine: Engine) -> sessionmaker[Session]:
-    return make_sessionmaker(engine)
 
 
 def _hook(factory: sessionmaker[Session], ctx: Context, url: str, **fields: Any) -> int:

@@ -3,16 +3,14 @@ everything still running or recent stays."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from syllabus.db.engine import make_engine
-from syllabus.db.session import make_sessionmaker, unit_of_work
+from syllabus.db.session import unit_of_work
 from syllabus.delivery.housekeeping import JobPruner, attach_housekeeping
 from syllabus.delivery.worker import Worker
 from syllabus.domain.base import utcnow
@@ -22,18 +20,6 @@ from syllabus.queries.report_runs import JOB_KIND as REPORT_JOB
 from syllabus.queries.report_runs import report_file_path
 from syllabus.services.jobs import enqueue_job
 from syllabus.services.tenants import NewTenant, create_tenant
-
-
-@pytest.fixture
-def engine(fresh_db_url: str) -> Iterator[Engine]:
-    engine = make_engine(fresh_db_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def factory(engine: Engine) -> sessionmaker[Session]:
-    return make_sessionmaker(engine)
 
 
 @pytest.fixture

@@ -3,29 +3,11 @@ back to the pool after ``drain_seconds`` without losing or reordering anything."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from syllabus.db.engine import make_engine
-from syllabus.db.session import make_sessionmaker
 from syllabus.domain.webhooks import DeliveryStatus
 from tests.delivery.receiver import Behaviour, running_receiver
 from tests.delivery.webhook_helpers import make_program, webhook_worker
-
-
-@pytest.fixture
-def engine(fresh_db_url: str) -> Iterator[Engine]:
-    engine = make_engine(fresh_db_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def factory(engine: Engine) -> sessionmaker[Session]:
-    return make_sessionmaker(engine)
 
 
 def test_a_slow_receiver_does_not_hold_back_another_and_order_holds_across_leases(

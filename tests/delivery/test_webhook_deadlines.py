@@ -7,17 +7,13 @@ import dataclasses
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from syllabus.app import create_app
-from syllabus.db.engine import make_engine
-from syllabus.db.session import make_sessionmaker
 from syllabus.domain.webhooks import DeliveryStatus
 from tests.delivery.receiver import Behaviour, running_receiver
 from tests.delivery.webhook_helpers import make_program, webhook_worker
@@ -27,18 +23,6 @@ from tests.http_client import settings_for
 
 TRICKLE = Behaviour(trickle=0.3)
 """Answers one byte every 0.3 s: no single read waits long, the whole answer takes ~20 s."""
-
-
-@pytest.fixture
-def engine(fresh_db_url: str) -> Iterator[Engine]:
-    engine = make_engine(fresh_db_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def factory(engine: Engine) -> sessionmaker[Session]:
-    return make_sessionmaker(engine)
 
 
 def eventually(condition: Callable[[], bool], timeout: float, what: str) -> None:

@@ -15,11 +15,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from syllabus.db.engine import make_engine
-from syllabus.db.session import make_sessionmaker
 from syllabus.delivery.webhook_http import Target, guarded_client, post
 from syllabus.domain.webhooks import DeliveryStatus
 from tests.delivery.receiver import running_receiver
@@ -129,15 +126,3 @@ def test_a_lookup_out_of_time_is_logged_and_retried(
         (DeliveryStatus.DELIVERED, 1),
     ]
     assert receiver.ids() == [d.message_id for d in deliveries]
-
-
-@pytest.fixture
-def engine(fresh_db_url: str) -> Iterator[Engine]:
-    engine = make_engine(fresh_db_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def factory(engine: Engine) -> sessionmaker[Session]:
-    return make_sessionmaker(engine)

@@ -6,14 +6,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
-import pytest
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from syllabus.db.engine import make_engine
-from syllabus.db.session import make_sessionmaker
 from syllabus.delivery.worker import wait_idle
 from syllabus.domain.webhooks import DeliveryStatus
 from tests.delivery.receiver import Behaviour, running_receiver
@@ -21,18 +16,6 @@ from tests.delivery.webhook_helpers import Pump, make_program, webhook_worker
 
 SLOW = 4.0
 """The slow receiver's answer time."""
-
-
-@pytest.fixture
-def engine(fresh_db_url: str) -> Iterator[Engine]:
-    engine = make_engine(fresh_db_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def factory(engine: Engine) -> sessionmaker[Session]:
-    return make_sessionmaker(engine)
 
 
 def _running(pump: Pump) -> tuple[threading.Thread, threading.Event]:

@@ -10,15 +10,12 @@ import textwrap
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from syllabus.db.engine import make_engine
-from syllabus.db.session import make_sessionmaker, unit_of_work
+from syllabus.db.session import unit_of_work
 from syllabus.delivery.fanout import make_fan_out
 from syllabus.delivery.registry import Registry
 from syllabus.delivery.webhooks import WebhookSender
@@ -28,18 +25,6 @@ from syllabus.services.users import UserData, update_user
 from tests.delivery.receiver import Behaviour, running_receiver
 from tests.delivery.webhook_helpers import IDS, make_program, webhook_worker
 from tests.factories import make_user
-
-
-@pytest.fixture
-def engine(fresh_db_url: str) -> Iterator[Engine]:
-    engine = make_engine(fresh_db_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def factory(engine: Engine) -> sessionmaker[Session]:
-    return make_sessionmaker(engine)
 
 
 def test_several_workers_never_send_a_delivery_twice(factory: sessionmaker[Session]) -> None:

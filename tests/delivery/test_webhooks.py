@@ -4,15 +4,12 @@ verifies every request with ``standardwebhooks``; then the receiver misbehaves."
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
-from sqlalchemy import Engine, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from syllabus.db.engine import make_engine
-from syllabus.db.session import make_sessionmaker, unit_of_work
+from syllabus.db.session import unit_of_work
 from syllabus.domain.base import utcnow
 from syllabus.domain.webhooks import DeactivateReason, DeliveryStatus, Webhook
 from syllabus.services.webhooks import (
@@ -24,18 +21,6 @@ from syllabus.services.webhooks import (
 )
 from tests.delivery.receiver import Behaviour, running_receiver
 from tests.delivery.webhook_helpers import IDS, make_program, webhook_worker
-
-
-@pytest.fixture
-def engine(fresh_db_url: str) -> Iterator[Engine]:
-    engine = make_engine(fresh_db_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def factory(engine: Engine) -> sessionmaker[Session]:
-    return make_sessionmaker(engine)
 
 
 def test_every_event_arrives_signed_in_skilljars_shape(factory: sessionmaker[Session]) -> None:

@@ -9,17 +9,15 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from syllabus.db.engine import make_engine
-from syllabus.db.session import make_sessionmaker, unit_of_work
+from syllabus.db.session import unit_of_work
 from syllabus.delivery.registry import Registry
 from syllabus.delivery.worker import Worker, backoff, wait_idle
 from syllabus.domain.base import utcnow
@@ -29,18 +27,6 @@ from syllabus.services.context import Context
 from syllabus.services.jobs import enqueue_job
 from syllabus.services.tenants import NewTenant, create_tenant
 from syllabus.services.users import UserData, create_user
-
-
-@pytest.fixture
-def engine(fresh_db_url: str) -> Iterator[Engine]:
-    engine = make_engine(fresh_db_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def factory(engine: Engine) -> sessionmaker[Session]:
-    return make_sessionmaker(engine)
 
 
 def _enqueue(factory: sessionmaker[Session], kind: str, count: int = 1, **kw: Any) -> list[int]:

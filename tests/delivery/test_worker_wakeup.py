@@ -8,14 +8,11 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from syllabus.db.engine import make_engine
-from syllabus.db.session import make_sessionmaker, unit_of_work
+from syllabus.db.session import unit_of_work
 from syllabus.delivery.registry import Registry
 from syllabus.delivery.worker import Worker, start_in_thread
 from syllabus.domain.events import Event
@@ -24,18 +21,6 @@ from tests.factories import make_tenant
 
 POLL = 30.0
 """Far longer than any wait below: only a wake-up can explain a prompt pass."""
-
-
-@pytest.fixture
-def engine(fresh_db_url: str) -> Iterator[Engine]:
-    engine = make_engine(fresh_db_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def factory(engine: Engine) -> sessionmaker[Session]:
-    return make_sessionmaker(engine)
 
 
 def test_a_commit_that_records_events_wakes_the_worker(factory: sessionmaker[Session]) -> None:
