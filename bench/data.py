@@ -24,11 +24,11 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from syllabus.auth.secrets import new_token
+from syllabus.core.context import Context
 from syllabus.db.engine import make_engine
 from syllabus.db.migrate import MIGRATIONS_DIR, upgrade
 from syllabus.db.session import make_sessionmaker, unit_of_work
 from syllabus.domain import CredentialKind, Surface
-from syllabus.services.context import Context
 from syllabus.services.credentials import issue_credential
 from syllabus.services.tenants import NewTenant, create_tenant, primary_domain
 from syllabus.services.users import NewUser, UserData, create_users

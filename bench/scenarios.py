@@ -20,9 +20,9 @@ from bench.baselines import RawDatabase, enrollment_rows, user_rows
 from bench.data import Program, Scale, log, user_email
 from bench.harness import Row, compare, not_available
 from bench.http import Load, measure, serve
+from syllabus.core.context import Context
 from syllabus.db.session import unit_of_work
 from syllabus.domain import Surface
-from syllabus.services.context import Context
 
 SKYPREP_AUTH = ("X-SkyPrep-API-Key", "X-SkyPrep-Acct-Key")
 

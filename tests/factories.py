@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
 from syllabus.db.session import TENANT_KEY
 from syllabus.domain.courses import Course, CourseItem
 from syllabus.domain.events import Event, Surface
@@ -23,7 +24,6 @@ from syllabus.domain.ilt import IltTimeslot, InstructorLedTraining
 from syllabus.domain.learning_paths import LearningPath
 from syllabus.domain.tenants import Tenant
 from syllabus.domain.users import User
-from syllabus.services.context import Context
 from syllabus.services.course_items import CourseItemData, add_course_item
 from syllabus.services.courses import CourseData, create_course
 from syllabus.services.groups import GroupData, create_group

@@ -180,8 +180,8 @@ def test_materials_add_list_remove_and_course_subscribe_key(
 
     engine = make_engine(fresh_db_url)
     with unit_of_work(make_sessionmaker(engine), tenant_id=None) as session:
+        from syllabus.core.context import Context
         from syllabus.domain.tenants import Tenant
-        from syllabus.services.context import Context
         from syllabus.services.courses import CourseData, create_course
 
         tenant_id = session.scalar(select(Tenant.id).where(Tenant.acct_key == "acme.example"))

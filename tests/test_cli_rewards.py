@@ -8,15 +8,15 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from syllabus.cli.demo import ensure_demo_program
+from syllabus.core.context import Context
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker, unit_of_work
-from syllabus.demo import ensure_demo_program
 from syllabus.domain.events import Surface
 from syllabus.domain.payments import Payment
 from syllabus.domain.rewards import PointTransaction, SkillTransaction
 from syllabus.domain.tenants import Tenant
 from syllabus.queries.skills import competency_details, list_competencies, list_skills
-from syllabus.services.context import Context
 from tests.test_cli import SYLLABUS, _env, _run
 
 SECRET = "whsec_cli_0123456789abcdef"

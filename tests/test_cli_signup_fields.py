@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from syllabus.cli.demo import ensure_demo_program
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker, unit_of_work
-from syllabus.demo import ensure_demo_program
 from syllabus.domain.signup_manager import SignupField, UserSignupFieldValue
 from tests.http_client import app_client
 

@@ -11,8 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from syllabus.cli.demo import ensure_demo_program
+from syllabus.core.context import Context
 from syllabus.db.session import unit_of_work
-from syllabus.demo import ensure_demo_program
 from syllabus.dialects.skyprep.actions import ACTIONS
 from syllabus.dialects.skyprep.program import DATA_TYPES
 from syllabus.domain.access import CourseOtp, LoginKey
@@ -27,7 +28,6 @@ from syllabus.domain.learning_paths import LearningPath
 from syllabus.domain.materials import Material
 from syllabus.domain.progress import CourseProgress, ItemProgress
 from syllabus.domain.rewards import Competency, PointBalance, Skill, SkillBalance
-from syllabus.services.context import Context
 from syllabus.services.credentials import issue_credential
 from tests.http_client import app_client
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from syllabus.demo import ensure_demo_program
+from syllabus.cli.demo import ensure_demo_program
 from syllabus.domain.progress import CourseProgress, ExamAttempt, ItemProgress, ProgressStatus
 
 

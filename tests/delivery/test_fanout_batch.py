@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import Engine, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from syllabus.core.context import Context
 from syllabus.db.session import unit_of_work
 from syllabus.delivery.fanout import make_fan_out, message_id
 from syllabus.delivery.registry import Registry
 from syllabus.delivery.worker import Worker
 from syllabus.domain.events import Event
 from syllabus.domain.webhooks import DeliveryStatus, WebhookDelivery
-from syllabus.services.context import Context
 from syllabus.services.events import record_events
 from syllabus.services.webhooks import WebhookData, create_webhook, update_webhook
 from tests.delivery.webhook_helpers import IDS

@@ -65,7 +65,7 @@ WRITER_SCRIPT = textwrap.dedent(
     from syllabus.db.engine import make_engine
     from syllabus.db.session import make_sessionmaker, unit_of_work
     from syllabus.domain.events import Surface
-    from syllabus.services.context import Context
+    from syllabus.core.context import Context
     from syllabus.services.events import record_events
 
     factory = make_sessionmaker(make_engine(sys.argv[1]))

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from syllabus.core.context import Context
 from syllabus.db.session import unit_of_work
 from syllabus.delivery.fanout import make_fan_out
 from syllabus.delivery.registry import Registry
@@ -19,7 +20,6 @@ from syllabus.delivery.webhooks import WebhookSender
 from syllabus.delivery.worker import Worker
 from syllabus.dialects.skilljar.ids import IdCodec
 from syllabus.domain.webhooks import Webhook, WebhookAttempt, WebhookDelivery
-from syllabus.services.context import Context
 from syllabus.services.enrollments import enroll_users_in_courses
 from syllabus.services.webhooks import WebhookData, create_webhook
 from tests.factories import make_course, make_tenant, make_user

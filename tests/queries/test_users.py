@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
 from syllabus.queries.users import (
     MAX_PAGE,
     get_user,
@@ -13,7 +14,6 @@ from syllabus.queries.users import (
     list_user_rows_page,
     list_users_page,
 )
-from syllabus.services.context import Context
 from syllabus.services.users import NewUser, UserData, create_users, deactivate_user
 from tests.factories import make_tenant, make_user, scope, unique
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import Invalid, NotFound, NotFoundMany
 from syllabus.domain.catalog import CatalogEntry, CatalogEntryGroup
 from syllabus.services.catalog import (
     CatalogItems,
@@ -15,7 +16,6 @@ from syllabus.services.catalog import (
     remove_from_catalog,
     set_catalog_groups,
 )
-from syllabus.services.errors import Invalid, NotFound, NotFoundMany
 from tests.factories import (
     event_data,
     make_course,

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid, NotFound
 from syllabus.domain.certificates import Certificate
 from syllabus.domain.progress import ItemStatus
 from syllabus.queries.certificates import certificate_by_code, certificates_in_force
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid, NotFound
 from syllabus.services.item_progress import set_item_progress
 from syllabus.services.lesson_progress import update_lesson_progress
 from syllabus.services.progress import (

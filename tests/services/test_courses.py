@@ -13,12 +13,13 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Conflict, Invalid, NotFound
 from syllabus.domain.courses import Course, CourseItem, CourseTag, ItemType, PublishedCourse
 from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.groups import GroupCourse
 from syllabus.domain.learning_paths import LearningPathItem
 from syllabus.domain.tenants import Domain
-from syllabus.services.context import Context
 from syllabus.services.course_items import (
     CourseItemData,
     add_course_item,
@@ -28,7 +29,6 @@ from syllabus.services.course_items import (
 )
 from syllabus.services.courses import CourseData, delete_course, update_course
 from syllabus.services.enrollments import enroll_users_in_courses
-from syllabus.services.errors import Conflict, Invalid, NotFound
 from syllabus.services.groups import add_courses_to_group
 from syllabus.services.learning_paths import path_course_ids
 from syllabus.services.publications import (
@@ -658,9 +658,9 @@ def test_registration_window_is_checked_against_the_stored_end(session: Session)
 
 
 def test_change_subscribe_key_suspends_otps_and_reverting_revives_them(session: Session) -> None:
+    from syllabus.core.errors import Invalid, NotFound
     from syllabus.services.course_otps import issue_course_otps, redeem_course_otp
     from syllabus.services.courses import change_subscribe_key
-    from syllabus.services.errors import Invalid, NotFound
     from tests.factories import event_data, make_course, make_tenant, make_user
 
     _, ctx = make_tenant(session)

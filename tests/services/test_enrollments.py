@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid, NotFound
 from syllabus.domain.courses import PublishedCourse
 from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.tenants import DomainMembership
 from syllabus.queries.access import Via, accessible_course_ids, course_access
-from syllabus.services.context import Context
 from syllabus.services.enrollments import enroll_users_in_courses, unenroll_users_from_courses
-from syllabus.services.errors import Invalid, NotFound
 from syllabus.services.groups import add_courses_to_group, add_users_to_group
 from syllabus.services.learning_paths import add_users_to_learning_path
 from syllabus.services.tenants import add_domain

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import Conflict, Invalid, NotFound
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker, unit_of_work
 from syllabus.domain.rewards import PointTransaction
-from syllabus.services.errors import Conflict, Invalid, NotFound
 from syllabus.services.gamification import (
     create_gamification_transaction,
     gamification_balance,

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import Invalid, NotFound
 from syllabus.domain.groups import MANAGER_PERMISSIONS, Group, GroupManager, GroupMembership
-from syllabus.services.errors import Invalid, NotFound
 from syllabus.services.group_creation import create_group_with_members
 from syllabus.services.group_managers import (
     ManagerPermissions,

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Conflict, Invalid, NotFound
 from syllabus.domain.groups import Group, GroupCategory, GroupCourse, GroupMembership
 from syllabus.domain.learning_paths import LearningPathGroup
-from syllabus.services.context import Context
-from syllabus.services.errors import Conflict, Invalid, NotFound
 from syllabus.services.groups import (
     GroupData,
     add_courses_to_group,

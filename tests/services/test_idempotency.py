@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, null, select, update
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
 from syllabus.domain.base import utcnow
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.limits import IdempotencyKey
-from syllabus.services.context import Context
 from syllabus.services.credentials import issue_credential
 from syllabus.services.idempotency import (
     Claim,

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from syllabus.demo import ensure_demo_program
+from syllabus.cli.demo import ensure_demo_program
+from syllabus.core.context import Context
+from syllabus.core.errors import Conflict, Invalid, NotFound
 from syllabus.domain.ilt import IltRegistration, IltTimeslot, InstructorLedTraining
 from syllabus.queries import ilt as ilt_queries
-from syllabus.services.context import Context
-from syllabus.services.errors import Conflict, Invalid, NotFound
 from syllabus.services.ilt import TimeslotData, update_timeslot
 from syllabus.services.ilt_registrations import (
     delete_registrations,

@@ -6,13 +6,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import Invalid, NotFound
 from syllabus.domain.learning_paths import (
     LearningPath,
     LearningPathGroup,
     LearningPathItem,
     LearningPathUser,
 )
-from syllabus.services.errors import Invalid, NotFound
 from syllabus.services.learning_paths import (
     LearningPathData,
     add_groups_to_learning_path,

@@ -9,13 +9,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from syllabus.auth.secrets import hash_secret
+from syllabus.core.errors import Invalid, NotFound
 from syllabus.domain.access import CourseOtp, LoginKey, LoginKeyType
 from syllabus.domain.courses import Course
 from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.groups import Group, GroupMembership
 from syllabus.domain.users import User
 from syllabus.services.course_otps import issue_course_otps, redeem_course_otp
-from syllabus.services.errors import Invalid, NotFound
 from syllabus.services.login_keys import (
     OTL_LIFETIME,
     LoginKeyRequest,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import Invalid, NotFound, NotFoundMany
 from syllabus.queries.access import accessible_course_ids
-from syllabus.services.errors import Invalid, NotFound, NotFoundMany
 from syllabus.services.mass_enrollment import mass_enroll
 from tests.factories import (
     event_data,

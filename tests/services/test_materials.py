@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from syllabus.core.errors import Invalid, NotFound
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker, unit_of_work
-from syllabus.services.errors import Invalid, NotFound
 from syllabus.services.materials import MaterialStore, add_material, remove_material
 from tests.factories import event_data, make_course, make_tenant
 

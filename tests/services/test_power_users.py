@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import Invalid, NotFound, NotFoundMany
 from syllabus.domain.power_users import PowerUser, PowerUserDataset
 from syllabus.domain.users import User
-from syllabus.services.errors import Invalid, NotFound, NotFoundMany
 from syllabus.services.power_users import (
     assign_power_users,
     create_dataset,

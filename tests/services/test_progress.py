@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid, NotFound
 from syllabus.domain.courses import Course, CourseItem
 from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.progress import CourseProgress, ExamAttempt, ItemProgress
-from syllabus.services.context import Context
 from syllabus.services.enrollments import enroll_users_in_courses, unenroll_users_from_courses
-from syllabus.services.errors import Invalid, NotFound
 from syllabus.services.groups import add_courses_to_group, add_users_to_group
 from syllabus.services.item_progress import course_progress_for, set_item_progress
 from syllabus.services.mass_enrollment import mass_enroll

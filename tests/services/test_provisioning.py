@@ -8,9 +8,9 @@ from dataclasses import replace
 import pytest
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import Conflict, Invalid
 from syllabus.domain.events import Surface
 from syllabus.queries.provisioning import drift
-from syllabus.services.errors import Conflict, Invalid
 from syllabus.services.groups import add_users_to_group, remove_users_from_group, set_group_members
 from syllabus.services.provisioning import (
     Authority,

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import Invalid
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker, unit_of_work
 from syllabus.dialects.guards.rate_limiting import bucket_engine
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Event
 from syllabus.services.credentials import issue_credential
-from syllabus.services.errors import Invalid
 from syllabus.services.rate_limits import (
     MemoryBuckets,
     RatePolicy,

@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid, NotFound
 from syllabus.domain.signup_manager import (
     ManagerAccess,
     ManagerAccessCourse,
@@ -13,8 +15,6 @@ from syllabus.domain.signup_manager import (
     UserSignupFieldValue,
 )
 from syllabus.domain.tenants import Domain
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid, NotFound
 from syllabus.services.group_managers import remove_manager_from_group
 from syllabus.services.manager_access import (
     ManagerAccessSettings,

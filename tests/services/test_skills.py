@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Conflict, Invalid, NotFound
 from syllabus.queries.skills import (
     competency_details,
     get_competency,
@@ -13,8 +15,6 @@ from syllabus.queries.skills import (
     skill_details,
     user_skills,
 )
-from syllabus.services.context import Context
-from syllabus.services.errors import Conflict, Invalid, NotFound
 from syllabus.services.skills import (
     RubricLevel,
     SkillRequirement,

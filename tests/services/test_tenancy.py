@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Conflict, NotFound
 from syllabus.db.session import TENANT_KEY
 from syllabus.domain.courses import Course, CourseItem
 from syllabus.domain.enrollments import Enrollment
@@ -21,7 +23,6 @@ from syllabus.domain.tenants import Domain, Tenant
 from syllabus.domain.users import User
 from syllabus.queries.access import course_access
 from syllabus.queries.users import get_user, get_user_by_email, list_users_page
-from syllabus.services.context import Context
 from syllabus.services.course_items import (
     CourseItemData,
     add_course_item,
@@ -30,7 +31,6 @@ from syllabus.services.course_items import (
 )
 from syllabus.services.courses import CourseData, delete_course, update_course
 from syllabus.services.enrollments import enroll_users_in_courses, unenroll_users_from_courses
-from syllabus.services.errors import Conflict, NotFound
 from syllabus.services.groups import (
     GroupData,
     add_courses_to_group,

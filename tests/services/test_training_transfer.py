@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import Invalid, NotFound
 from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.groups import GroupMembership
 from syllabus.domain.learning_paths import LearningPathUser
 from syllabus.domain.progress import CourseProgress
 from syllabus.services.enrollments import enroll_users_in_courses
-from syllabus.services.errors import Invalid, NotFound
 from syllabus.services.groups import add_users_to_group
 from syllabus.services.learning_paths import add_users_to_learning_path
 from syllabus.services.training_transfer import MOVERS, move_training_data

@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
 from syllabus.domain.ilt import IltRegistration, RegistrationStatus
 from syllabus.domain.progress import CourseProgress, ExamAttempt, ItemProgress, ProgressStatus
-from syllabus.services.context import Context
 from syllabus.services.enrollments import enroll_users_in_courses
 from syllabus.services.ilt_registrations import register_users
 from syllabus.services.ilt_seats import seats_taken

@@ -10,16 +10,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Conflict, Invalid, NotFound
+from syllabus.core.fields import UNSET
 from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.groups import GroupMembership
 from syllabus.domain.learning_paths import LearningPathUser
 from syllabus.domain.tenants import DomainMembership
 from syllabus.domain.users import Role, User, UserCustomAttribute
 from syllabus.queries.users import get_user, get_user_by_email
-from syllabus.services.context import Context
 from syllabus.services.enrollments import enroll_users_in_courses
-from syllabus.services.errors import Conflict, Invalid, NotFound
-from syllabus.services.fields import UNSET
 from syllabus.services.groups import add_users_to_group
 from syllabus.services.learning_paths import add_users_to_learning_path
 from syllabus.services.users import (

@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import BulkRejected, NotFound, RowError
 from syllabus.domain.groups import GroupMembership
 from syllabus.domain.tenants import DomainMembership
 from syllabus.domain.users import User
 from syllabus.queries.users import get_user_by_email
-from syllabus.services.errors import BulkRejected, NotFound, RowError
 from syllabus.services.groups import set_email_domain_rules
 from syllabus.services.tenants import add_domain
 from syllabus.services.users import NewUser, UserData, create_users

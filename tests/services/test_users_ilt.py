@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import NotFound
 from syllabus.domain.ilt import IltRegistration, RegistrationStatus
-from syllabus.services.errors import NotFound
 from syllabus.services.ilt_registrations import register_users
 from syllabus.services.users import delete_user
 from tests.factories import event_data, make_tenant, make_timeslot, make_user, make_users

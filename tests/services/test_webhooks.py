@@ -7,8 +7,8 @@ import ipaddress
 import pytest
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import Invalid, NotFound
 from syllabus.domain.webhooks import WebhookEventType
-from syllabus.services.errors import Invalid, NotFound
 from syllabus.services.webhook_targets import address_refusal, clean_target_url
 from syllabus.services.webhooks import (
     WebhookData,

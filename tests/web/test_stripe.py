@@ -12,14 +12,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid
 from syllabus.db.session import unit_of_work
 from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.events import Event, Surface
 from syllabus.domain.payments import Payment, StripeEvent
 from syllabus.domain.tenants import Tenant
 from syllabus.domain.users import User
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid
 from syllabus.services.payments import StripeOutcome, set_stripe_webhook_secret
 from syllabus.web.stripe import receive_stripe_event
 from tests.factories import make_course, make_user

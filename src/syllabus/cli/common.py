@@ -13,12 +13,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from syllabus.config import Settings
+from syllabus.core.context import Context
+from syllabus.core.errors import DomainError
 from syllabus.db.engine import make_engine
 from syllabus.db.session import TENANT_KEY, make_sessionmaker, unit_of_work
 from syllabus.domain.events import Surface
 from syllabus.domain.tenants import Tenant
-from syllabus.services.context import Context
-from syllabus.services.errors import DomainError
 
 T = TypeVar("T")
 

@@ -9,8 +9,8 @@ import typer
 from sqlalchemy.orm import Session
 
 from syllabus.cli.common import in_program, load_settings, out
+from syllabus.core.context import Context
 from syllabus.db.migrate import upgrade
-from syllabus.services.context import Context
 
 materials_app = typer.Typer(
     help="Materials: files a program keeps in Syllabus.", no_args_is_help=True

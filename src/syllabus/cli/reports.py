@@ -7,9 +7,9 @@ from typing import Annotated, Any
 import typer
 
 from syllabus.cli.common import in_program
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid
 from syllabus.queries.reports_saved import CATALOGUE, FILTERS, list_saved_reports
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid
 from syllabus.services.saved_reports import create_saved_report
 
 report_app = typer.Typer(help="Saved advanced reports.", no_args_is_help=True)

@@ -11,9 +11,9 @@ from syllabus.cli.common import (
     fail,
     in_program,
 )
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid
 from syllabus.queries.skills import list_competencies, list_skills
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid
 from syllabus.services.payments import set_stripe_webhook_secret
 from syllabus.services.skills import (
     RubricLevel,

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from syllabus.cli.common import in_program, out
+from syllabus.core.fields import UNSET
 from syllabus.queries.provisioning import drift
-from syllabus.services.fields import UNSET
 from syllabus.services.provisioning import set_provisioning_settings
 
 scim_app = typer.Typer(help="SCIM provisioning: settings and drift.", no_args_is_help=True)

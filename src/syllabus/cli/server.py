@@ -20,20 +20,20 @@ from syllabus.cli.common import (
     redacted_url,
     session_factory,
 )
+from syllabus.cli.demo import ensure_demo_program
 from syllabus.config import Settings
+from syllabus.core.context import Context
+from syllabus.core.errors import DomainError
 from syllabus.db.engine import make_engine
 from syllabus.db.migrate import upgrade
 from syllabus.db.session import make_sessionmaker, unit_of_work
 from syllabus.delivery.housekeeping import attach_housekeeping
 from syllabus.delivery.webhooks import attach_webhooks
 from syllabus.delivery.worker import Worker, stop_event, wait_idle
-from syllabus.demo import ensure_demo_program
 from syllabus.dialects.skilljar.ids import IdCodec
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
-from syllabus.services.context import Context
 from syllabus.services.credentials import issue_credential
-from syllabus.services.errors import DomainError
 
 
 @app.command()

@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 
 from syllabus.auth.sessions import load_or_create_secret_key
 from syllabus.cli.common import err, in_program, load_settings
+from syllabus.core.context import Context
+from syllabus.core.errors import NotFound
+from syllabus.core.fields import UNSET
 from syllabus.db.engine import make_engine
 from syllabus.dialects.skilljar.ids import IdCodec
 from syllabus.domain.signup_manager import SignupField, SignupFieldOption
 from syllabus.domain.tenants import Domain
-from syllabus.services.context import Context
-from syllabus.services.errors import NotFound
-from syllabus.services.fields import UNSET
 from syllabus.services.signup_fields import (
     SignupFieldData,
     add_signup_field,

@@ -11,12 +11,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.fields import UNSET
 from syllabus.delivery.registry import registry
 from syllabus.domain.events import Surface
 from syllabus.domain.jobs import Job
-from syllabus.services.context import Context
 from syllabus.services.domain_users import MembershipSettings, register_domain_users
-from syllabus.services.fields import UNSET
 from syllabus.services.user_fields import UserData
 
 BULK_CREATE_DOMAIN_USERS = "domain_users.bulk_create"

@@ -11,11 +11,11 @@ from sqlalchemy import Integer, literal, null, select, union_all
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import possible_id
 from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.groups import GroupCourse, GroupMembership
 from syllabus.domain.learning_paths import LearningPathGroup, LearningPathItem, LearningPathUser
-from syllabus.services.context import Context
-from syllabus.services.lookups import possible_id
 
 NO_GROUP = sql_cast(null(), Integer)
 """A typed NULL: PostgreSQL resolves an untyped NULL in a UNION's first branch as text."""

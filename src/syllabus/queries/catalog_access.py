@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import exists, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import possible_id
 from syllabus.domain.catalog import CatalogEntry, CatalogEntryGroup
 from syllabus.domain.groups import GroupMembership
 from syllabus.domain.learning_paths import LearningPathItem
-from syllabus.services.context import Context
-from syllabus.services.lookups import possible_id
 
 
 def catalog_course_entries(session: Session, ctx: Context, user_id: int) -> dict[int, list[int]]:

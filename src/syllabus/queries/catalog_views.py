@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Row, bindparam
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import chunks, possible_id, possible_ids
 from syllabus.domain.courses import Course, CourseItem, CourseTag, PublishedCourse
 from syllabus.domain.learning_paths import (
     LearningPath,
@@ -19,8 +21,6 @@ from syllabus.domain.learning_paths import (
 from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.users import User
 from syllabus.queries.pages import Listing
-from syllabus.services.context import Context
-from syllabus.services.lookups import chunks, possible_id, possible_ids
 
 _courses = Course.__table__.c
 _tags = CourseTag.__table__.c

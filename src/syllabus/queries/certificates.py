@@ -12,14 +12,14 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import chunks, possible_id, possible_ids
 from syllabus.domain.certificates import Certificate
 from syllabus.domain.courses import Course
 from syllabus.domain.progress import CourseProgress
 from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.tenants import Tenant
 from syllabus.domain.users import User
-from syllabus.services.context import Context
-from syllabus.services.lookups import chunks, possible_id, possible_ids
 
 VALIDATION_PATH = "/certificates/{code}"
 """Where the public validation page of a certificate is served (web/certificates.py)."""

@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import Row, bindparam
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import MAX_ID, chunks, possible_id, possible_ids
 from syllabus.domain.courses import Course, CourseItem, CourseTag
 from syllabus.domain.tenancy import execute_scoped, scoped_select
-from syllabus.services.context import Context
-from syllabus.services.lookups import MAX_ID, chunks, possible_id, possible_ids
 
 MAX_PAGE = 1000
 

@@ -7,14 +7,14 @@ from typing import Any
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import possible_id
 from syllabus.domain.jobs import Job
 from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.tenants import Domain, DomainMembership
 from syllabus.domain.users import User
 from syllabus.queries.pages import Listing
 from syllabus.queries.signup_fields import DOMAIN_USER_FILTERS
-from syllabus.services.context import Context
-from syllabus.services.lookups import possible_id
 
 _domains = Domain.__table__.c
 _members = DomainMembership.__table__.c

@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import Row, bindparam, case, func
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import chunks, possible_id, possible_ids
 from syllabus.domain.courses import Course, CourseItem, ItemType, PublishedCourse
 from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.learning_paths import LearningPath, LearningPathItem, LearningPathUser
@@ -18,8 +20,6 @@ from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.tenants import Domain
 from syllabus.domain.users import User
 from syllabus.queries.pages import Listing
-from syllabus.services.context import Context
-from syllabus.services.lookups import chunks, possible_id, possible_ids
 
 _enrollments = Enrollment.__table__.c
 _published = PublishedCourse.__table__.c

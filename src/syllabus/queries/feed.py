@@ -26,8 +26,8 @@ from typing import Any
 from sqlalchemy import Select, literal, select, text, tuple_
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import Invalid
 from syllabus.domain.events import Event
-from syllabus.services.errors import Invalid
 
 MAX_LIMIT = 1000
 _CURSOR = re.compile(r"^(\d{1,20})-(\d{1,20})$")

@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy import Row, bindparam, func
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import chunks, possible_id, possible_ids
 from syllabus.domain.groups import Group, GroupCategory, GroupEmailDomainRule, GroupMembership
 from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.users import User
 from syllabus.queries.pages import Listing
-from syllabus.services.context import Context
-from syllabus.services.lookups import chunks, possible_id, possible_ids
 
 _groups = Group.__table__.c
 _members = GroupMembership.__table__.c

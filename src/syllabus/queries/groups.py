@@ -11,13 +11,13 @@ from typing import Any
 from sqlalchemy import Row, bindparam
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import possible_id
 from syllabus.domain.courses import Course
 from syllabus.domain.groups import Group, GroupCategory, GroupCourse, GroupManager, GroupMembership
 from syllabus.domain.learning_paths import LearningPath, LearningPathGroup
 from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.users import User
-from syllabus.services.context import Context
-from syllabus.services.lookups import possible_id
 
 GroupRow = Row[Any]
 """A groups row plus ``category_name``."""

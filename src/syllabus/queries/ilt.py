@@ -18,6 +18,8 @@ from typing import Any
 from sqlalchemy import Row, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import MAX_ID, chunks, possible_id
 from syllabus.domain.ilt import (
     SEAT_STATUSES,
     IltRegistration,
@@ -27,8 +29,6 @@ from syllabus.domain.ilt import (
 )
 from syllabus.domain.tenancy import TENANT_PARAM, execute_scoped, scoped_select
 from syllabus.domain.users import User
-from syllabus.services.context import Context
-from syllabus.services.lookups import MAX_ID, chunks, possible_id
 
 PAGE = 500
 _t = IltTimeslot.__table__.c

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import Row, bindparam
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import chunks, possible_id, possible_ids
 from syllabus.domain.progress import ItemProgress
 from syllabus.domain.tenancy import execute_scoped, scoped_select
-from syllabus.services.context import Context
-from syllabus.services.lookups import chunks, possible_id, possible_ids
 
 _p = ItemProgress.__table__.c
 _OF_ITEMS = scoped_select(ItemProgress).where(

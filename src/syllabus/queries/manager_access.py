@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import Row, bindparam
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import possible_id
 from syllabus.domain.groups import GroupManager
 from syllabus.domain.signup_manager import ManagerAccess
 from syllabus.domain.tenancy import execute_scoped, scoped_select
-from syllabus.services.context import Context
-from syllabus.services.lookups import possible_id
 
 _links = GroupManager.__table__.c
 _access = ManagerAccess.__table__.c

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import Row, bindparam
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import possible_id
 from syllabus.domain.materials import Material
 from syllabus.domain.tenancy import execute_scoped, scoped_select
-from syllabus.services.context import Context
-from syllabus.services.lookups import possible_id
 
 PAGE_SIZE = 500
 

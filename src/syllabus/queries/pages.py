@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.lookups import MAX_ID
 from syllabus.domain.tenancy import execute_scoped
-from syllabus.services.lookups import MAX_ID
 
 MAX_LIMIT = 10_001
 """A page of 10,000 plus the one row that says whether there is more."""

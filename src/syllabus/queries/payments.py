@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import Row, Select, and_, bindparam, or_
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
 from syllabus.domain.payments import Payment
 from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.users import CUSTOM_SLOTS, User
-from syllabus.services.context import Context
 
 _payments = Payment.__table__.c
 _users = User.__table__.c

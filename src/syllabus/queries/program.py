@@ -7,13 +7,13 @@ from typing import Any
 from sqlalchemy import BindParameter, Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
 from syllabus.domain.courses import Course
 from syllabus.domain.groups import Group
 from syllabus.domain.learning_paths import LearningPath
 from syllabus.domain.tenancy import TENANT_PARAM, execute_scoped
 from syllabus.domain.tenants import Tenant
 from syllabus.domain.users import Role, User
-from syllabus.services.context import Context
 
 _tenant: BindParameter[int] = bindparam(TENANT_PARAM)
 

@@ -20,14 +20,14 @@ from typing import Any
 from sqlalchemy import Row, Select, and_, bindparam, or_
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid, NotFound
+from syllabus.core.lookups import chunks, possible_id, possible_ids
 from syllabus.domain.base import UTCDateTime
 from syllabus.domain.courses import CourseItem, ItemType
 from syllabus.domain.progress import CourseProgress, ItemProgress
 from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.users import User
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid, NotFound
-from syllabus.services.lookups import chunks, possible_id, possible_ids
 
 MAX_PER_PAGE = 100
 MAX_OFFSET = 2**62

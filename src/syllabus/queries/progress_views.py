@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import Row, bindparam, case, func
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import chunks, possible_ids
 from syllabus.domain.courses import CourseItem, ItemType
 from syllabus.domain.learning_paths import LearningPathItem
 from syllabus.domain.progress import CourseProgress, ItemProgress, ItemStatus, ProgressStatus
 from syllabus.domain.tenancy import execute_scoped, scoped_select
-from syllabus.services.context import Context
-from syllabus.services.lookups import chunks, possible_ids
 
 _p = CourseProgress.__table__.c
 _ip = ItemProgress.__table__.c

@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.lookups import chunks, possible_id
 from syllabus.domain.events import Surface
 from syllabus.domain.groups import Group, GroupMembership
 from syllabus.domain.provisioning import ScimDeletedUser, ScimUserProfile, UserAttributeSource
 from syllabus.domain.users import User
-from syllabus.services.lookups import chunks, possible_id
 
 MAX_COUNT = 1000
 """The largest page a SCIM list serves (ServiceProviderConfig's filter.maxResults)."""

@@ -9,14 +9,14 @@ from __future__ import annotations
 from sqlalchemy import bindparam
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid, NotFound
+from syllabus.core.lookups import possible_id
 from syllabus.domain.courses import Course, CourseItem, ItemType
 from syllabus.domain.groups import Group
 from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.users import User
 from syllabus.queries.reports import ReportType, exam_is
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid, NotFound
-from syllabus.services.lookups import possible_id
 
 _u = User.__table__.c
 _c = Course.__table__.c

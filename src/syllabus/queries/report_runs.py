@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Forbidden, NotFound
+from syllabus.core.lookups import possible_id
 from syllabus.domain.base import utcnow
 from syllabus.domain.jobs import Job, JobStatus
-from syllabus.services.context import Context
-from syllabus.services.errors import Forbidden, NotFound
-from syllabus.services.lookups import possible_id
 
 JOB_KIND = "report.generate"
 LINK_SECONDS = 3600

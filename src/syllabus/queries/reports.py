@@ -24,14 +24,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid
 from syllabus.domain.courses import Course, CourseItem, ItemType
 from syllabus.domain.groups import Group, GroupCourse, GroupMembership
 from syllabus.domain.progress import CourseProgress, ItemProgress
 from syllabus.domain.tenancy import TENANT_PARAM, execute_scoped, scoped_select
 from syllabus.domain.users import User
 from syllabus.queries.report_files import column_kinds
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid
 
 BATCH = 2000
 """Rows fetched per round trip while streaming."""

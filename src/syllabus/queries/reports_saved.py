@@ -14,6 +14,8 @@ from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import possible_id
 from syllabus.domain.courses import Course
 from syllabus.domain.groups import GroupMembership
 from syllabus.domain.progress import CourseProgress, EnrollmentStatus, ProgressStatus
@@ -21,8 +23,6 @@ from syllabus.domain.reports import SavedReport
 from syllabus.domain.tenancy import TENANT_PARAM, execute_scoped, scoped_select
 from syllabus.domain.users import User
 from syllabus.queries.report_files import column_kinds
-from syllabus.services.context import Context
-from syllabus.services.lookups import possible_id
 
 BATCH = 2000
 _u = User.__table__.c

@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, bindparam, exists, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import possible_id, possible_ids
 from syllabus.domain.signup_manager import SignupField, SignupFieldOption, UserSignupFieldValue
 from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.tenants import DomainMembership
 from syllabus.queries.pages import Filter, Listing
-from syllabus.services.context import Context
-from syllabus.services.lookups import possible_id, possible_ids
 
 _fields = SignupField.__table__.c
 _options = SignupFieldOption.__table__.c

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import possible_id
 from syllabus.domain.rewards import (
     Competency,
     CompetencySkill,
@@ -25,8 +27,6 @@ from syllabus.domain.rewards import (
 )
 from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.users import User
-from syllabus.services.context import Context
-from syllabus.services.lookups import possible_id
 
 _skills = Skill.__table__.c
 _levels = SkillLevel.__table__.c

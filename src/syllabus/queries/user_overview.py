@@ -14,14 +14,14 @@ from typing import Any
 from sqlalchemy import Row, Select, bindparam, func
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import chunks, possible_ids
 from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.groups import GroupMembership
 from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.tenants import Domain, DomainMembership
 from syllabus.domain.users import CustomAttributeDefinition, User, UserCustomAttribute
 from syllabus.queries.pages import Listing
-from syllabus.services.context import Context
-from syllabus.services.lookups import chunks, possible_ids
 
 _users = User.__table__.c
 _enrollments = Enrollment.__table__.c

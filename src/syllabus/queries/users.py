@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import Row, bindparam
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import MAX_ID, chunks, possible_id
+from syllabus.core.validation import normalize_email
 from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.users import User
-from syllabus.services.context import Context
-from syllabus.services.lookups import MAX_ID, chunks, possible_id
-from syllabus.services.validation import normalize_email
 
 MAX_PAGE = 10_000
 

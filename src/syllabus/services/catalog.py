@@ -13,14 +13,14 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid, NotFound, NotFoundMany
+from syllabus.core.lookups import missing_ids
 from syllabus.domain.catalog import CatalogEntry, CatalogEntryGroup
 from syllabus.domain.courses import Course
 from syllabus.domain.groups import Group
 from syllabus.domain.learning_paths import LearningPath
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid, NotFound, NotFoundMany
 from syllabus.services.events import record_event
-from syllabus.services.lookups import missing_ids
 
 
 @dataclass(frozen=True)

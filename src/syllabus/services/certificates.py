@@ -18,10 +18,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
 from syllabus.domain.certificates import Certificate
 from syllabus.domain.courses import Course
 from syllabus.domain.progress import CourseProgress
-from syllabus.services.context import Context
 
 CODE_BYTES = 20
 """160 random bits, URL-safe base64 (27 characters): the public page's only credential."""

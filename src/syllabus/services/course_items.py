@@ -10,18 +10,11 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from syllabus.domain.base import utcnow
-from syllabus.domain.courses import (
-    Course,
-    CourseItem,
-    ItemType,
-)
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid
-from syllabus.services.events import record_event
-from syllabus.services.fields import UNSET, ChangeSet, Maybe, is_set
-from syllabus.services.lookups import require
-from syllabus.services.validation import (
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid
+from syllabus.core.fields import UNSET, ChangeSet, Maybe, is_set
+from syllabus.core.lookups import require
+from syllabus.core.validation import (
     clean_aware_datetime,
     clean_enum,
     clean_ids,
@@ -29,6 +22,13 @@ from syllabus.services.validation import (
     clean_required_text,
     clean_text,
 )
+from syllabus.domain.base import utcnow
+from syllabus.domain.courses import (
+    Course,
+    CourseItem,
+    ItemType,
+)
+from syllabus.services.events import record_event
 
 
 @dataclass(frozen=True)

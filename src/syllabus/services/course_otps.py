@@ -13,17 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from syllabus.auth.secrets import hash_secret, hashes_match
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid, NotFound
+from syllabus.core.lookups import require
+from syllabus.core.validation import clean_int
 from syllabus.domain.access import CourseOtp
 from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.users import User
 from syllabus.services.bulk import insert_rows
-from syllabus.services.context import Context
 from syllabus.services.enrollments import enroll_users_in_courses
-from syllabus.services.errors import Invalid, NotFound
 from syllabus.services.events import record_event
-from syllabus.services.lookups import require
-from syllabus.services.validation import clean_int
 
 MAX_COUNT = 1000
 ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ0123456789"

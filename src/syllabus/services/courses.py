@@ -12,6 +12,18 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from syllabus.auth.secrets import new_token
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid
+from syllabus.core.fields import UNSET, ChangeSet, Maybe
+from syllabus.core.lookups import require
+from syllabus.core.validation import (
+    clean_date_range,
+    clean_email,
+    clean_enum,
+    clean_int,
+    clean_required_text,
+    clean_text,
+)
 from syllabus.domain.base import utcnow
 from syllabus.domain.courses import (
     Course,
@@ -20,21 +32,9 @@ from syllabus.domain.courses import (
 )
 from syllabus.domain.users import CUSTOM_SLOTS
 from syllabus.services.bulk import insert_rows
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid
 from syllabus.services.events import record_event
-from syllabus.services.fields import UNSET, ChangeSet, Maybe
-from syllabus.services.lookups import require
 from syllabus.services.publications import publish_course
 from syllabus.services.tenants import primary_domain
-from syllabus.services.validation import (
-    clean_date_range,
-    clean_email,
-    clean_enum,
-    clean_int,
-    clean_required_text,
-    clean_text,
-)
 
 COURSE_TEXT_LIMITS: dict[str, int] = {
     "description": 100_000,

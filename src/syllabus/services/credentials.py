@@ -8,13 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from syllabus.auth.secrets import hash_secret, new_secret, shown_prefix
+from syllabus.core.context import Context
+from syllabus.core.errors import NotFound
+from syllabus.core.lookups import possible_id
+from syllabus.core.validation import clean_text
 from syllabus.domain.base import utcnow
 from syllabus.domain.credentials import Credential, CredentialKind
-from syllabus.services.context import Context
-from syllabus.services.errors import NotFound
 from syllabus.services.events import record_event
-from syllabus.services.lookups import possible_id
-from syllabus.services.validation import clean_text
 
 
 @dataclass(frozen=True)

@@ -12,18 +12,18 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid, NotFound
+from syllabus.core.fields import UNSET, Maybe, is_set
+from syllabus.core.lookups import require
+from syllabus.core.validation import clean_aware_datetime
 from syllabus.domain.courses import Course, PublishedCourse
 from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.tenants import Domain
 from syllabus.domain.users import User
-from syllabus.services.context import Context
 from syllabus.services.domain_users import membership
 from syllabus.services.enrollments import enroll_users_in_courses
-from syllabus.services.errors import Invalid, NotFound
 from syllabus.services.events import record_event
-from syllabus.services.fields import UNSET, Maybe, is_set
-from syllabus.services.lookups import require
-from syllabus.services.validation import clean_aware_datetime
 
 
 @dataclass(frozen=True)

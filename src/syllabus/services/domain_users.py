@@ -13,18 +13,18 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import DomainError, Invalid, NotFound, RowError
+from syllabus.core.fields import UNSET, Maybe, is_set
+from syllabus.core.lookups import chunks, require
+from syllabus.core.validation import clean_aware_datetime, clean_email, normalize_email
 from syllabus.domain.base import utcnow
 from syllabus.domain.tenants import Domain, DomainMembership
 from syllabus.domain.users import User
-from syllabus.services.context import Context
-from syllabus.services.errors import DomainError, Invalid, NotFound, RowError
 from syllabus.services.events import record_event
-from syllabus.services.fields import UNSET, Maybe, is_set
-from syllabus.services.lookups import chunks, require
 from syllabus.services.user_fields import UserData
 from syllabus.services.user_import import NewUser, create_users
 from syllabus.services.users import deactivate_user, reactivate_user
-from syllabus.services.validation import clean_aware_datetime, clean_email, normalize_email
 
 MAX_BULK = 1_000
 

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid
+from syllabus.core.fields import UNSET, Maybe, is_set
+from syllabus.core.lookups import require
+from syllabus.core.validation import clean_text
 from syllabus.domain.tenants import Domain, DomainAccess
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid
 from syllabus.services.events import record_event
-from syllabus.services.fields import UNSET, Maybe, is_set
-from syllabus.services.lookups import require
-from syllabus.services.validation import clean_text
 
 
 @dataclass(frozen=True)

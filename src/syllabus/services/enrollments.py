@@ -9,20 +9,20 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid
+from syllabus.core.lookups import chunks, require, require_ids
+from syllabus.core.validation import clean_aware_datetime, clean_ids
 from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course, PublishedCourse
 from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.tenants import Domain, DomainMembership
 from syllabus.domain.users import User
 from syllabus.services.bulk import insert_new_rows
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid
 from syllabus.services.events import record_events
-from syllabus.services.lookups import chunks, require, require_ids
 from syllabus.services.progress_records import close_course_progresses, open_course_progresses
 from syllabus.services.publications import publish_course
 from syllabus.services.tenants import primary_domain
-from syllabus.services.validation import clean_aware_datetime, clean_ids
 
 MAX_PAIRS = 5_000_000
 """A guard against a typo enrolling a whole program into every course in one request."""

@@ -14,14 +14,14 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Conflict, Invalid
+from syllabus.core.lookups import require
+from syllabus.core.validation import clean_int, clean_text
 from syllabus.domain.rewards import PointBalance, PointTransaction, SkillBalance
 from syllabus.domain.users import User
 from syllabus.services.bulk import insert_new_rows
-from syllabus.services.context import Context
-from syllabus.services.errors import Conflict, Invalid
 from syllabus.services.events import record_event
-from syllabus.services.lookups import require
-from syllabus.services.validation import clean_int, clean_text
 
 MAX_AMOUNT = 1_000_000_000
 """Keeps balances inside a 32-bit INTEGER column, whatever a client sends."""

@@ -7,19 +7,19 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import NotFound
+from syllabus.core.lookups import chunks, possible_ids
+from syllabus.core.validation import clean_ids, clean_text, normalize_email
 from syllabus.domain.courses import Course
 from syllabus.domain.groups import Group
 from syllabus.domain.users import User
-from syllabus.services.context import Context
-from syllabus.services.errors import NotFound
 from syllabus.services.groups import (
     GroupData,
     add_courses_to_group,
     add_users_to_group,
     create_group,
 )
-from syllabus.services.lookups import chunks, possible_ids
-from syllabus.services.validation import clean_ids, clean_text, normalize_email
 
 
 def _missing_ids(

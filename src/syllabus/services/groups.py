@@ -8,6 +8,17 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Conflict, Invalid
+from syllabus.core.fields import UNSET, Maybe, is_set
+from syllabus.core.lookups import require, require_ids
+from syllabus.core.validation import (
+    clean_hostname,
+    clean_ids,
+    clean_int,
+    clean_required_text,
+    clean_text,
+)
 from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.groups import (
@@ -20,20 +31,9 @@ from syllabus.domain.groups import (
 )
 from syllabus.domain.users import User
 from syllabus.services.bulk import insert_rows
-from syllabus.services.context import Context
-from syllabus.services.errors import Conflict, Invalid
 from syllabus.services.events import record_event
-from syllabus.services.fields import UNSET, Maybe, is_set
 from syllabus.services.links import LinkKind, add_links, remove_links
-from syllabus.services.lookups import require, require_ids
 from syllabus.services.provisioning import guard_group_membership
-from syllabus.services.validation import (
-    clean_hostname,
-    clean_ids,
-    clean_int,
-    clean_required_text,
-    clean_text,
-)
 
 MAX_FULL_NAME = 2000
 """groups.full_name and full_name_normalized are VARCHAR(2000)."""

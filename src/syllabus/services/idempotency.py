@@ -17,8 +17,8 @@ from sqlalchemy import Table, delete, null, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import DomainError
 from syllabus.domain.limits import IdempotencyKey, IdempotencyState
-from syllabus.services.errors import DomainError
 
 MAX_KEY_LENGTH = 255
 

@@ -16,6 +16,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid
+from syllabus.core.fields import UNSET, ChangeSet, Maybe
+from syllabus.core.lookups import require
+from syllabus.core.validation import (
+    clean_enum,
+    clean_int,
+    clean_required_text,
+    clean_text,
+    clean_time_zone,
+)
 from syllabus.domain.courses import Course
 from syllabus.domain.ilt import (
     IltRegistration,
@@ -25,23 +36,12 @@ from syllabus.domain.ilt import (
     SessionType,
 )
 from syllabus.domain.users import User
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid
 from syllabus.services.events import record_event
-from syllabus.services.fields import UNSET, ChangeSet, Maybe
 from syllabus.services.ilt_seats import (
     lock_timeslot,
     promote_waitlist,
     record_status_events,
     seats_taken,
-)
-from syllabus.services.lookups import require
-from syllabus.services.validation import (
-    clean_enum,
-    clean_int,
-    clean_required_text,
-    clean_text,
-    clean_time_zone,
 )
 
 MAX_CAPACITY = 1_000_000

@@ -18,6 +18,11 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Conflict, Invalid, NotFound
+from syllabus.core.fields import UNSET, Maybe, is_set
+from syllabus.core.lookups import chunks, missing_ids, require
+from syllabus.core.validation import clean_enum, clean_ids, clean_int
 from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.ilt import (
@@ -29,17 +34,12 @@ from syllabus.domain.ilt import (
 )
 from syllabus.domain.progress import CourseProgress
 from syllabus.domain.users import User
-from syllabus.services.context import Context
-from syllabus.services.errors import Conflict, Invalid, NotFound
-from syllabus.services.fields import UNSET, Maybe, is_set
 from syllabus.services.ilt_seats import (
     free_seats,
     lock_timeslot,
     promote_waitlist,
     record_status_events,
 )
-from syllabus.services.lookups import chunks, missing_ids, require
-from syllabus.services.validation import clean_enum, clean_ids, clean_int
 
 STATUS_ALIASES = {"registered": RegistrationStatus.PENDING.value}
 """Words clients use for a held seat."""

@@ -19,6 +19,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import NotFound
+from syllabus.core.lookups import possible_id
 from syllabus.domain.base import utcnow
 from syllabus.domain.ilt import (
     SEAT_STATUSES,
@@ -26,10 +29,7 @@ from syllabus.domain.ilt import (
     IltTimeslot,
     RegistrationStatus,
 )
-from syllabus.services.context import Context
-from syllabus.services.errors import NotFound
 from syllabus.services.events import record_events
-from syllabus.services.lookups import possible_id
 
 EVENT_TYPES = {
     RegistrationStatus.PENDING: "ilt.registered",

@@ -17,6 +17,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid
+from syllabus.core.lookups import require
+from syllabus.core.validation import clean_enum, clean_int
 from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course, CourseItem, ItemType
 from syllabus.domain.progress import (
@@ -27,17 +31,13 @@ from syllabus.domain.progress import (
     ItemStatus,
     ProgressStatus,
 )
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid
 from syllabus.services.events import record_event
-from syllabus.services.lookups import require
 from syllabus.services.progress import find_course_progress, require_course_progress
 from syllabus.services.progress_records import (
     change_status,
     open_course_progresses,
     start_course,
 )
-from syllabus.services.validation import clean_enum, clean_int
 
 SCORED_TYPES = frozenset({ItemType.EXAM, ItemType.QUIZ})
 """Items whose scored submissions are attempts."""

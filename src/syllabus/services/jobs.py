@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from syllabus.core.validation import clean_required_text
 from syllabus.domain.base import utcnow
 from syllabus.domain.jobs import Job, JobStatus
-from syllabus.services.validation import clean_required_text
 
 DEFAULT_MAX_ATTEMPTS = 10
 

@@ -9,6 +9,11 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid
+from syllabus.core.fields import UNSET, ChangeSet, Maybe
+from syllabus.core.lookups import require, require_ids
+from syllabus.core.validation import clean_ids, clean_required_text, clean_text
 from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.groups import Group
@@ -20,13 +25,8 @@ from syllabus.domain.learning_paths import (
 )
 from syllabus.domain.users import User
 from syllabus.services.bulk import insert_rows
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid
 from syllabus.services.events import record_event
-from syllabus.services.fields import UNSET, ChangeSet, Maybe
 from syllabus.services.links import LinkKind, add_links, remove_links
-from syllabus.services.lookups import require, require_ids
-from syllabus.services.validation import clean_ids, clean_required_text, clean_text
 
 PATH_TEXT = {
     "description": 300_000,

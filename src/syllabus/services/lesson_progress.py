@@ -14,15 +14,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid
+from syllabus.core.fields import UNSET, Maybe, is_set
+from syllabus.core.lookups import require
+from syllabus.core.validation import clean_aware_datetime, clean_text
 from syllabus.domain.base import utcnow
 from syllabus.domain.courses import CourseItem
 from syllabus.domain.progress import ItemProgress, ItemStatus
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid
-from syllabus.services.fields import UNSET, Maybe, is_set
 from syllabus.services.item_progress import course_progress_for, set_item_progress
-from syllabus.services.lookups import require
-from syllabus.services.validation import clean_aware_datetime, clean_text
 
 CUSTOM_DATA_MAX = 65_536
 

@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import chunks, possible_ids
 from syllabus.domain.base import Base
 from syllabus.services.bulk import insert_rows
-from syllabus.services.context import Context
 from syllabus.services.events import record_events
-from syllabus.services.lookups import chunks, possible_ids
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from syllabus.services.context import Context
-from syllabus.services.errors import NotFound
-from syllabus.services.lookups import possible_id
+from syllabus.core.context import Context
+from syllabus.core.errors import NotFound
+from syllabus.core.lookups import possible_id
 
 M = TypeVar("M")
 

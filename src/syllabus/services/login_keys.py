@@ -18,6 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from syllabus.auth.secrets import hash_secret, hashes_match
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid, NotFound
+from syllabus.core.lookups import chunks, require
+from syllabus.core.validation import clean_enum, clean_text, normalize_email
 from syllabus.domain.access import LoginKey, LoginKeyType
 from syllabus.domain.base import utcnow
 from syllabus.domain.events import Surface
@@ -25,13 +29,9 @@ from syllabus.domain.groups import Group
 from syllabus.domain.tenancy import ALL_TENANTS
 from syllabus.domain.tenants import Tenant
 from syllabus.domain.users import User
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid, NotFound
 from syllabus.services.events import record_event
 from syllabus.services.groups import GroupData, add_users_to_group, create_group
-from syllabus.services.lookups import chunks, require
 from syllabus.services.users import UserData, create_user
-from syllabus.services.validation import clean_enum, clean_text, normalize_email
 
 OTL_LIFETIME = timedelta(minutes=15)
 KEY_BYTES = 32

@@ -18,6 +18,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Conflict, Invalid, NotFound
+from syllabus.core.lookups import missing_ids, possible_id
+from syllabus.core.validation import clean_required_text
 from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.groups import Group, GroupManager
@@ -31,8 +35,6 @@ from syllabus.domain.signup_manager import (
 from syllabus.domain.tenants import DomainMembership
 from syllabus.domain.users import Role, User
 from syllabus.services.bulk import insert_rows
-from syllabus.services.context import Context
-from syllabus.services.errors import Conflict, Invalid, NotFound
 from syllabus.services.events import record_event
 from syllabus.services.group_managers import (
     ManagerPermissions,
@@ -41,10 +43,8 @@ from syllabus.services.group_managers import (
 )
 from syllabus.services.groups import GroupData, create_group
 from syllabus.services.locking import require_locked
-from syllabus.services.lookups import missing_ids, possible_id
 from syllabus.services.user_fields import UserData
 from syllabus.services.users import update_user
-from syllabus.services.validation import clean_required_text
 
 MAX_SCOPE_IDS = 10_000
 

@@ -7,18 +7,18 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import NotFoundMany
+from syllabus.core.lookups import missing_ids
+from syllabus.core.validation import clean_ids, clean_text
 from syllabus.domain.courses import Course
 from syllabus.domain.groups import Group
 from syllabus.domain.learning_paths import LearningPath
 from syllabus.domain.users import User
 from syllabus.queries.users import user_ids_by_emails
-from syllabus.services.context import Context
 from syllabus.services.enrollments import EnrollmentResult, enroll_users_in_courses
-from syllabus.services.errors import NotFoundMany
 from syllabus.services.groups import add_users_to_group
 from syllabus.services.learning_paths import add_users_to_learning_path
-from syllabus.services.lookups import missing_ids
-from syllabus.services.validation import clean_ids, clean_text
 
 MAX_EMAIL = 254
 

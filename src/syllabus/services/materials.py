@@ -22,14 +22,14 @@ from pathlib import Path
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Forbidden, Invalid, NotFound
+from syllabus.core.lookups import possible_id, require
+from syllabus.core.validation import clean_text
 from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.materials import Material
-from syllabus.services.context import Context
-from syllabus.services.errors import Forbidden, Invalid, NotFound
 from syllabus.services.events import record_event
-from syllabus.services.lookups import possible_id, require
-from syllabus.services.validation import clean_text
 
 CHUNK = 1024 * 1024
 DEFAULT_TYPE = "application/octet-stream"

@@ -11,16 +11,16 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Conflict
+from syllabus.core.fields import UNSET, Maybe, is_set
+from syllabus.core.lookups import require
+from syllabus.core.validation import clean_slug, slugify
 from syllabus.domain.learning_paths import LearningPath, LearningPathUser, PublishedPath
 from syllabus.domain.tenants import Domain
-from syllabus.services.context import Context
 from syllabus.services.domain_users import add_user_to_domain
-from syllabus.services.errors import Conflict
 from syllabus.services.events import record_event
-from syllabus.services.fields import UNSET, Maybe, is_set
 from syllabus.services.learning_paths import add_users_to_learning_path
-from syllabus.services.lookups import require
-from syllabus.services.validation import clean_slug, slugify
 
 
 @dataclass(frozen=True)

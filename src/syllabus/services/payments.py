@@ -22,18 +22,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid, NotFound
+from syllabus.core.lookups import possible_id
+from syllabus.core.validation import clean_email, normalize_email
 from syllabus.domain.courses import Course
 from syllabus.domain.payments import Payment, StripeEvent
 from syllabus.domain.tenants import Tenant
 from syllabus.domain.users import User
-from syllabus.services.context import Context
 from syllabus.services.enrollments import enroll_users_in_courses
-from syllabus.services.errors import Invalid, NotFound
 from syllabus.services.events import record_event
-from syllabus.services.lookups import possible_id
 from syllabus.services.user_fields import UserData
 from syllabus.services.users import create_user
-from syllabus.services.validation import clean_email, normalize_email
 
 SECRET_SETTING = "stripe_webhook_secret"  # noqa: S105  (the settings key, not a secret)
 HANDLED_EVENTS = frozenset({"checkout.session.completed", "payment_intent.succeeded"})

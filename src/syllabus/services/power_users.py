@@ -11,6 +11,9 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid, NotFoundMany
+from syllabus.core.lookups import missing_ids, require
 from syllabus.domain.courses import Course
 from syllabus.domain.power_users import (
     Dataset,
@@ -21,10 +24,7 @@ from syllabus.domain.power_users import (
     UserRole,
 )
 from syllabus.domain.users import User
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid, NotFoundMany
 from syllabus.services.events import record_event
-from syllabus.services.lookups import missing_ids, require
 
 
 @dataclass(frozen=True)

@@ -12,18 +12,18 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid
+from syllabus.core.fields import UNSET, ChangeSet, Maybe, is_set
+from syllabus.core.lookups import require
+from syllabus.core.validation import clean_aware_datetime, clean_enum, clean_int
 from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.progress import CourseProgress, EnrollmentStatus, ProgressStatus
 from syllabus.domain.users import User
-from syllabus.services.context import Context
 from syllabus.services.enrollments import enroll_users_in_courses, unenroll_users_from_courses
-from syllabus.services.errors import Invalid
 from syllabus.services.events import record_event
-from syllabus.services.fields import UNSET, ChangeSet, Maybe, is_set
-from syllabus.services.lookups import require
 from syllabus.services.progress_records import change_status
-from syllabus.services.validation import clean_aware_datetime, clean_enum, clean_int
 
 
 def find_course_progress(

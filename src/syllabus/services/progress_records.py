@@ -14,14 +14,14 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import chunks
 from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.progress import CourseProgress, EnrollmentStatus, ProgressStatus
 from syllabus.services.bulk import insert_new_rows
 from syllabus.services.certificates import issue_certificate, revoke_certificates
-from syllabus.services.context import Context
 from syllabus.services.events import record_event
-from syllabus.services.lookups import chunks
 
 CHUNK = 10_000
 

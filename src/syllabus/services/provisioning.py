@@ -18,6 +18,11 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Conflict, Invalid, NotFound
+from syllabus.core.fields import UNSET, Maybe, is_set
+from syllabus.core.lookups import require
+from syllabus.core.validation import clean_text
 from syllabus.domain.base import utcnow
 from syllabus.domain.events import Surface
 from syllabus.domain.provisioning import (
@@ -28,12 +33,7 @@ from syllabus.domain.provisioning import (
 )
 from syllabus.domain.tenants import Tenant
 from syllabus.domain.users import User
-from syllabus.services.context import Context
-from syllabus.services.errors import Conflict, Invalid, NotFound
 from syllabus.services.events import record_event
-from syllabus.services.fields import UNSET, Maybe, is_set
-from syllabus.services.lookups import require
-from syllabus.services.validation import clean_text
 
 OWNED_USER_ATTRIBUTES = ("email", "username", "first_name", "last_name", "active")
 """The identity attributes and status an IdP owns when SCIM has authority."""

@@ -10,21 +10,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Conflict, Invalid
+from syllabus.core.fields import UNSET, Maybe, is_set
+from syllabus.core.lookups import require
+from syllabus.core.validation import (
+    clean_aware_datetime,
+    clean_slug,
+    slugify,
+)
 from syllabus.domain.courses import (
     Course,
     PublishedCourse,
 )
 from syllabus.domain.tenants import Domain
-from syllabus.services.context import Context
-from syllabus.services.errors import Conflict, Invalid
 from syllabus.services.events import record_event
-from syllabus.services.fields import UNSET, Maybe, is_set
-from syllabus.services.lookups import require
-from syllabus.services.validation import (
-    clean_aware_datetime,
-    clean_slug,
-    slugify,
-)
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,9 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid, NotFound
 from syllabus.domain.tenants import Tenant
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid, NotFound
 from syllabus.services.events import record_event
 
 SETTINGS_KEY = "rate_limit"

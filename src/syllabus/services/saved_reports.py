@@ -7,16 +7,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid
+from syllabus.core.lookups import require
+from syllabus.core.validation import clean_required_text
 from syllabus.domain.courses import Course
 from syllabus.domain.groups import Group
 from syllabus.domain.reports import SavedReport
 from syllabus.domain.users import User
 from syllabus.queries.reports_saved import CATALOGUE, FILTERS, ID_FILTERS, LIST_FILTERS
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid
 from syllabus.services.events import record_event
-from syllabus.services.lookups import require
-from syllabus.services.validation import clean_required_text
 
 _MODELS: dict[str, type[Any]] = {"user_id": User, "course_id": Course, "group_id": Group}
 

@@ -15,6 +15,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Conflict, Invalid, NotFound
+from syllabus.core.fields import UNSET, ChangeSet, Maybe
+from syllabus.core.lookups import possible_id, possible_ids, require
+from syllabus.core.validation import clean_enum, clean_int, clean_required_text, clean_text
 from syllabus.domain.base import utcnow
 from syllabus.domain.signup_manager import (
     SignupField,
@@ -24,12 +29,7 @@ from syllabus.domain.signup_manager import (
 )
 from syllabus.domain.tenants import Domain, DomainMembership
 from syllabus.domain.users import User
-from syllabus.services.context import Context
-from syllabus.services.errors import Conflict, Invalid, NotFound
 from syllabus.services.events import record_event
-from syllabus.services.fields import UNSET, ChangeSet, Maybe
-from syllabus.services.lookups import possible_id, possible_ids, require
-from syllabus.services.validation import clean_enum, clean_int, clean_required_text, clean_text
 
 MAX_VALUE = 10_000
 MAX_ORDER = 2_147_483_647

@@ -13,6 +13,16 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Conflict, Invalid, NotFound
+from syllabus.core.lookups import require
+from syllabus.core.validation import (
+    clean_int,
+    clean_required_text,
+    clean_slug,
+    clean_text,
+    slugify,
+)
 from syllabus.domain.rewards import (
     Competency,
     CompetencySkill,
@@ -23,18 +33,8 @@ from syllabus.domain.rewards import (
 )
 from syllabus.domain.users import User
 from syllabus.queries.skills import achieved_competency_ids
-from syllabus.services.context import Context
-from syllabus.services.errors import Conflict, Invalid, NotFound
 from syllabus.services.events import record_event, record_events
 from syllabus.services.gamification import MAX_AMOUNT, apply_to_balance, clean_amount
-from syllabus.services.lookups import require
-from syllabus.services.validation import (
-    clean_int,
-    clean_required_text,
-    clean_slug,
-    clean_text,
-    slugify,
-)
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,17 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from syllabus.domain.events import Surface
-from syllabus.domain.tenants import Domain, DomainAccess, Tenant
-from syllabus.services.context import Context
-from syllabus.services.errors import Conflict, NotFound
-from syllabus.services.events import record_event
-from syllabus.services.validation import (
+from syllabus.core.context import Context
+from syllabus.core.errors import Conflict, NotFound
+from syllabus.core.validation import (
     clean_enum,
     clean_hostname,
     clean_text,
     clean_time_zone,
 )
+from syllabus.domain.events import Surface
+from syllabus.domain.tenants import Domain, DomainAccess, Tenant
+from syllabus.services.events import record_event
 
 
 @dataclass(frozen=True)

@@ -26,16 +26,16 @@ from typing import Any
 from sqlalchemy import Table, exists, func, select, update
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid
+from syllabus.core.lookups import require
 from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.groups import GroupMembership
 from syllabus.domain.ilt import IltRegistration
 from syllabus.domain.learning_paths import LearningPathUser
 from syllabus.domain.progress import CourseProgress, ExamAttempt, ItemProgress
 from syllabus.domain.users import User
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid
 from syllabus.services.events import record_event
-from syllabus.services.lookups import require
 
 
 @dataclass(frozen=True, slots=True)

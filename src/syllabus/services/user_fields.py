@@ -9,22 +9,22 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from syllabus.domain.users import (
-    CUSTOM_SLOTS,
-    CustomAttributeDefinition,
-    Role,
-)
-from syllabus.services.context import Context
-from syllabus.services.errors import (
+from syllabus.core.context import Context
+from syllabus.core.errors import (
     Invalid,
 )
-from syllabus.services.fields import UNSET, ChangeSet, Maybe
-from syllabus.services.validation import (
+from syllabus.core.fields import UNSET, ChangeSet, Maybe
+from syllabus.core.validation import (
     clean_email,
     clean_enum,
     clean_text,
     clean_time_zone,
     normalize_email,
+)
+from syllabus.domain.users import (
+    CUSTOM_SLOTS,
+    CustomAttributeDefinition,
+    Role,
 )
 
 TEXT_LIMITS: dict[str, int] = {

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import require, require_ids
+from syllabus.core.validation import clean_ids
 from syllabus.domain.groups import Group, GroupMembership
 from syllabus.domain.users import User
-from syllabus.services.context import Context
 from syllabus.services.groups import add_users_to_group, remove_users_from_group
-from syllabus.services.lookups import require, require_ids
-from syllabus.services.validation import clean_ids
 
 
 def set_user_groups(

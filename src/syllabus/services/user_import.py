@@ -12,6 +12,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from syllabus.auth.secrets import new_token
+from syllabus.core.context import Context
+from syllabus.core.errors import (
+    BulkRejected,
+    Conflict,
+    DomainError,
+    Invalid,
+    RowError,
+)
+from syllabus.core.fields import is_set
+from syllabus.core.lookups import chunks, require_ids
+from syllabus.core.validation import (
+    clean_date_range,
+)
 from syllabus.domain.base import utcnow
 from syllabus.domain.groups import GroupEmailDomainRule, GroupMembership
 from syllabus.domain.tenants import Domain, DomainMembership
@@ -21,17 +34,7 @@ from syllabus.domain.users import (
     UserCustomAttribute,
 )
 from syllabus.services.bulk import insert_rows, insert_rows_returning
-from syllabus.services.context import Context
-from syllabus.services.errors import (
-    BulkRejected,
-    Conflict,
-    DomainError,
-    Invalid,
-    RowError,
-)
 from syllabus.services.events import record_events
-from syllabus.services.fields import is_set
-from syllabus.services.lookups import chunks, require_ids
 from syllabus.services.tenants import primary_domain_id
 from syllabus.services.user_fields import (
     NOT_NULL_TEXT,
@@ -39,9 +42,6 @@ from syllabus.services.user_fields import (
     clean_custom_attributes,
     clean_user_columns,
     custom_attribute_ids,
-)
-from syllabus.services.validation import (
-    clean_date_range,
 )
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.lookups import require
 from syllabus.domain.base import utcnow
 from syllabus.domain.users import CUSTOM_SLOTS, User, UserCustomAttribute
-from syllabus.services.context import Context
 from syllabus.services.events import record_event
-from syllabus.services.lookups import require
 
 ERASED = (
     "sso_id",

@@ -7,15 +7,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from syllabus.domain.base import utcnow
-from syllabus.domain.provisioning import ScimDeletedUser
-from syllabus.domain.users import (
-    CustomAttributeDefinition,
-    User,
-    UserCustomAttribute,
-)
-from syllabus.services.context import Context
-from syllabus.services.errors import (
+from syllabus.core.context import Context
+from syllabus.core.errors import (
     BulkRejected,
     Conflict,
     DomainError,
@@ -23,9 +16,20 @@ from syllabus.services.errors import (
     NotFound,
     RowError,
 )
+from syllabus.core.lookups import require, require_ids
+from syllabus.core.validation import (
+    clean_date_range,
+    clean_text,
+)
+from syllabus.domain.base import utcnow
+from syllabus.domain.provisioning import ScimDeletedUser
+from syllabus.domain.users import (
+    CustomAttributeDefinition,
+    User,
+    UserCustomAttribute,
+)
 from syllabus.services.events import record_event
 from syllabus.services.ilt_registrations import delete_user_registrations
-from syllabus.services.lookups import require, require_ids
 from syllabus.services.provisioning import (
     OWNED_USER_ATTRIBUTES,
     guard_user_attributes,
@@ -40,10 +44,6 @@ from syllabus.services.user_fields import (
     custom_attribute_ids,
 )
 from syllabus.services.user_import import BulkCreateResult, NewUser, create_users
-from syllabus.services.validation import (
-    clean_date_range,
-    clean_text,
-)
 
 
 def create_user(session: Session, ctx: Context, *, data: UserData, active: bool = True) -> User:

@@ -8,7 +8,7 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-from syllabus.services.errors import Invalid
+from syllabus.core.errors import Invalid
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 

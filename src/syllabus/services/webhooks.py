@@ -11,6 +11,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
+from syllabus.core.errors import Invalid, NotFound
+from syllabus.core.fields import UNSET, ChangeSet, Maybe
+from syllabus.core.lookups import require
+from syllabus.core.validation import clean_aware_datetime, clean_text
 from syllabus.domain.base import utcnow
 from syllabus.domain.webhooks import (
     EVENT_TYPE_ALIASES,
@@ -19,12 +24,7 @@ from syllabus.domain.webhooks import (
     WebhookDelivery,
     WebhookEventType,
 )
-from syllabus.services.context import Context
-from syllabus.services.errors import Invalid, NotFound
 from syllabus.services.events import record_event
-from syllabus.services.fields import UNSET, ChangeSet, Maybe
-from syllabus.services.lookups import require
-from syllabus.services.validation import clean_aware_datetime, clean_text
 from syllabus.services.webhook_targets import clean_target_url
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)

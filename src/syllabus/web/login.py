@@ -9,8 +9,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from syllabus.auth.sessions import COOKIE_NAME, MAX_AGE_SECONDS, sign_session
+from syllabus.core.errors import NotFound
 from syllabus.db.session import unit_of_work
-from syllabus.services.errors import NotFound
 from syllabus.services.login_keys import Login, redeem_login_key
 
 REFUSED_PAGE = (

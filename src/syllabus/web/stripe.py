@@ -22,11 +22,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from syllabus.core.context import Context
+from syllabus.core.errors import DomainError, Invalid, NotFound
 from syllabus.db.session import TENANT_KEY, unit_of_work
 from syllabus.domain.events import Surface
 from syllabus.domain.tenants import Tenant
-from syllabus.services.context import Context
-from syllabus.services.errors import DomainError, Invalid, NotFound
 from syllabus.services.payments import StripeOutcome, record_stripe_event, stripe_webhook_secret
 
 log = logging.getLogger("syllabus.stripe")

@@ -21,13 +21,13 @@ from starlette.responses import Response
 
 from syllabus.app import create_app
 from syllabus.auth.keys import authenticate
+from syllabus.core.context import Context
 from syllabus.db.session import unit_of_work
 from syllabus.dialects.guards.middleware import ApiGuard, scim_error
 from syllabus.dialects.responses import JSONResponse
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
 from syllabus.domain.groups import Group
-from syllabus.services.context import Context
 from syllabus.services.groups import GroupData, create_group
 from syllabus.services.rate_limits import set_program_rate_limit
 from tests.http_client import Program, make_program, settings_for

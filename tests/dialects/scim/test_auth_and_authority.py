@@ -9,11 +9,11 @@ import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from syllabus.core.context import Context
 from syllabus.db.session import unit_of_work
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Event, Surface
 from syllabus.domain.users import User
-from syllabus.services.context import Context
 from syllabus.services.credentials import issue_credential, list_credentials
 from syllabus.services.provisioning import set_provisioning_settings
 from tests.dialects.scim.conftest import Scim, assert_error

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from syllabus.core.context import Context
 from syllabus.db.session import unit_of_work
 from syllabus.dialects.skilljar.ids import IdCodec
 from syllabus.domain.credentials import CredentialKind
@@ -16,7 +17,6 @@ from syllabus.domain.events import Surface
 from syllabus.domain.groups import Group, GroupManager
 from syllabus.domain.signup_manager import UserSignupFieldValue
 from syllabus.domain.tenants import Domain
-from syllabus.services.context import Context
 from syllabus.services.credentials import issue_credential
 from syllabus.services.signup_fields import SignupFieldData, add_signup_field
 from syllabus.services.tenants import NewTenant, create_tenant

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from syllabus.core.context import Context
 from syllabus.db.session import unit_of_work
 from syllabus.domain.events import Surface
-from syllabus.services.context import Context
 from syllabus.services.credentials import revoke_credential
 from syllabus.services.tenants import add_domain
 from tests.http_client import Program, app_client, make_program

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
 from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.events import Event
 from syllabus.domain.groups import GroupCourse, GroupMembership
 from syllabus.domain.learning_paths import LearningPathUser
-from syllabus.services.context import Context
 from syllabus.services.groups import GroupData, add_users_to_group, create_group
 from syllabus.services.learning_paths import (
     LearningPathData,

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
 from syllabus.dialects.skyprep import ilt as skyprep_ilt
 from syllabus.queries import ilt as ilt_queries
-from syllabus.services.context import Context
 from tests.dialects.skyprep.ilt_samples import REGISTRATION, TIMESLOT, TRAINING
 from tests.dialects.skyprep.test_courses import arrange
 from tests.dialects.skyprep.test_users import (

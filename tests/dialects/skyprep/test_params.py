@@ -11,6 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from syllabus.core.errors import Invalid
+from syllabus.core.fields import UNSET
 from syllabus.dialects.skyprep.params import (
     Params,
     parse_bool,
@@ -22,8 +24,6 @@ from syllabus.dialects.skyprep.params import (
 )
 from syllabus.dialects.skyprep.render import json_bytes, rails_time, xml_bytes, xml_chunks
 from syllabus.dialects.skyprep.time_zones import RAILS_ZONES, iana_zone, rails_zone_name
-from syllabus.services.errors import Invalid
-from syllabus.services.fields import UNSET
 
 
 @pytest.mark.parametrize(

@@ -12,12 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from syllabus.core.context import Context
 from syllabus.db.session import unit_of_work
 from syllabus.domain.base import utcnow
 from syllabus.domain.events import Surface
 from syllabus.domain.payments import Payment
 from syllabus.queries.payments import PaymentFilter, list_payments_page
-from syllabus.services.context import Context
 from syllabus.services.payments import record_stripe_event
 from tests.dialects.skyprep.reward_samples import PAYMENT, assert_shape
 from tests.dialects.skyprep.test_users import (

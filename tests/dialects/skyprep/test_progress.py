@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
 from syllabus.dialects.skyprep.progress import PAGE_MARKS
-from syllabus.services.context import Context
 from syllabus.services.course_items import CourseItemData, add_course_item
 from syllabus.services.groups import (
     GroupData,

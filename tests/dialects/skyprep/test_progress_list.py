@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
 from syllabus.dialects.skyprep.progress import PAGE_MARKS
-from syllabus.services.context import Context
 from syllabus.services.enrollments import enroll_users_in_courses
 from syllabus.services.users import NewUser, UserData, create_users
 from tests.dialects.skyprep.test_courses import arrange, new_course

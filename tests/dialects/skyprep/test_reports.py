@@ -16,8 +16,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
 from syllabus.delivery.worker import Worker, wait_idle
-from syllabus.services.context import Context
 from syllabus.services.enrollments import enroll_users_in_courses
 from syllabus.services.groups import add_courses_to_group, add_users_to_group
 from syllabus.services.item_progress import course_progress_for, set_item_progress
@@ -448,7 +448,7 @@ def test_saved_reports_list_and_run_as_the_sample_shows(
 def test_saving_checks_columns_and_filters(
     client: TestClient, program: Program, other: Program, world: World
 ) -> None:
-    from syllabus.services.errors import Invalid, NotFound
+    from syllabus.core.errors import Invalid, NotFound
 
     with pytest.raises(Invalid) as bad:
         save(client, program, name="x", columns=["nope"])

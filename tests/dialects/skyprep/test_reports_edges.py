@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
 from syllabus.db.session import unit_of_work
 from syllabus.delivery.worker import Worker, wait_idle
 from syllabus.domain.jobs import Job
-from syllabus.services.context import Context
 from syllabus.services.enrollments import enroll_users_in_courses
 from syllabus.services.item_progress import course_progress_for, set_item_progress
 from tests.dialects.skyprep.test_courses import arrange

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from syllabus.services.context import Context
+from syllabus.core.context import Context
 from syllabus.services.course_items import CourseItemData, add_course_item
 from tests.dialects.skyprep.test_courses import arrange
 from tests.dialects.skyprep.test_users import api, fails, new_user, ok

@@ -20,12 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from syllabus.core.context import Context
 from syllabus.db.session import unit_of_work
 from syllabus.dialects.skyprep import users as skyprep_users
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Event, Surface
 from syllabus.queries.users import UserRow, get_user
-from syllabus.services.context import Context
 from syllabus.services.credentials import issue_credential
 from syllabus.services.tenants import NewTenant, create_tenant
 from tests.dialects.skyprep.spec_samples import USER

@@ -15,11 +15,11 @@ from starlette.responses import Response
 
 from syllabus.auth.cache import PrincipalCache
 from syllabus.auth.keys import Principal, authenticate
+from syllabus.core.context import Context
 from syllabus.db.session import TENANT_KEY, unit_of_work
 from syllabus.dialects.guards.idempotency import work_keeper
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
-from syllabus.services.context import Context
 from syllabus.services.locking import lock_rows
 
 T = TypeVar("T")

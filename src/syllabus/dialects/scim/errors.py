@@ -24,9 +24,7 @@ from scim2_models import (
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from syllabus.dialects.head import allowed_methods
-from syllabus.dialects.scim.render import scim_response
-from syllabus.services.errors import (
+from syllabus.core.errors import (
     Conflict,
     DomainError,
     Forbidden,
@@ -34,6 +32,8 @@ from syllabus.services.errors import (
     NotFound,
     PreconditionFailed,
 )
+from syllabus.dialects.head import allowed_methods
+from syllabus.dialects.scim.render import scim_response
 
 log = logging.getLogger("syllabus.scim")
 

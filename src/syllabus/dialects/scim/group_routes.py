@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from syllabus.core.context import Context
 from syllabus.dialects.scim.endpoint import (
     base_url,
     check_if_match,
@@ -42,7 +43,6 @@ from syllabus.dialects.scim.users import etag
 from syllabus.domain.groups import Group
 from syllabus.queries.provisioning import existing_user_ids, members_of, page_of, scim_group
 from syllabus.services import groups as group_service
-from syllabus.services.context import Context
 from syllabus.services.provisioning import mark_group_pushed
 
 router = APIRouter()

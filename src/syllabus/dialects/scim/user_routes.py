@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from syllabus.core.context import Context
 from syllabus.dialects.scim.endpoint import (
     base_url,
     check_if_match,
@@ -40,7 +41,6 @@ from syllabus.queries.provisioning import (
     user_page_with_profiles,
 )
 from syllabus.services import users as user_service
-from syllabus.services.context import Context
 from syllabus.services.provisioning import forget_scim_deletion, set_scim_profile
 
 router = APIRouter()

@@ -18,6 +18,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from syllabus.auth.keys import Principal
+from syllabus.core.context import Context
+from syllabus.core.errors import NotFound, PreconditionFailed
 from syllabus.db.session import unit_of_work
 from syllabus.dialects.guards.idempotency import work_keeper
 from syllabus.dialects.responses import JSONResponse
@@ -26,8 +28,6 @@ from syllabus.dialects.skilljar.body import read_body
 from syllabus.dialects.skilljar.errors import field_error
 from syllabus.dialects.skilljar.ids import IdCodec
 from syllabus.domain.events import Surface
-from syllabus.services.context import Context
-from syllabus.services.errors import NotFound, PreconditionFailed
 from syllabus.services.locking import lock_rows
 
 

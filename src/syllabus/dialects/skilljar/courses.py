@@ -11,6 +11,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from syllabus.core.errors import NotFound
 from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, etag, json
 from syllabus.dialects.skilljar.body import WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.pagination import envelope, page_request
@@ -20,7 +21,6 @@ from syllabus.domain.courses import Course, ItemType
 from syllabus.queries.catalog_views import COURSES, LESSONS, PATH_ITEMS, PATHS, course_tags, get_row
 from syllabus.queries.enrollment_views import lesson_counts, path_course_counts
 from syllabus.services.courses import CourseData, create_course, delete_course, update_course
-from syllabus.services.errors import NotFound
 from syllabus.services.locking import require_locked
 
 router = SkilljarRouter(tags=["Courses"])

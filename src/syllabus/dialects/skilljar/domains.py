@@ -8,6 +8,9 @@ from typing import Any
 from pydantic import Field
 from starlette.responses import Response
 
+from syllabus.core.errors import DomainError, NotFound
+from syllabus.core.fields import UNSET
+from syllabus.core.validation import clean_email, normalize_email
 from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, etag, json
 from syllabus.dialects.skilljar.body import UtcDateTime, WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.errors import FieldErrors
@@ -32,11 +35,8 @@ from syllabus.services.domain_users import (
     update_domain_membership,
 )
 from syllabus.services.domains import DomainSettings, update_domain
-from syllabus.services.errors import DomainError, NotFound
-from syllabus.services.fields import UNSET
 from syllabus.services.jobs import enqueue_job
 from syllabus.services.user_fields import UserData
-from syllabus.services.validation import clean_email, normalize_email
 
 router = SkilljarRouter(tags=["Domains"])
 BULK_CREATE_JOB = "domain_users.bulk_create"

@@ -15,9 +15,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from syllabus.core.errors import BulkRejected, DomainError, NotFound
 from syllabus.dialects.head import allowed_methods
 from syllabus.dialects.responses import JSONResponse
-from syllabus.services.errors import BulkRejected, DomainError, NotFound
 
 log = logging.getLogger("syllabus.skilljar")
 

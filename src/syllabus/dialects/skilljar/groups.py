@@ -8,6 +8,9 @@ from typing import Any
 from pydantic import Field
 from starlette.responses import Response
 
+from syllabus.core.errors import NotFound
+from syllabus.core.fields import UNSET
+from syllabus.core.lookups import missing_ids
 from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, etag, json
 from syllabus.dialects.skilljar.body import WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.errors import field_error
@@ -26,8 +29,6 @@ from syllabus.queries.group_views import (
     group_facts,
 )
 from syllabus.queries.users import get_user
-from syllabus.services.errors import NotFound
-from syllabus.services.fields import UNSET
 from syllabus.services.groups import (
     GroupData,
     add_users_to_group,
@@ -38,7 +39,6 @@ from syllabus.services.groups import (
     update_group,
 )
 from syllabus.services.locking import require_locked
-from syllabus.services.lookups import missing_ids
 
 router = SkilljarRouter(tags=["Groups"])
 MAX_BULK_MEMBERS = 1_000

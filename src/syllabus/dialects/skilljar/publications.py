@@ -11,6 +11,8 @@ from typing import Any
 
 from starlette.responses import Response
 
+from syllabus.core.errors import NotFound
+from syllabus.core.fields import UNSET
 from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, etag, json
 from syllabus.dialects.skilljar.body import UtcDateTime, WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.domains import domain_id_of
@@ -32,8 +34,6 @@ from syllabus.services.domain_enrollments import (
     enroll_in_publication,
     update_enrollment,
 )
-from syllabus.services.errors import NotFound
-from syllabus.services.fields import UNSET
 from syllabus.services.publications import (
     PublicationSettings,
     publish_course,

@@ -11,6 +11,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from syllabus.core.errors import NotFound
 from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, etag, json
 from syllabus.dialects.skilljar.body import WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.domains import domain_id_of
@@ -27,7 +28,6 @@ from syllabus.queries.catalog_views import (
     publications_by_course,
 )
 from syllabus.queries.enrollment_views import path_course_counts
-from syllabus.services.errors import NotFound
 from syllabus.services.learning_paths import LearningPathData, create_learning_path
 from syllabus.services.path_publications import (
     PathPublicationSettings,

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from pydantic import Field
 from starlette.responses import Response
 
+from syllabus.core.errors import Invalid, NotFound
 from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, etag, json
 from syllabus.dialects.skilljar.body import WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.domains import domain_id_of
@@ -27,7 +28,6 @@ from syllabus.queries.signup_fields import (
     user_value,
     values_of_users,
 )
-from syllabus.services.errors import Invalid, NotFound
 from syllabus.services.signup_fields import ValueChange, set_user_signup_values
 
 router = SkilljarRouter(tags=["Domains > Signup Fields"])

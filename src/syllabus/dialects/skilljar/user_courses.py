@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from syllabus.core.errors import NotFound
 from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, json
 from syllabus.dialects.skilljar.body import WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.certificates import (
@@ -46,7 +47,6 @@ from syllabus.queries.progress_views import (
 )
 from syllabus.queries.users import get_user
 from syllabus.services.domain_enrollments import enroll_in_course
-from syllabus.services.errors import NotFound
 
 router = SkilljarRouter(tags=["Users"])
 

@@ -20,6 +20,8 @@ from pydantic import Field
 from sqlalchemy import Row
 from starlette.responses import Response
 
+from syllabus.core.errors import Invalid, NotFound
+from syllabus.core.fields import UNSET, Maybe
 from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, etag, json
 from syllabus.dialects.skilljar.body import UtcDateTime, WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.errors import FieldErrors
@@ -32,8 +34,6 @@ from syllabus.queries.enrollment_views import EnrollmentRow, user_enrollments
 from syllabus.queries.lesson_progress import lesson_progress
 from syllabus.queries.progress_views import progress_for_pairs
 from syllabus.queries.users import get_user
-from syllabus.services.errors import Invalid, NotFound
-from syllabus.services.fields import UNSET, Maybe
 from syllabus.services.lesson_progress import update_lesson_progress
 
 router = SkilljarRouter(tags=["Users > Published Courses > Lessons"])

@@ -13,6 +13,8 @@ from datetime import datetime
 from pydantic import Field
 from starlette.responses import Response
 
+from syllabus.core.errors import NotFound
+from syllabus.core.fields import UNSET, Maybe
 from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, etag, json
 from syllabus.dialects.skilljar.body import UtcDateTime, WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.certificates import completions
@@ -24,8 +26,6 @@ from syllabus.domain.progress import ProgressStatus
 from syllabus.queries.enrollment_views import EnrollmentRow, lesson_counts, user_enrollments
 from syllabus.queries.progress_views import ProgressView
 from syllabus.queries.users import get_user
-from syllabus.services.errors import NotFound
-from syllabus.services.fields import UNSET, Maybe
 from syllabus.services.progress import (
     CourseProgressChanges,
     create_course_progress,

@@ -8,6 +8,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from syllabus.core.errors import NotFound
+from syllabus.core.validation import normalize_email
 from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, etag, json
 from syllabus.dialects.skilljar.body import WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.errors import field_error
@@ -24,13 +26,11 @@ from syllabus.queries.user_overview import (
 )
 from syllabus.queries.users import get_user, get_user_by_email
 from syllabus.services.domain_users import set_user_active
-from syllabus.services.errors import NotFound
 from syllabus.services.locking import require_locked
 from syllabus.services.user_fields import UserData
 from syllabus.services.user_groups import set_user_groups
 from syllabus.services.user_privacy import anonymize_user
 from syllabus.services.users import create_user, update_user
-from syllabus.services.validation import normalize_email
 
 router = SkilljarRouter(tags=["Users"])
 

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import Field
 from starlette.responses import Response
 
+from syllabus.core.fields import UNSET
 from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, json
 from syllabus.dialects.skilljar.body import UtcDateTime, WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.errors import field_error
@@ -21,7 +22,6 @@ from syllabus.domain.base import utcnow
 from syllabus.domain.webhooks import Webhook, WebhookEventType
 from syllabus.queries.webhook_payloads import sample_payload
 from syllabus.queries.webhooks import DELIVERIES, WEBHOOKS, attempts_of
-from syllabus.services.fields import UNSET
 from syllabus.services.webhooks import (
     WebhookData,
     create_webhook,

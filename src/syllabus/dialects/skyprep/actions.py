@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from syllabus.services.context import Context
+from syllabus.core.context import Context
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,12 +14,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import DomainError, Invalid
+from syllabus.core.fields import is_set
 from syllabus.dialects.skyprep.actions import Call, action
 from syllabus.dialects.skyprep.params import Params
 from syllabus.services import catalog
 from syllabus.services.catalog import CatalogItems
-from syllabus.services.errors import DomainError, Invalid
-from syllabus.services.fields import is_set
 
 SUCCESS = {"message": "success"}
 KINDS = ("course", "learning_path")

@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import Invalid, NotFound
+from syllabus.core.fields import UNSET, Maybe, is_set
 from syllabus.dialects.skyprep.actions import Call, action
 from syllabus.dialects.skyprep.params import Params
 from syllabus.dialects.skyprep.render import Named, Program, Stream, load_program
@@ -22,8 +24,6 @@ from syllabus.queries import courses as course_queries
 from syllabus.queries.courses import CourseDetail, ItemRow
 from syllabus.services import courses as course_service
 from syllabus.services.courses import CourseData
-from syllabus.services.errors import Invalid, NotFound
-from syllabus.services.fields import UNSET, Maybe, is_set
 
 STREAM_PAGE = 200
 """Courses per page while streaming get_courses: three queries (courses, tags, items) each."""

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import DomainError, Invalid
+from syllabus.core.fields import is_set
 from syllabus.dialects.skyprep.actions import Call, action
 from syllabus.dialects.skyprep.courses import course_id, render_courses
 from syllabus.dialects.skyprep.params import Params
@@ -22,8 +24,6 @@ from syllabus.queries import access
 from syllabus.queries import courses as course_queries
 from syllabus.services import enrollments as enrollment_service
 from syllabus.services import groups as group_service
-from syllabus.services.errors import DomainError, Invalid
-from syllabus.services.fields import is_set
 from syllabus.services.mass_enrollment import mass_enroll as mass_enroll_service
 
 SUCCESS = {"message": "success"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from syllabus.services.errors import DomainError
+from syllabus.core.errors import DomainError
 
 STATUS_BY_CODE = {
     "invalid": 400,

@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import DomainError, NotFound
+from syllabus.core.fields import is_set
 from syllabus.dialects.skyprep.actions import Call, Handler, action
 from syllabus.dialects.skyprep.embedded import course_list
 from syllabus.dialects.skyprep.params import Params
@@ -29,8 +31,6 @@ from syllabus.queries import groups as group_queries
 from syllabus.queries import users as user_queries
 from syllabus.queries.groups import GroupRow
 from syllabus.services import group_managers, groups
-from syllabus.services.errors import DomainError, NotFound
-from syllabus.services.fields import is_set
 from syllabus.services.group_creation import create_group_with_members
 from syllabus.services.group_managers import ManagerPermissions
 from syllabus.services.groups import GroupData

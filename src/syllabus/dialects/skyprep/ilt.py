@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import Invalid, NotFound, NotFoundMany
+from syllabus.core.fields import UNSET, Maybe, is_set
 from syllabus.dialects.skyprep.actions import Call, action
 from syllabus.dialects.skyprep.enrollments import wire_fields
 from syllabus.dialects.skyprep.ilt_render import (
@@ -30,8 +32,6 @@ from syllabus.queries import ilt as ilt_queries
 from syllabus.queries import users as user_queries
 from syllabus.services import ilt as ilt_service
 from syllabus.services import ilt_registrations as registration_service
-from syllabus.services.errors import Invalid, NotFound, NotFoundMany
-from syllabus.services.fields import UNSET, Maybe, is_set
 
 TRAINING_ID = "instructor_led_training_id"
 REGISTRATION_ID = "instructor_led_training_timeslot_registration_id"

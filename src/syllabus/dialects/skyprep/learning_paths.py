@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import NotFound
+from syllabus.core.fields import is_set
 from syllabus.dialects.skyprep.actions import Call
 from syllabus.dialects.skyprep.embedded import course_list
 from syllabus.dialects.skyprep.groups import (
@@ -28,8 +30,6 @@ from syllabus.dialects.skyprep.users import user_json
 from syllabus.queries import learning_paths as path_queries
 from syllabus.queries.learning_paths import PathRow
 from syllabus.services import learning_paths as path_service
-from syllabus.services.errors import NotFound
-from syllabus.services.fields import is_set
 from syllabus.services.learning_paths import LearningPathData
 
 TEXT_FIELDS = ("name", "description", "category")

@@ -7,11 +7,11 @@ from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import Invalid
+from syllabus.core.fields import is_set
 from syllabus.dialects.skyprep.actions import Call, action
 from syllabus.dialects.skyprep.params import Params
 from syllabus.services.course_otps import issue_course_otps
-from syllabus.services.errors import Invalid
-from syllabus.services.fields import is_set
 from syllabus.services.login_keys import LoginKeyRequest, issue_login_key_for
 
 LOGIN_PATH = "/account/automated_login"

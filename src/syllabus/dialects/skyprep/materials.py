@@ -19,6 +19,8 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from syllabus.auth.keys import authenticate, tenant_has_domain
+from syllabus.core.context import Context
+from syllabus.core.errors import DomainError, Invalid, NotFound
 from syllabus.db.session import TENANT_KEY, unit_of_work
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.skyprep.actions import Call, action
@@ -28,8 +30,6 @@ from syllabus.dialects.skyprep.render import Program, Stream, load_program
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
 from syllabus.queries.materials import MaterialRow, get_material, material_pages
-from syllabus.services.context import Context
-from syllabus.services.errors import DomainError, Invalid, NotFound
 from syllabus.services.materials import (
     download_expiry,
     material_for_link,

@@ -13,8 +13,8 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 
-from syllabus.services.errors import Invalid
-from syllabus.services.fields import UNSET, Maybe, is_set
+from syllabus.core.errors import Invalid
+from syllabus.core.fields import UNSET, Maybe, is_set
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import Invalid
+from syllabus.core.fields import is_set
 from syllabus.dialects.skyprep.actions import Call, action
 from syllabus.dialects.skyprep.courses import epoch
 from syllabus.dialects.skyprep.params import Params
@@ -23,8 +25,6 @@ from syllabus.domain.base import utcnow
 from syllabus.domain.users import CUSTOM_SLOTS
 from syllabus.queries import payments as payment_queries
 from syllabus.queries.payments import PaymentFilter
-from syllabus.services.errors import Invalid
-from syllabus.services.fields import is_set
 from syllabus.services.payments import PAYMENT_TYPES, PaymentStatus
 
 STREAM_PAGE = 500

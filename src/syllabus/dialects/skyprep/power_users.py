@@ -11,13 +11,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from syllabus.core.fields import is_set
 from syllabus.dialects.skyprep.actions import Call, action
 from syllabus.dialects.skyprep.params import Params
 from syllabus.dialects.skyprep.render import Named, Program, load_program
 from syllabus.dialects.skyprep.users import find_user, user_json
 from syllabus.queries import users as user_queries
 from syllabus.services import power_users
-from syllabus.services.fields import is_set
 from syllabus.services.power_users import DatasetView, PowerView, RoleView
 
 SUCCESS = {"message": "success"}

@@ -6,12 +6,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import Invalid
+from syllabus.core.fields import is_set
 from syllabus.dialects.skyprep.actions import Call, action
 from syllabus.dialects.skyprep.params import Params
 from syllabus.dialects.skyprep.render import Named, load_program
 from syllabus.queries import program as program_queries
-from syllabus.services.errors import Invalid
-from syllabus.services.fields import is_set
 
 DATA_TYPES = {
     "user_count": "users_count",

@@ -12,6 +12,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import Invalid, NotFound
+from syllabus.core.fields import UNSET, Maybe, is_set
+from syllabus.core.lookups import missing_ids
 from syllabus.dialects.skyprep.actions import Call, action
 from syllabus.dialects.skyprep.enrollments import wire_fields
 from syllabus.dialects.skyprep.page_marks import PageMarks
@@ -26,9 +29,6 @@ from syllabus.queries import progress as progress_queries
 from syllabus.queries.progress import MAX_PER_PAGE, ProgressFilter, sort_key
 from syllabus.services import item_progress as item_service
 from syllabus.services import progress as progress_service
-from syllabus.services.errors import Invalid, NotFound
-from syllabus.services.fields import UNSET, Maybe, is_set
-from syllabus.services.lookups import missing_ids
 from syllabus.services.progress import CourseProgressChanges
 
 SUCCESS = {"message": "success"}

@@ -22,9 +22,9 @@ from xml.sax.saxutils import escape
 import orjson
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import Invalid
 from syllabus.dialects.skyprep.params import parse_text
 from syllabus.dialects.skyprep.time_zones import rails_zone_name
-from syllabus.services.errors import Invalid
 
 JSON_TYPE = "application/json"
 XML_TYPE = "application/xml; charset=utf-8"

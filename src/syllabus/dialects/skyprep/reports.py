@@ -24,6 +24,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from syllabus.core.errors import DomainError, Invalid, NotFound
+from syllabus.core.fields import is_set
 from syllabus.db.session import unit_of_work
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.skyprep.actions import Action, Call, action
@@ -49,8 +51,6 @@ from syllabus.queries.report_runs import (
     sign_run,
 )
 from syllabus.queries.reports import ReportType, report_batches, report_type
-from syllabus.services.errors import DomainError, Invalid, NotFound
-from syllabus.services.fields import is_set
 from syllabus.services.jobs import enqueue_job
 
 DOWNLOAD_PATH = "/reports/download"

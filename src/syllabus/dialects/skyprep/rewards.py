@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import Invalid
+from syllabus.core.fields import is_set
 from syllabus.dialects.skyprep.actions import Call, action
 from syllabus.dialects.skyprep.courses import epoch
 from syllabus.dialects.skyprep.params import Params
@@ -18,8 +20,6 @@ from syllabus.dialects.skyprep.users import find_user
 from syllabus.domain.rewards import PointTransaction
 from syllabus.queries.users import UserRow
 from syllabus.services import gamification
-from syllabus.services.errors import Invalid
-from syllabus.services.fields import is_set
 
 _INTEGER = re.compile(r"^[+-]?\d{1,12}$", re.ASCII)
 

@@ -15,6 +15,8 @@ from starlette.routing import Route
 
 from syllabus.auth.cache import PrincipalCache
 from syllabus.auth.keys import Principal, authenticate, tenant_has_domain
+from syllabus.core.context import Context
+from syllabus.core.errors import DomainError, NotFound
 from syllabus.db.session import unit_of_work
 from syllabus.dialects.guards.idempotency import (
     IdempotencyGuard,
@@ -50,8 +52,6 @@ from syllabus.dialects.skyprep.render import Stream, encode, encode_stream, medi
 from syllabus.dialects.skyprep.reports import FileStream, file_format_passes
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
-from syllabus.services.context import Context
-from syllabus.services.errors import DomainError, NotFound
 from syllabus.services.idempotency import StoredResponse
 
 DEPRECATION_HEADERS = {"Deprecation": "true"}

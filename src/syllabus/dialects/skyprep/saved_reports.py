@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import NotFound
 from syllabus.dialects.skyprep.actions import Call, action
 from syllabus.dialects.skyprep.courses import epoch
 from syllabus.dialects.skyprep.params import Params
@@ -27,7 +28,6 @@ from syllabus.queries.reports_saved import (
     list_saved_reports,
     saved_report_batches,
 )
-from syllabus.services.errors import NotFound
 
 FILE_FORMATS = frozenset({"csv", "xlsx"})
 

@@ -14,13 +14,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import NotFound
 from syllabus.dialects.skyprep.actions import Call, action
 from syllabus.dialects.skyprep.params import Params
 from syllabus.dialects.skyprep.rewards import find_learner, optional_text, parse_amount
 from syllabus.queries import skills as skill_queries
 from syllabus.queries.skills import CompetencyView, Requirement, SkillView
 from syllabus.services import skills as skill_service
-from syllabus.services.errors import NotFound
 
 
 def skill_json(skill: SkillView) -> dict[str, Any]:

@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from syllabus.core.fields import is_set
 from syllabus.dialects.skyprep.actions import Call, action
 from syllabus.dialects.skyprep.params import Params
-from syllabus.services.fields import is_set
 from syllabus.services.training_transfer import Skipped, move_training_data
 
 SUBJECT_NAMES = {

@@ -14,6 +14,8 @@ from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
+from syllabus.core.errors import Invalid, NotFound
+from syllabus.core.fields import UNSET, Maybe, is_set
 from syllabus.dialects.skyprep.actions import Call, action
 from syllabus.dialects.skyprep.params import Params
 from syllabus.dialects.skyprep.render import Named, Program, Stream, load_program
@@ -22,8 +24,6 @@ from syllabus.domain.users import CUSTOM_SLOTS, Role
 from syllabus.queries import users as user_queries
 from syllabus.queries.users import UserRow
 from syllabus.services import users as user_service
-from syllabus.services.errors import Invalid, NotFound
-from syllabus.services.fields import UNSET, Maybe, is_set
 from syllabus.services.user_fields import UserData
 
 STREAM_PAGE = 500

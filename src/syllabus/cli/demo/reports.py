@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from syllabus.services.context import Context
+from syllabus.core.context import Context
 from syllabus.services.saved_reports import create_saved_report
 
 

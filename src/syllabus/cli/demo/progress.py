@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
 from syllabus.domain.courses import CourseItem, ItemType
-from syllabus.services.context import Context
 from syllabus.services.enrollments import unenroll_users_from_courses
 from syllabus.services.item_progress import course_progress_for, set_item_progress
 from syllabus.services.progress import CourseProgressChanges, update_course_progress

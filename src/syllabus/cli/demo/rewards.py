@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from syllabus.services.context import Context
+from syllabus.core.context import Context
 from syllabus.services.gamification import create_gamification_transaction
 from syllabus.services.payments import record_stripe_event
 from syllabus.services.skills import (

@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from syllabus.services.context import Context
-from syllabus.services.errors import NotFound
+from syllabus.core.context import Context
+from syllabus.core.errors import NotFound
 
 M = TypeVar("M")
 IN_CHUNK = 500

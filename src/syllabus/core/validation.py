@@ -7,7 +7,7 @@ import zoneinfo
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
-from syllabus.services.errors import Invalid
+from syllabus.core.errors import Invalid
 
 E = TypeVar("E")
 

@@ -12,15 +12,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from syllabus.demo_progress import add_demo_progress
-from syllabus.demo_reports import add_demo_reports
-from syllabus.demo_rewards import add_demo_rewards
+from syllabus.cli.demo.progress import add_demo_progress
+from syllabus.cli.demo.reports import add_demo_reports
+from syllabus.cli.demo.rewards import add_demo_rewards
+from syllabus.core.context import Context
 from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.events import Surface
 from syllabus.domain.tenants import Domain, Tenant
 from syllabus.services.catalog import CatalogItems, add_to_catalog
-from syllabus.services.context import Context
 from syllabus.services.course_items import CourseItemData, add_course_item
 from syllabus.services.course_otps import issue_course_otps
 from syllabus.services.courses import CourseData, create_course
