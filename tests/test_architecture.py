@@ -31,7 +31,6 @@ NOT_WRITES: dict[str, str] = {
     "syllabus.services.locking.lock_rows": "takes row locks for the caller's transaction",
     "syllabus.services.locking.require_locked": "a read that locks the row it returns",
     "syllabus.services.materials.material_store": "opens the file store, writes no row",
-    "syllabus.services.events.outbox_signal": "a notification hint, no row",
     "syllabus.services.item_progress.course_progress_for": "a read of computed progress",
     "syllabus.services.credentials.list_credentials": "a read of a program's keys",
     "syllabus.services.payments.stripe_webhook_secret": "a read of a program's secret",
