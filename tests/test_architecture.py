@@ -7,8 +7,10 @@ from two writes fails here with its name and the calls, before a second door cop
 What a *service write* is, in one place: a call, resolved through the calling module's imports,
 to a public function (no leading underscore) defined in a module under ``syllabus.services``,
 except the functions named in ``NOT_WRITES`` below, each with the reason it is not a write. A call
-to a function of the same module counts the writes that function makes, so a handler cannot hide
-its second write in a local helper. Classes (service inputs, results) are not calls to a write.
+to a function of the same module (or ``self.method`` of the same class) counts the writes that
+function makes, so a handler cannot hide its second write in a local helper. Constructing a
+class (a service input or result) is not a write. Call sites are counted, not executions: two
+writes in two branches are two, so such a handler is written with one call site.
 """
 
 from __future__ import annotations
@@ -153,13 +155,15 @@ def scopes_of(module_name: str, path: Path) -> dict[str, Scope]:
     }
     scopes: dict[str, Scope] = {}
 
-    def walk(fn: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str) -> None:
+    def walk(
+        fn: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, owner: str | None = None
+    ) -> None:
         scope = scopes.setdefault(qualname, Scope(qualname, fn.lineno))
         todo: list[ast.AST] = list(fn.body)
         while todo:
             node = todo.pop()
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                walk(node, f"{qualname}.{node.name}")  # a nested function is its own scope
+                walk(node, f"{qualname}.{node.name}", owner)  # a nested function: its own scope
                 continue
             if isinstance(node, ast.ClassDef):
                 continue
@@ -171,6 +175,9 @@ def scopes_of(module_name: str, path: Path) -> dict[str, Scope]:
                 continue
             if len(parts) == 1 and parts[0] in top_level and parts[0] not in imports.names:
                 scope.local_calls.append(parts[0])
+                continue
+            if owner is not None and len(parts) == 2 and parts[0] == "self":
+                scope.local_calls.append(f"{owner}.{parts[1]}")  # a method of the same class
                 continue
             if parts[0] not in imports.names:
                 continue
@@ -184,7 +191,7 @@ def scopes_of(module_name: str, path: Path) -> dict[str, Scope]:
         elif isinstance(node, ast.ClassDef):
             for item in node.body:
                 if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
-                    walk(item, f"{node.name}.{item.name}")
+                    walk(item, f"{node.name}.{item.name}", node.name)
     return scopes
 
 
