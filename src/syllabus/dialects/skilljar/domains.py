@@ -299,13 +299,12 @@ def patch_domain_user(domain_name: str, user_id: str, api: WriteApi) -> Response
 
 
 def _imported(row: BulkUserBody) -> ImportedUser:
+    """A bulk row as the import's input; membership settings only where the row gives them."""
     given = row.model_fields_set
     settings = MembershipSettings(
-        **{
-            name: getattr(row, name)
-            for name in ("active", "marketing_optin", "expires_at")
-            if name in given
-        }
+        active=bool(row.active) if "active" in given else UNSET,  # null has always meant false
+        marketing_optin=row.marketing_optin if "marketing_optin" in given else UNSET,
+        expires_at=row.expires_at if "expires_at" in given else UNSET,
     )
     return ImportedUser(
         email=row.email, first_name=row.first_name, last_name=row.last_name, settings=settings
