@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import replace
 
 import pytest
 from sqlalchemy.orm import Session
 
 from syllabus.core.errors import Invalid, NotFound
-from syllabus.domain.webhooks import WebhookEventType
+from syllabus.domain.events import Surface
+from syllabus.domain.webhooks import DeactivateReason, WebhookEventType
 from syllabus.services.webhook_targets import address_refusal, clean_target_url
 from syllabus.services.webhooks import (
     WebhookData,
     clean_event_type,
     clean_headers,
     create_webhook,
+    deactivate_webhook,
     get_webhook,
     rotate_webhook_secret,
 )
@@ -120,3 +123,45 @@ def test_secrets_rotate_and_are_never_in_events(session: Session) -> None:
     scope(session, other)
     with pytest.raises(NotFound):
         get_webhook(session, other, hook.id)
+
+
+def test_the_sender_deactivating_a_webhook_records_it_once(session: Session) -> None:
+    _, ctx = make_tenant(session)
+    hook = create_webhook(
+        session,
+        ctx,
+        data=WebhookData(target_url="https://93.184.216.34/h"),
+        allow_private_targets=False,
+    )
+    worker = replace(ctx, actor="worker", surface=Surface.WORKER)
+
+    deactivate_webhook(session, worker, webhook_id=hook.id, reason=DeactivateReason.RETRY_COUNT)
+    again = deactivate_webhook(
+        session, worker, webhook_id=hook.id, reason=DeactivateReason.HTTP_4XX_RESPONSE
+    )
+
+    assert (again.active, again.deactivate_reason, again.retry_at) == (
+        False,
+        DeactivateReason.HTTP_4XX_RESPONSE,
+        None,
+    )
+    recorded = events(session, ctx, "webhook.deactivated")
+    assert [(e.actor, e.surface, e.data["reason"]) for e in recorded] == [
+        ("worker", "worker", "RETRY_COUNT")
+    ]
+    assert recorded[0].data["active"] is False
+    assert "secret" not in recorded[0].data
+
+
+def test_a_webhook_of_another_program_cannot_be_deactivated(session: Session) -> None:
+    _, ctx = make_tenant(session)
+    _, other = make_tenant(session)
+    hook = create_webhook(
+        session,
+        other,
+        data=WebhookData(target_url="https://93.184.216.34/h"),
+        allow_private_targets=False,
+    )
+    with pytest.raises(NotFound):
+        deactivate_webhook(session, ctx, webhook_id=hook.id, reason=DeactivateReason.RETRY_COUNT)
+    assert get_webhook(session, other, hook.id).active

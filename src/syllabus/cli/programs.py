@@ -26,7 +26,7 @@ from syllabus.domain.events import Surface
 from syllabus.domain.tenants import Tenant
 from syllabus.services.credentials import issue_credential, list_credentials, revoke_credential
 from syllabus.services.rate_limits import program_rate_limit, set_program_rate_limit
-from syllabus.services.tenants import NewTenant, create_tenant
+from syllabus.services.tenants import NewTenant, open_program
 
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 tenant_app = typer.Typer(help="Programs (tenants).", no_args_is_help=True)
@@ -56,19 +56,13 @@ def tenant_create(
     factory = session_factory(settings)
     try:
         with unit_of_work(factory, tenant_id=None) as session:
-            tenant = create_tenant(
+            opened = open_program(
                 session,
                 data=NewTenant(acct_key=acct_key, name=name, time_zone=time_zone),
                 actor=CLI_ACTOR,
                 surface=Surface.CLI,
             )
-            ctx = Context(tenant_id=tenant.id, actor=CLI_ACTOR, surface=Surface.CLI)
-            api_key = issue_credential(
-                session, ctx, kind=CredentialKind.API_KEY, label="initial"
-            ).secret
-            scim = issue_credential(
-                session, ctx, kind=CredentialKind.SCIM_TOKEN, label="initial"
-            ).secret
+            tenant, api_key, scim = opened.tenant, opened.api_key, opened.scim_token
     except DomainError as error:
         raise fail(error) from None
     if as_json:

@@ -133,10 +133,12 @@ def field_add(
     def act(session: Session, ctx: Context) -> dict[str, Any]:
         data = _data(field_type, label, help_text, regex, regex_error, required, order)
         field = add_signup_field(
-            session, ctx, domain_id=_domain_id(session, ctx, domain), data=data
+            session,
+            ctx,
+            domain_id=_domain_id(session, ctx, domain),
+            data=data,
+            options=option or (),
         )
-        for value in option or []:
-            add_signup_field_option(session, ctx, field_id=field.id, value=value)
         return _row(session, ctx, codec, field)
 
     typer.echo(json.dumps(in_program(acct_key, act)))

@@ -29,6 +29,7 @@ import httpx
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from syllabus.core.context import Context
 from syllabus.db.session import unit_of_work
 from syllabus.delivery.fanout import make_fan_out
 from syllabus.delivery.feed import FeedPruner
@@ -42,6 +43,7 @@ from syllabus.delivery.webhook_http import (
 )
 from syllabus.delivery.worker import Worker, backoff
 from syllabus.domain.base import UTCDateTime, utcnow
+from syllabus.domain.events import Surface
 from syllabus.domain.webhooks import (
     DeactivateReason,
     DeliveryStatus,
@@ -50,6 +52,7 @@ from syllabus.domain.webhooks import (
     WebhookDelivery,
 )
 from syllabus.queries.webhook_payloads import RenderId, ping_payload
+from syllabus.services.webhooks import deactivate_webhook
 
 log = logging.getLogger("syllabus.webhooks")
 
@@ -384,9 +387,8 @@ class WebhookSender:
             webhook.locked_until = None
             if reason is not None:
                 delivery.status = DeliveryStatus.FAILED
-                webhook.active = False
-                webhook.deactivate_reason = reason
-                webhook.retry_at = None
+                ctx = Context(webhook.tenant_id, "worker", Surface.WORKER)
+                deactivate_webhook(session, ctx, webhook_id=webhook_id, reason=reason)
                 log.warning("webhook %s deactivated: %s", webhook_id, reason.value)
             else:
                 webhook.retry_at = now + self._delay(delivery.attempts, result)

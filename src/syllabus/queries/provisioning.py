@@ -113,21 +113,6 @@ def scim_user_with_profile(
     return None if found is None else (found[0], found[1])
 
 
-def scim_deleted_user(session: Session, username: str, email: str) -> User | None:
-    """A user the IdP DELETEd earlier with this userName or email: provisioning them again
-    brings the same record (and its learning history) back."""
-    return session.scalars(
-        select(User)
-        .join(ScimDeletedUser, ScimDeletedUser.user_id == User.id)
-        .where(
-            (User.username_normalized == username.lower())
-            | (User.email_normalized == email.strip().lower())
-        )
-        .order_by(User.id)
-        .limit(1)
-    ).first()
-
-
 def scim_group(session: Session, group_id: int) -> Group | None:
     if not possible_id(group_id):
         return None
@@ -147,13 +132,6 @@ def members_of(session: Session, group_ids: Sequence[int]) -> dict[int, list[tup
         for group_id, user_id, first, last, email in rows:
             out[group_id].append((user_id, " ".join(p for p in (first, last) if p) or email))
     return out
-
-
-def existing_user_ids(session: Session, ids: Sequence[int]) -> set[int]:
-    found: set[int] = set()
-    for part in chunks([i for i in ids if possible_id(i)]):
-        found.update(session.scalars(select(User.id).where(User.id.in_(part))))
-    return found
 
 
 @dataclass(frozen=True)

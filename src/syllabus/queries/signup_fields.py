@@ -54,9 +54,6 @@ _ONE_VALUE = _ANSWERS.where(
     _values.user_id == bindparam("user_id"),
     _values.field_id == bindparam("field_id"),
 )
-_ONE_FIELD = scoped_select(SignupField).where(
-    _fields.domain_id == bindparam("domain_id"), _fields.id == bindparam("field_id")
-)
 _VALUES_OF_USERS = _ANSWERS.where(
     _fields.domain_id == bindparam("domain_id"),
     _values.user_id.in_(bindparam("user_ids", expanding=True)),
@@ -102,13 +99,6 @@ def options_of(session: Session, ctx: Context, field_ids: Sequence[int]) -> dict
         for row in execute_scoped(session, ctx.tenant_id, _OPTIONS, params):
             out.setdefault(row.field_id, []).append(row)
     return out
-
-
-def domain_field(session: Session, ctx: Context, domain_id: int, field_id: int) -> Row[Any] | None:
-    if not possible_id(field_id):
-        return None
-    params = {"domain_id": domain_id, "field_id": field_id}
-    return execute_scoped(session, ctx.tenant_id, _ONE_FIELD, params).first()
 
 
 def user_value(

@@ -49,9 +49,11 @@ def enroll_in_publication(
     published_course_id: int,
     user_id: int,
     expires_at: datetime | None = None,
+    active: bool = True,
     require_member: bool = True,
 ) -> tuple[Enrollment, bool]:
-    """Enroll the user; returns the enrollment and whether it is new (else it is left as is)."""
+    """Enroll the user; returns the enrollment and whether it is new (else it is left as is).
+    A new enrollment given ``active=False`` is created, then suspended (enrollment.updated)."""
     publication = require(session, ctx, PublishedCourse, published_course_id, field="pc")
     require(session, ctx, User, user_id, field="user")
     if require_member:
@@ -72,6 +74,10 @@ def enroll_in_publication(
     )
     created = _existing(session, ctx, publication.id, user_id)
     assert created is not None
+    if not active:
+        created = update_enrollment(
+            session, ctx, enrollment_id=created.id, changes=EnrollmentChanges(active=False)
+        )
     return created, True
 
 

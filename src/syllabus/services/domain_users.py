@@ -24,7 +24,6 @@ from syllabus.domain.users import User
 from syllabus.services.events import record_event
 from syllabus.services.user_fields import UserData
 from syllabus.services.user_import import NewUser, create_users
-from syllabus.services.users import deactivate_user, reactivate_user
 
 MAX_BULK = 1_000
 
@@ -237,10 +236,3 @@ def register_domain_users(
         session.flush()
     result.errors.sort(key=lambda e: e.index)
     return result
-
-
-def set_user_active(session: Session, ctx: Context, *, user_id: int, active: bool) -> User:
-    """The guide's ``is_active``: false deactivates the user, true reactivates them."""
-    if active:
-        return reactivate_user(session, ctx, user_id=user_id)
-    return deactivate_user(session, ctx, user_id=user_id)

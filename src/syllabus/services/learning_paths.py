@@ -102,7 +102,16 @@ def path_course_ids(session: Session, ctx: Context, path_id: int) -> list[int]:
     )
 
 
-def create_learning_path(session: Session, ctx: Context, *, data: LearningPathData) -> LearningPath:
+def create_learning_path(
+    session: Session,
+    ctx: Context,
+    *,
+    data: LearningPathData,
+    user_ids: Sequence[int] = (),
+    group_ids: Sequence[int] = (),
+) -> LearningPath:
+    """The path (learning_path.created) with its courses, then the users and groups given
+    enrolled in it; an unknown user or group creates nothing (the caller's unit rolls back)."""
     values = data.set_fields()
     if "name" not in values:
         raise Invalid("name", "name is required")
@@ -118,6 +127,10 @@ def create_learning_path(session: Session, ctx: Context, *, data: LearningPathDa
         "learning_path.created",
         {"learning_path_id": path.id, "name": path.name, "course_ids": courses},
     )
+    if user_ids:
+        add_users_to_learning_path(session, ctx, path_id=path.id, user_ids=user_ids)
+    if group_ids:
+        add_groups_to_learning_path(session, ctx, path_id=path.id, group_ids=group_ids)
     return path
 
 

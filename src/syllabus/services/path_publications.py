@@ -20,7 +20,11 @@ from syllabus.domain.learning_paths import LearningPath, LearningPathUser, Publi
 from syllabus.domain.tenants import Domain
 from syllabus.services.domain_users import add_user_to_domain
 from syllabus.services.events import record_event
-from syllabus.services.learning_paths import add_users_to_learning_path
+from syllabus.services.learning_paths import (
+    LearningPathData,
+    add_users_to_learning_path,
+    create_learning_path,
+)
 
 
 @dataclass(frozen=True)
@@ -65,12 +69,18 @@ def publish_path(
     session: Session,
     ctx: Context,
     *,
-    path_id: int,
+    path: int | LearningPathData,
     domain_id: int,
     settings: PathPublicationSettings = PathPublicationSettings(),
 ) -> PublishedPath:
-    """Offer a path on a domain (idempotent: an existing publication is returned as is)."""
-    path = require(session, ctx, LearningPath, path_id, field="path")
+    """Offer a path on a domain: an existing one (its id), or a new one created from
+    ``LearningPathData`` (learning_path.created). Idempotent: an existing publication is
+    returned as is."""
+    if isinstance(path, LearningPathData):
+        require(session, ctx, Domain, domain_id, field="domain")
+        path = create_learning_path(session, ctx, data=path).id
+    path_id = path
+    learning_path = require(session, ctx, LearningPath, path_id, field="path")
     require(session, ctx, Domain, domain_id, field="domain")
     existing = session.scalars(
         select(PublishedPath).where(
@@ -81,7 +91,7 @@ def publish_path(
     ).first()
     if existing is not None:
         return existing
-    base = slugify(path.name)
+    base = slugify(learning_path.name)
     slug, n = base, 2
     while _slug_taken(session, ctx, domain_id, slug, None):
         slug, n = f"{base}-{n}", n + 1

@@ -134,6 +134,55 @@ def update_course_progress(
     return progress
 
 
+def _percentage(score: Maybe[int | None], max_score: Maybe[int | None]) -> Maybe[int | None]:
+    """Scores are kept as percentages: ``score`` out of ``max_score`` (100 when not given),
+    rounded half up."""
+    if not is_set(score):
+        if is_set(max_score) and max_score is not None:
+            raise Invalid("max_score", "Requires a score.")
+        return UNSET
+    if score is None:
+        return None
+    maximum = max_score if is_set(max_score) and max_score is not None else 100
+    if maximum == 0:
+        raise Invalid("max_score", "Ensure this value is greater than or equal to 1.")
+    if score > maximum:
+        raise Invalid("score", f"Ensure this value is less than or equal to {maximum}.")
+    return (score * 100 + maximum // 2) // maximum
+
+
+def record_course_progress(
+    session: Session,
+    ctx: Context,
+    *,
+    user_id: int,
+    course_id: int,
+    completed_at: Maybe[datetime | None] = UNSET,
+    score: Maybe[int | None] = UNSET,
+    max_score: Maybe[int | None] = UNSET,
+) -> CourseProgress:
+    """A learner's result reported from outside (Skilljar's progress PUT/PATCH): a completion
+    date passes the course, a null one takes a passed course back to under way (or not started
+    if it never was); ``score`` out of ``max_score`` is kept as a percentage. Opens the record
+    when the enrollment predates it. Only what is given changes."""
+    percentage = _percentage(score, max_score)
+    record = find_course_progress(session, ctx, user_id=user_id, course_id=course_id)
+    if record is None:  # enrolled before records were opened: open it now
+        record = create_course_progress(session, ctx, user_id=user_id, course_id=course_id)
+    status: Maybe[str] = UNSET
+    completed: Maybe[datetime | None] = UNSET
+    if is_set(completed_at):
+        if completed_at is not None:
+            status, completed = ProgressStatus.PASSED.value, completed_at
+        elif record.status is ProgressStatus.PASSED:
+            started = record.started_at is not None
+            status = (ProgressStatus.IN_PROGRESS if started else ProgressStatus.NOT_STARTED).value
+    if not is_set(status) and not is_set(percentage):
+        return record
+    changes = CourseProgressChanges(status=status, completed_at=completed, score=percentage)
+    return update_course_progress(session, ctx, progress_id=record.id, changes=changes)
+
+
 def delete_course_progress(session: Session, ctx: Context, *, progress_id: int) -> None:
     """Delete the record with its item progress and attempts, and the user's direct enrollment
     in the course (in SkyPrep a course progress is the enrollment)."""

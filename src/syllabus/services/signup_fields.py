@@ -86,8 +86,15 @@ def _clean_settings(data: SignupFieldData) -> dict[str, object]:
 
 
 def add_signup_field(
-    session: Session, ctx: Context, *, domain_id: int, data: SignupFieldData
+    session: Session,
+    ctx: Context,
+    *,
+    domain_id: int,
+    data: SignupFieldData,
+    options: Sequence[str] = (),
 ) -> SignupField:
+    """A new field of the domain's signup form (signup_field.created), with its picklist
+    ``options`` in order when given."""
     require(session, ctx, Domain, domain_id, field="domain")
     values = _clean_settings(data)
     if "label" not in values:
@@ -101,6 +108,8 @@ def add_signup_field(
         "signup_field.created",
         {"signup_field_id": field.id, "domain_id": domain_id, "label": field.label},
     )
+    for value in options:
+        add_signup_field_option(session, ctx, field_id=field.id, value=value)
     return field
 
 

@@ -15,8 +15,10 @@ from syllabus.core.validation import (
     clean_text,
     clean_time_zone,
 )
+from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
 from syllabus.domain.tenants import Domain, DomainAccess, Tenant
+from syllabus.services.credentials import issue_credential
 from syllabus.services.events import record_event
 
 
@@ -45,6 +47,27 @@ def create_tenant(session: Session, *, data: NewTenant, actor: str, surface: Sur
     ctx = Context(tenant_id=tenant.id, actor=actor, surface=surface)
     record_event(session, ctx, "program.created", {"acct_key": acct_key, "name": name})
     return tenant
+
+
+@dataclass(frozen=True)
+class OpenedProgram:
+    """A new program and the secrets to call it with, shown to the caller exactly once."""
+
+    tenant: Tenant
+    api_key: str
+    scim_token: str
+
+
+def open_program(
+    session: Session, *, data: NewTenant, actor: str, surface: Surface, label: str = "initial"
+) -> OpenedProgram:
+    """Create the program (program.created) with an API key and a SCIM token
+    (credential.created each), so it can be called at once."""
+    tenant = create_tenant(session, data=data, actor=actor, surface=surface)
+    ctx = Context(tenant_id=tenant.id, actor=actor, surface=surface)
+    api_key = issue_credential(session, ctx, kind=CredentialKind.API_KEY, label=label)
+    scim = issue_credential(session, ctx, kind=CredentialKind.SCIM_TOKEN, label=label)
+    return OpenedProgram(tenant=tenant, api_key=api_key.secret, scim_token=scim.secret)
 
 
 def add_domain(

@@ -19,6 +19,7 @@ from syllabus.core.validation import clean_aware_datetime, clean_text
 from syllabus.domain.base import utcnow
 from syllabus.domain.webhooks import (
     EVENT_TYPE_ALIASES,
+    DeactivateReason,
     DeliveryStatus,
     Webhook,
     WebhookDelivery,
@@ -185,6 +186,25 @@ def delete_webhook(session: Session, ctx: Context, *, webhook_id: int) -> None:
     session.delete(webhook)
     session.flush()
     record_event(session, ctx, "webhook.deleted", summary)
+
+
+def deactivate_webhook(
+    session: Session, ctx: Context, *, webhook_id: int, reason: DeactivateReason
+) -> Webhook:
+    """The sender gives up on a receiver (it refuses, redirects, or stays down past the retry
+    window): no more deliveries until an administrator reactivates it. Records
+    webhook.deactivated with the reason (once: a webhook deactivated meanwhile only takes the
+    reason)."""
+    webhook = get_webhook(session, ctx, webhook_id)
+    was_active = webhook.active
+    webhook.active = False
+    webhook.deactivate_reason = reason
+    webhook.retry_at = None
+    session.flush()
+    if was_active:
+        summary = {**_summary(webhook), "reason": reason.value}
+        record_event(session, ctx, "webhook.deactivated", summary)
+    return webhook
 
 
 def rotate_webhook_secret(

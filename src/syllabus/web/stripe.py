@@ -67,10 +67,13 @@ def receive_stripe_event(
 ) -> StripeOutcome:
     """A delivery racing another of the same event loses on a unique key; run again, it sees
     the winner's work and answers as a repeat."""
-    try:
-        return _apply(factory, acct_key, payload, signature)
-    except IntegrityError:
-        return _apply(factory, acct_key, payload, signature)
+    for attempt in (1, 2):
+        try:
+            return _apply(factory, acct_key, payload, signature)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 async def stripe_webhook(request: Request) -> Response:

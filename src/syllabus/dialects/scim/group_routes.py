@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from scim2_models import InvalidValueException, NotFoundException, ResponseParameters
+from scim2_models import NotFoundException, ResponseParameters
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,7 +22,6 @@ from syllabus.dialects.scim.endpoint import (
 from syllabus.dialects.scim.filters import compile_filter, sort_column
 from syllabus.dialects.scim.groups import (
     FILTER_ATTRS,
-    GroupInput,
     parse_group,
     render_group,
     wants_members,
@@ -41,9 +40,9 @@ from syllabus.dialects.scim.schema import GROUP
 from syllabus.dialects.scim.user_routes import _answer
 from syllabus.dialects.scim.users import etag
 from syllabus.domain.groups import Group
-from syllabus.queries.provisioning import existing_user_ids, members_of, page_of, scim_group
+from syllabus.queries.provisioning import members_of, page_of, scim_group
 from syllabus.services import groups as group_service
-from syllabus.services.provisioning import mark_group_pushed
+from syllabus.services.scim_groups import provision_scim_group, update_scim_group
 
 router = APIRouter()
 
@@ -86,26 +85,6 @@ def render_one(
     return render_group(group, members, base, params)
 
 
-def _check_members(session: Session, ids: list[int]) -> None:
-    """Unknown member ids are a bad value in the request (400), not a missing resource."""
-    missing = sorted(set(ids) - existing_user_ids(session, ids))
-    if missing:
-        raise InvalidValueException(detail=f"members: no user with id {missing[0]}")
-
-
-def apply_input(session: Session, ctx: Context, group: Group, data: GroupInput) -> None:
-    group_service.update_group(
-        session,
-        ctx,
-        group_id=group.id,
-        changes=group_service.GroupData(name=data.display_name, external_id=data.external_id),
-    )
-    mark_group_pushed(session, ctx, group.id)
-    if data.member_ids is not None:
-        _check_members(session, data.member_ids)
-        group_service.set_group_members(session, ctx, group_id=group.id, user_ids=data.member_ids)
-
-
 @router.get("/Groups")
 async def get_groups(request: Request) -> Response:
     params = list_params(dict(request.query_params))
@@ -128,18 +107,8 @@ async def create_group(request: Request) -> Response:
     base = base_url(request)
 
     def work(session: Session, ctx: Context) -> dict[str, Any]:
-        data = parse_group(payload)
-        group = group_service.create_group(
-            session,
-            ctx,
-            data=group_service.GroupData(name=data.display_name, external_id=data.external_id),
-        )
-        mark_group_pushed(session, ctx, group.id)
-        if data.member_ids:
-            _check_members(session, data.member_ids)
-            group_service.set_group_members(
-                session, ctx, group_id=group.id, user_ids=data.member_ids
-            )
+        data = parse_group(payload).as_scim_group()
+        group = provision_scim_group(session, ctx, group=data)
         return render_one(session, group, base)
 
     return await write(request, work, lambda body: _answer(body, 201))
@@ -175,7 +144,7 @@ def _change(
         if patch:
             body = apply_patch(render_one(session, group, base), payload, GROUP)
             body.setdefault("members", [])  # removed by the patch: none left
-        apply_input(session, ctx, group, parse_group(body))
+        update_scim_group(session, ctx, group_id=group.id, group=parse_group(body).as_scim_group())
         return render_one(session, group, base, params)
 
     return work

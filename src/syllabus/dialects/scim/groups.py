@@ -15,6 +15,7 @@ from syllabus.dialects.scim.schema import GROUP, GROUP_URN
 from syllabus.dialects.scim.users import check_schemas, etag, lowered, text
 from syllabus.domain.groups import Group as GroupRow
 from syllabus.domain.groups import GroupMembership
+from syllabus.services.scim_groups import ScimGroup
 
 FILTER_ATTRS = ResourceAttrs(
     core_urn=GROUP_URN,
@@ -87,6 +88,10 @@ class GroupInput:
     external_id: str | None
     member_ids: list[int] | None
     """None when the body does not say (PUT leaves members alone then)."""
+
+    def as_scim_group(self) -> ScimGroup:
+        """The body as the SCIM groups service's input."""
+        return ScimGroup(self.display_name, self.external_id, self.member_ids)
 
 
 def member_ids(value: Any) -> list[int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter
@@ -32,16 +31,15 @@ from syllabus.dialects.scim.listing import (
 from syllabus.dialects.scim.patch import apply_patch
 from syllabus.dialects.scim.render import scim_response
 from syllabus.dialects.scim.schema import USER
-from syllabus.dialects.scim.users import FILTER_ATTRS, UserInput, etag, parse_user, render_user
+from syllabus.dialects.scim.users import FILTER_ATTRS, etag, parse_user, render_user
 from syllabus.domain.provisioning import ScimUserProfile
 from syllabus.domain.users import User
 from syllabus.queries.provisioning import (
-    scim_deleted_user,
     scim_user_with_profile,
     user_page_with_profiles,
 )
 from syllabus.services import users as user_service
-from syllabus.services.provisioning import forget_scim_deletion, set_scim_profile
+from syllabus.services.scim_users import provision_scim_user, update_scim_user
 
 router = APIRouter()
 
@@ -81,36 +79,6 @@ def list_users(session: Session, params: ListParams, base: str) -> dict[str, Any
     )
 
 
-def _set_profile(
-    session: Session, ctx: Context, user: User, data: UserInput, *, created: bool = False
-) -> ScimUserProfile | None:
-    return set_scim_profile(
-        session,
-        ctx,
-        user_id=user.id,
-        display_name=data.display_name,
-        email_type=data.email_type,
-        email_primary=data.email_primary,
-        user=user,
-        created=created,
-    )
-
-
-def apply_input(
-    session: Session, ctx: Context, user: User, data: UserInput
-) -> ScimUserProfile | None:
-    """Make the user what the IdP says, through the same services as every other door;
-    returns the user's SCIM profile."""
-    user_service.update_user(session, ctx, user_id=user.id, changes=data.as_data())
-    profile = _set_profile(session, ctx, user, data)
-    if data.active is not None and data.active != user.is_active:
-        if data.active:
-            user_service.reactivate_user(session, ctx, user_id=user.id)
-        else:
-            user_service.deactivate_user(session, ctx, user_id=user.id)
-    return profile
-
-
 def _answer(body: dict[str, Any], status: int = 200) -> Response:
     headers = {}
     version = body.get("meta", {}).get("version")
@@ -143,17 +111,8 @@ async def create_user(request: Request) -> Response:
     base = base_url(request)
 
     def work(session: Session, ctx: Context) -> dict[str, Any]:
-        data = parse_user(payload)
-        returning = scim_deleted_user(session, data.user_name, data.email)
-        if returning is not None:
-            forget_scim_deletion(session, ctx, returning.id)
-            revived = replace(data, active=data.active is not False)
-            return render_user(returning, apply_input(session, ctx, returning, revived), base)
-        user = user_service.create_user(
-            session, ctx, data=data.as_data(), active=data.active is not False
-        )
-        profile = _set_profile(session, ctx, user, data, created=True)
-        return render_user(user, profile, base)
+        data = parse_user(payload).as_scim_user()
+        return render_user(*provision_scim_user(session, ctx, user=data), base)
 
     return await write(request, work, lambda body: _answer(body, 201))
 
@@ -184,8 +143,10 @@ def _change(
         check_if_match(if_match, etag(user.id, user.updated_at))
         current = render_user(user, profile, base)
         body = apply_patch(current, payload, USER) if patch else payload
-        profile = apply_input(session, ctx, user, parse_user(body))
-        return render_user(user, profile, base, params)
+        changed = update_scim_user(
+            session, ctx, user_id=user.id, user=parse_user(body).as_scim_user()
+        )
+        return render_user(*changed, base, params)
 
     return work
 

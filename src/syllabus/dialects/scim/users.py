@@ -22,6 +22,7 @@ from syllabus.dialects.scim.schema import ENTERPRISE_URN, USER, USER_URN, Resour
 from syllabus.domain.groups import GroupMembership
 from syllabus.domain.provisioning import ScimUserProfile
 from syllabus.domain.users import User as UserRow
+from syllabus.services.scim_users import ScimUser
 from syllabus.services.user_fields import UserData
 
 
@@ -172,6 +173,16 @@ class UserInput:
     manager_id: int | None
     active: bool | None
     """None when the body does not say (PUT leaves status alone then)."""
+
+    def as_scim_user(self) -> ScimUser:
+        """The body as the SCIM users service's input."""
+        return ScimUser(
+            data=self.as_data(),
+            active=self.active,
+            display_name=self.display_name,
+            email_type=self.email_type,
+            email_primary=self.email_primary,
+        )
 
     def as_data(self) -> UserData:
         return UserData(

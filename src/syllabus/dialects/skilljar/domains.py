@@ -8,9 +8,9 @@ from typing import Any
 from pydantic import Field
 from starlette.responses import Response
 
-from syllabus.core.errors import DomainError, NotFound
+from syllabus.core.errors import BulkRejected, NotFound
 from syllabus.core.fields import UNSET
-from syllabus.core.validation import clean_email, normalize_email
+from syllabus.core.validation import normalize_email
 from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, etag, json
 from syllabus.dialects.skilljar.body import UtcDateTime, WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.errors import FieldErrors
@@ -28,6 +28,11 @@ from syllabus.queries.domain_views import (
     program_job,
 )
 from syllabus.queries.users import get_user_by_email
+from syllabus.services.domain_user_imports import (
+    IMPORT_DOMAIN_USERS_JOB,
+    ImportedUser,
+    start_domain_user_import,
+)
 from syllabus.services.domain_users import (
     MAX_BULK,
     MembershipSettings,
@@ -35,12 +40,9 @@ from syllabus.services.domain_users import (
     update_domain_membership,
 )
 from syllabus.services.domains import DomainSettings, update_domain
-from syllabus.services.jobs import enqueue_job
 from syllabus.services.user_fields import UserData
 
 router = SkilljarRouter(tags=["Domains"])
-BULK_CREATE_JOB = "domain_users.bulk_create"
-"""The job kind the worker's handler (syllabus.delivery.domain_users) registers."""
 
 
 class DomainWrite(WireModel):
@@ -296,6 +298,19 @@ def patch_domain_user(domain_name: str, user_id: str, api: WriteApi) -> Response
     return _update_domain_user(api, domain_name, user_id)
 
 
+def _imported(row: BulkUserBody) -> ImportedUser:
+    """A bulk row as the import's input; membership settings only where the row gives them."""
+    given = row.model_fields_set
+    settings = MembershipSettings(
+        active=bool(row.active) if "active" in given else UNSET,  # null has always meant false
+        marketing_optin=row.marketing_optin if "marketing_optin" in given else UNSET,
+        expires_at=row.expires_at if "expires_at" in given else UNSET,
+    )
+    return ImportedUser(
+        email=row.email, first_name=row.first_name, last_name=row.last_name, settings=settings
+    )
+
+
 @router.post(
     "/domains/{domain_name}/users/bulk-create",
     operation_id="bulk_create_domain_users",
@@ -309,29 +324,15 @@ def bulk_create(domain_name: str, api: WriteApi) -> Response:
     its per-row result appears."""
     domain_id = domain_id_of(api, domain_name)
     body = parse(BulkCreateBody, api.body)
-    errors: dict[str, Any] = {}
-    seen: dict[str, int] = {}
-    for index, row in enumerate(body.users):
-        try:
-            email = normalize_email(clean_email(row.email))
-        except DomainError as error:
-            errors[str(index)] = {"email": [error.message]}
-            continue
-        if email in seen:
-            errors[str(index)] = {"email": [f"Duplicate of row {seen[email]}."]}
-        seen.setdefault(email, index)
-    if errors:
-        raise FieldErrors({"users": errors})
-    rows = [row.model_dump(mode="json", exclude_unset=True) for row in body.users]
-    job = enqueue_job(
-        api.session,
-        kind=BULK_CREATE_JOB,
-        payload={"domain_id": domain_id, "actor": api.ctx.actor, "rows": rows},
-        tenant_id=api.ctx.tenant_id,
-    )
+    users = [_imported(row) for row in body.users]
+    try:
+        job = start_domain_user_import(api.session, api.ctx, domain_id=domain_id, users=users)
+    except BulkRejected as rejected:
+        errors = {str(r.index): {r.field or "email": [r.message]} for r in rejected.rows}
+        raise FieldErrors({"users": errors}) from None
     job_id = api.id("job", job.id)
     url = str(api.request.url.replace(query=None)).rstrip("/") + f"/{job_id}"
-    response = json({"id": job_id, "status": "queued", "count": len(rows), "url": url}, 202)
+    response = json({"id": job_id, "status": "queued", "count": len(users), "url": url}, 202)
     response.headers["Location"] = url  # the status monitor a 202 points to (RFC 9110 15.3.3)
     return response
 
@@ -343,7 +344,7 @@ def bulk_create(domain_name: str, api: WriteApi) -> Response:
 )
 def bulk_create_result(domain_name: str, job_id: str, api: ReadApi) -> Response:
     domain_id_of(api, domain_name)
-    job = program_job(api.session, api.ctx, api.path_id("job", job_id), BULK_CREATE_JOB)
+    job = program_job(api.session, api.ctx, api.path_id("job", job_id), IMPORT_DOMAIN_USERS_JOB)
     if job is None:
         raise NotFound("job")
     body: dict[str, Any] = {"id": job_id, "status": job.status.value, "count": None}

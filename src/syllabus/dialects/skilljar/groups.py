@@ -29,14 +29,13 @@ from syllabus.queries.group_views import (
     group_facts,
 )
 from syllabus.queries.users import get_user
+from syllabus.services.group_updates import create_group_with_rules, update_group_with_rules
 from syllabus.services.groups import (
     GroupData,
     add_users_to_group,
-    create_group,
     delete_group,
     remove_users_from_group,
     set_email_domain_rules,
-    update_group,
 )
 from syllabus.services.locking import require_locked
 
@@ -152,11 +151,12 @@ def list_groups(api: ReadApi) -> Response:
 )
 def create(api: WriteApi) -> Response:
     body = parse(GroupCreate, api.body)
-    group = create_group(api.session, api.ctx, data=_group_data(api, body))
-    if body.rule_email_domains:
-        set_email_domain_rules(
-            api.session, api.ctx, group_id=group.id, email_domains=body.rule_email_domains
-        )
+    group = create_group_with_rules(
+        api.session,
+        api.ctx,
+        data=_group_data(api, body),
+        email_domains=body.rule_email_domains or (),
+    )
     return _respond(api, group.id, 201)
 
 
@@ -170,11 +170,13 @@ def _update(api: Api, public_id: str) -> Response:
     body = parse(GroupWrite, api.body)
     group = require_locked(api.session, api.ctx, Group, group_id, field="group_id")
     api.check_if_match(etag("group", group.id, group.updated_at))
-    update_group(api.session, api.ctx, group_id=group_id, changes=_group_data(api, body))
-    if body.rule_email_domains is not None:
-        set_email_domain_rules(
-            api.session, api.ctx, group_id=group_id, email_domains=body.rule_email_domains
-        )
+    update_group_with_rules(
+        api.session,
+        api.ctx,
+        group_id=group_id,
+        changes=_group_data(api, body),
+        email_domains=body.rule_email_domains,
+    )
     return _respond(api, group_id)
 
 
@@ -244,16 +246,18 @@ def add_members(group_id: str, api: WriteApi) -> Response:
     which were added and which were already members."""
     gid = _group_id(api, group_id)
     body = parse(GroupMemberWrite, api.body)
+    ids = _many(api, body.users) if body.users is not None else [_one(api, body)]
+    added = set(add_users_to_group(api.session, api.ctx, group_id=gid, user_ids=ids))
     if body.users is not None:
-        return _add_many(api, gid, body.users)
-    ref = body.user.id if body.user is not None else body.user_id
-    if ref is None:
-        raise field_error("user", "This field is required.")
-    user_id = api.ref("user", ref, "user" if body.user is not None else "user_id")
-    if get_user(api.session, api.ctx, user_id) is None:
-        raise field_error("user", f'Invalid pk "{ref}" - object does not exist.')
-    added = add_users_to_group(api.session, api.ctx, group_id=gid, user_ids=[user_id])
-    row = get_member(api.session, api.ctx, gid, user_id)
+        return json(
+            {
+                "group_id": api.id("group", gid),
+                "added": [api.id("user", i) for i in ids if i in added],
+                "already_members": [api.id("user", i) for i in ids if i not in added],
+            },
+            200,
+        )
+    row = get_member(api.session, api.ctx, gid, ids[0])
     assert row is not None
     return json(
         {**_member(api, row), "status": "added" if added else "already_member"},
@@ -261,23 +265,26 @@ def add_members(group_id: str, api: WriteApi) -> Response:
     )
 
 
-def _add_many(api: Api, group_id: int, refs: list[UserRefBody]) -> Response:
+def _one(api: Api, body: GroupMemberWrite) -> int:
+    """The one user named (``user.id`` or the guide's ``user_id``), known to the program."""
+    ref = body.user.id if body.user is not None else body.user_id
+    if ref is None:
+        raise field_error("user", "This field is required.")
+    user_id = api.ref("user", ref, "user" if body.user is not None else "user_id")
+    if get_user(api.session, api.ctx, user_id) is None:
+        raise field_error("user", f'Invalid pk "{ref}" - object does not exist.')
+    return user_id
+
+
+def _many(api: Api, refs: list[UserRefBody]) -> list[int]:
+    """The users named, once each in order; any unknown one refuses them all, naming it."""
     decoded = {ref.id: api.ids.decode("user", ref.id) for ref in refs}
     known = [i for i in decoded.values() if i is not None]
     missing_rows = set(missing_ids(api.session, api.ctx, User, known))
     unknown = [p for p, i in decoded.items() if i is None or i in missing_rows]
     if unknown:
         raise field_error("users", "Unknown user ids: " + ", ".join(unknown))
-    ids = list(dict.fromkeys(i for i in decoded.values() if i is not None))
-    added = set(add_users_to_group(api.session, api.ctx, group_id=group_id, user_ids=ids))
-    return json(
-        {
-            "group_id": api.id("group", group_id),
-            "added": [api.id("user", i) for i in ids if i in added],
-            "already_members": [api.id("user", i) for i in ids if i not in added],
-        },
-        200,
-    )
+    return list(dict.fromkeys(i for i in decoded.values() if i is not None))
 
 
 @router.get(

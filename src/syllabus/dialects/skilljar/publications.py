@@ -260,14 +260,8 @@ def create_enrollment(domain_name: str, published_course_id: str, api: WriteApi)
         published_course_id=row.id,
         user_id=user_id,
         expires_at=body.expires_at,
+        active=body.active is not False,
     )
-    if created and body.active is False:
-        update_enrollment(
-            api.session,
-            api.ctx,
-            enrollment_id=enrollment.id,
-            changes=EnrollmentChanges(active=False),
-        )
     return _respond_enrollment(api, row.id, enrollment.id, 201 if created else 200)
 
 

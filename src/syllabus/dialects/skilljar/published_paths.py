@@ -28,7 +28,7 @@ from syllabus.queries.catalog_views import (
     publications_by_course,
 )
 from syllabus.queries.enrollment_views import path_course_counts
-from syllabus.services.learning_paths import LearningPathData, create_learning_path
+from syllabus.services.learning_paths import LearningPathData
 from syllabus.services.path_publications import (
     PathPublicationSettings,
     enroll_in_published_path,
@@ -155,8 +155,9 @@ def list_published(domain_name: str, api: ReadApi) -> Response:
 def create_published(domain_name: str, api: WriteApi) -> Response:
     domain_id = domain_id_of(api, domain_name)
     body = parse(PublishedPathCreate, api.body)
+    path: int | LearningPathData
     if body.path.id is not None:
-        path_id = api.ref("path", body.path.id, "path")
+        path = api.ref("path", body.path.id, "path")
     elif title := body.path.title:
         given = body.path
         data = LearningPathData(
@@ -167,11 +168,11 @@ def create_published(domain_name: str, api: WriteApi) -> Response:
             course_name_singular=given.course_name_singular,
             course_name_plural=given.course_name_plural,
         )
-        path_id = create_learning_path(api.session, api.ctx, data=data).id
+        path = data
     else:
         raise field_error("path", "Give the path's id or a title for a new path.")
     row = publish_path(
-        api.session, api.ctx, path_id=path_id, domain_id=domain_id, settings=_settings(body)
+        api.session, api.ctx, path=path, domain_id=domain_id, settings=_settings(body)
     )
     return _respond(api, domain_name, row.id, 201)
 

@@ -8,13 +8,11 @@ service, so ``course.completed`` and ``course_progress.updated`` reach the outbo
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import Field
 from starlette.responses import Response
 
-from syllabus.core.errors import NotFound
-from syllabus.core.fields import UNSET, Maybe
+from syllabus.core.errors import Invalid, NotFound
+from syllabus.core.fields import UNSET
 from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, etag, json
 from syllabus.dialects.skilljar.body import UtcDateTime, WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.certificates import completions
@@ -22,16 +20,10 @@ from syllabus.dialects.skilljar.errors import FieldErrors
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.dialects.skilljar.user_courses import enrollment_progress, progress_view
 from syllabus.domain.enrollments import Enrollment
-from syllabus.domain.progress import ProgressStatus
 from syllabus.queries.enrollment_views import EnrollmentRow, lesson_counts, user_enrollments
 from syllabus.queries.progress_views import ProgressView
 from syllabus.queries.users import get_user
-from syllabus.services.progress import (
-    CourseProgressChanges,
-    create_course_progress,
-    find_course_progress,
-    update_course_progress,
-)
+from syllabus.services.progress import record_course_progress
 
 router = SkilljarRouter(tags=["Users > Published Courses"])
 
@@ -89,24 +81,6 @@ def retrieve(user_id: str, published_course_id: str, api: ReadApi) -> Response:
     return _respond(api, _enrollment(api, user_id, published_course_id))
 
 
-def _score(written: CourseProgressWrite, given: set[str]) -> Maybe[int | None]:
-    """Scores are kept as percentages: ``score`` out of ``max_score`` (100 when not given)."""
-    if "score" not in given:
-        if "max_score" in given and written.max_score is not None:
-            raise FieldErrors({"course_progress": {"max_score": ["Requires a score."]}})
-        return UNSET
-    if written.score is None:
-        return None
-    maximum = written.max_score if written.max_score is not None else 100
-    if maximum == 0:
-        message = "Ensure this value is greater than or equal to 1."
-        raise FieldErrors({"course_progress": {"max_score": [message]}})
-    if written.score > maximum:
-        message = f"Ensure this value is less than or equal to {maximum}."
-        raise FieldErrors({"course_progress": {"score": [message]}})
-    return (written.score * 100 + maximum // 2) // maximum
-
-
 def _update(
     api: Api, user_id: str, published_course_id: str, model: type[ProgressWrite]
 ) -> Response:
@@ -122,27 +96,21 @@ def _update(
             message = "Does not match the published course of the URL."
             raise FieldErrors({"published_course_id": [message]})
     written = body.course_progress
-    given = set(written.model_fields_set)
-    score = _score(written, given)
-    record = find_course_progress(
-        api.session, api.ctx, user_id=row.user_id, course_id=row.course_id
-    )
-    if record is None:  # enrolled before records were opened: open it now
-        record = create_course_progress(
-            api.session, api.ctx, user_id=row.user_id, course_id=row.course_id
+    given = written.model_fields_set
+    try:
+        record_course_progress(
+            api.session,
+            api.ctx,
+            user_id=row.user_id,
+            course_id=row.course_id,
+            completed_at=written.completed_at if "completed_at" in given else UNSET,
+            score=written.score if "score" in given else UNSET,
+            max_score=written.max_score if "max_score" in given else UNSET,
         )
-    status: Maybe[str] = UNSET
-    completed_at: Maybe[datetime | None] = UNSET
-    if "completed_at" in given:
-        if written.completed_at is not None:
-            status, completed_at = ProgressStatus.PASSED.value, written.completed_at
-        elif record.status is ProgressStatus.PASSED:
-            # Not complete after all: back to under way (or not started if it never was).
-            started = record.started_at is not None
-            status = (ProgressStatus.IN_PROGRESS if started else ProgressStatus.NOT_STARTED).value
-    if status is not UNSET or score is not UNSET:
-        changes = CourseProgressChanges(status=status, completed_at=completed_at, score=score)
-        update_course_progress(api.session, api.ctx, progress_id=record.id, changes=changes)
+    except Invalid as error:
+        if error.field not in {"score", "max_score"}:
+            raise
+        raise FieldErrors({"course_progress": {error.field: [error.message]}}) from None
     return _respond(api, row)
 
 

@@ -25,12 +25,10 @@ from syllabus.queries.user_overview import (
     users_by_sso_id,
 )
 from syllabus.queries.users import get_user, get_user_by_email
-from syllabus.services.domain_users import set_user_active
 from syllabus.services.locking import require_locked
 from syllabus.services.user_fields import UserData
-from syllabus.services.user_groups import set_user_groups
 from syllabus.services.user_privacy import anonymize_user
-from syllabus.services.users import create_user, update_user
+from syllabus.services.user_updates import create_user_in_groups, update_user_profile
 
 router = SkilljarRouter(tags=["Users"])
 
@@ -170,9 +168,9 @@ def create_user_route(api: WriteApi) -> Response:
     body = parse(UserCreate, api.body)
     groups = _group_ids(api, body)
     active = True if body.is_active is None else body.is_active
-    user = create_user(api.session, api.ctx, data=_user_data(body), active=active)
-    if groups is not None:
-        set_user_groups(api.session, api.ctx, user_id=user.id, group_ids=groups)
+    user = create_user_in_groups(
+        api.session, api.ctx, data=_user_data(body), active=active, group_ids=groups
+    )
     return _respond(api, user.id, 201)
 
 
@@ -219,12 +217,14 @@ def _update(api: Api, public_id: str) -> Response:
     groups = _group_ids(api, body)
     user = require_locked(api.session, api.ctx, User, user_id, field="user_id")
     api.check_if_match(etag("user", user.id, user.updated_at))
-    update_user(api.session, api.ctx, user_id=user_id, changes=_user_data(body))
-    if body.is_active is not None:
-        set_user_active(api.session, api.ctx, user_id=user_id, active=body.is_active)
-    if groups is not None:
-        set_user_groups(api.session, api.ctx, user_id=user_id, group_ids=groups)
-    api.session.flush()
+    update_user_profile(
+        api.session,
+        api.ctx,
+        user_id=user_id,
+        changes=_user_data(body),
+        active=body.is_active,
+        group_ids=groups,
+    )
     return _respond(api, user_id)
 
 

@@ -87,16 +87,18 @@ def create_learning_path(session: Session, call: Call) -> Named:
     data = path_data(p)
     user_ids, group_ids = p.ids("user_ids"), p.ids("user_group_ids")
     ctx = call.ctx
-    path = path_service.create_learning_path(session, ctx, data=data)
-    if is_set(user_ids) and user_ids:
-        path_service.add_users_to_learning_path(session, ctx, path_id=path.id, user_ids=user_ids)
-    if is_set(group_ids) and group_ids:
-        try:
-            path_service.add_groups_to_learning_path(
-                session, ctx, path_id=path.id, group_ids=group_ids
-            )
-        except NotFound as error:
-            raise NotFound("user group", error.ids, field="user_group_ids") from None
+    try:
+        path = path_service.create_learning_path(
+            session,
+            ctx,
+            data=data,
+            user_ids=user_ids if is_set(user_ids) else (),
+            group_ids=group_ids if is_set(group_ids) else (),
+        )
+    except NotFound as error:
+        if error.field != "group_ids":
+            raise
+        raise NotFound("user group", error.ids, field="user_group_ids") from None
     row = path_queries.get_learning_path(session, ctx, path.id)
     assert row is not None  # written in this transaction
     return Named("learning_path", path_json(row, load_program(call.acct_key, call.time_zone)))

@@ -25,6 +25,7 @@ from syllabus.queries import users as user_queries
 from syllabus.queries.users import UserRow
 from syllabus.services import users as user_service
 from syllabus.services.user_fields import UserData
+from syllabus.services.user_updates import update_user_profile
 
 STREAM_PAGE = 500
 """Users per page while streaming get_users: one query and one write per page."""
@@ -270,11 +271,13 @@ def update_user(session: Session, call: Call) -> Named:
     changes = user_data(p)
     active = login_status(p)
     user_id = find_user(session, call, p).id
-    user_service.update_user(session, call.ctx, user_id=user_id, changes=changes)
-    if active is True:
-        user_service.reactivate_user(session, call.ctx, user_id=user_id)
-    elif active is False:
-        user_service.deactivate_user(session, call.ctx, user_id=user_id)
+    update_user_profile(
+        session,
+        call.ctx,
+        user_id=user_id,
+        changes=changes,
+        active=active if is_set(active) else None,
+    )
     row = _reloaded(session, call, user_id)
     user = user_json(row, load_program(call.acct_key, call.time_zone))
     return Named("hash", {"message": "success", "user": user})
