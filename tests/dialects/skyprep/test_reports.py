@@ -459,3 +459,28 @@ def test_saving_checks_columns_and_filters(
     with pytest.raises(NotFound) as missing:
         save(client, other, name="x", columns=["status"], filters={"user_id": world.ann})
     assert missing.value.field == "user_id"
+
+
+FORMULAS = ['=HYPERLINK("https://evil.example","pay")', "+1+1", "-2+3", "@SUM(A1)"]
+
+
+def test_names_that_look_like_formulas_are_plain_text_in_every_csv(
+    client: TestClient, program: Program
+) -> None:
+    fmt = "csv"
+
+    def build(session: Session, ctx: Context) -> None:
+        for n, name in enumerate([*FORMULAS, "Plain - name"]):
+            make_user(session, ctx, email=f"f{n}@example.com", first_name=name)
+
+    arrange(client, program, build)
+    wanted = [*("'" + f for f in FORMULAS), "Plain - name"]  # names are stripped: no tab, CR
+
+    direct = csv_rows(report(client, program, "all_users", format=fmt))
+    assert [r["first_name"] for r in direct] == wanted
+
+    answer = ok(api(client, program, "generate_async_report", report_type="all_users", format=fmt))
+    wait_idle(Worker(client.app.state.session_factory))  # type: ignore[attr-defined]
+    done = poll(client, program, answer["status_url"])
+    written = csv_rows(client.get(done["download_url"].removeprefix("http://testserver")))
+    assert [r["first_name"] for r in written] == wanted
