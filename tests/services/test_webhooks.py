@@ -47,6 +47,45 @@ def test_addresses_webhooks_may_not_reach(address: str, why: str | None) -> None
     assert address_refusal(ipaddress.ip_address(address), allow_private=False) == why
 
 
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("64:ff9b::a9fe:a9fe", "a cloud metadata address"),  # NAT64 of 169.254.169.254
+        ("64:ff9b::7f00:1", "a loopback address"),
+        ("64:ff9b:1:7f00:1::", "a loopback address"),  # local-use NAT64, /48 layout
+        ("64:ff9b:1::a9fe:a9fe", "a cloud metadata address"),  # local-use NAT64, /96
+        ("::127.0.0.1", "a loopback address"),  # IPv4-compatible
+        ("::10.0.0.1", "a private or reserved address"),
+        ("2002:7f00:1::", "a loopback address"),  # 6to4
+        ("2002:a9fe:a9fe::1", "a cloud metadata address"),
+        ("::ffff:0:7f00:1", "a loopback address"),  # IPv4-translated
+        ("::ffff:0:a9fe:a9fe", "a cloud metadata address"),
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", "a loopback address"),  # Teredo, 127.0.0.1
+        ("fec0::1", "a private or reserved address"),  # site-local
+        ("64:ff9b::5db8:d822", None),  # NAT64 of a public address is public
+        ("2002:5db8:d822::1", None),  # 6to4 of a public address
+    ],
+)
+def test_ipv6_forms_of_refused_ipv4_addresses_are_refused(address: str, why: str | None) -> None:
+    assert address_refusal(ipaddress.ip_address(address), allow_private=False) == why
+
+
+@pytest.mark.parametrize(
+    "address", ["64:ff9b::a9fe:a9fe", "::169.254.169.254", "2002:a9fe:a9fe::", "::ffff:0:a9fe:a9fe"]
+)
+def test_embedded_metadata_is_refused_even_with_private_targets_allowed(address: str) -> None:
+    assert address_refusal(ipaddress.ip_address(address), allow_private=True) == (
+        "a cloud metadata address"
+    )
+
+
+def test_embedded_forms_are_refused_at_registration() -> None:
+    for host in ("[64:ff9b::a9fe:a9fe]", "[::127.0.0.1]", "[2002:7f00:1::]", "[fec0::1]"):
+        with pytest.raises(Invalid) as caught:
+            clean_target_url(f"https://{host}/hook", allow_private=False)
+        assert "is not allowed" in caught.value.message
+
+
 def test_allowing_private_targets_still_refuses_metadata() -> None:
     assert address_refusal(ipaddress.ip_address("127.0.0.1"), allow_private=True) is None
     assert address_refusal(ipaddress.ip_address("10.0.0.1"), allow_private=True) is None

@@ -156,3 +156,31 @@ def test_missing_or_malformed_parameters_are_400_naming_the_field(client: TestCl
         response = client.get(f"/public_api/calendar/?{query}")
         assert response.status_code == 400, query
         assert response.json()["field"] == field
+
+
+def test_names_and_sessions_with_line_breaks_are_escaped_in_the_feed(
+    client: TestClient, program: Program
+) -> None:
+    avery = new_user(client, program, "avery@example.com", first_name="Avery", last_name="B")
+    ok(api(client, program, "update_user", user_id=avery["id"], last_name="Line\nBreak\rHere"))
+    training = new_training(client, program, name="Onboarding")
+    slot = timeslot(
+        client,
+        program,
+        training,
+        name="Day\r1",
+        location="Room\nA",
+        commencement_time="2026-05-10T09:00:00Z",
+    )
+    register(client, program, slot, user_id=avery["id"])
+
+    user = ok(api(client, program, "get_user", user_id=avery["id"]))
+    response = client.get(feed_path(user["webcal_link"]))
+    assert response.status_code == 200, response.text
+    lines = response.content.split(b"\r\n")
+    assert all(b"\r" not in line and b"\n" not in line for line in lines)  # no raw breaks
+    calendar = Calendar.from_ical(response.content)
+    assert "Avery" in str(calendar["X-WR-CALNAME"])
+    assert "Line" in str(calendar["X-WR-CALNAME"])
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["LOCATION"]) == "Room\nA"

@@ -296,13 +296,19 @@ def test_a_signed_body_that_is_not_an_event_is_400(client: TestClient, program: 
     assert no_id.json()["field"] == "id"
 
 
-def test_unknown_programs_and_programs_without_a_secret(client: TestClient) -> None:
+def test_unknown_programs_and_programs_without_a_secret_look_like_a_bad_signature(
+    client: TestClient, program: Program
+) -> None:
+    """Nobody can tell from outside which programs exist or have a signing secret."""
     sent = checkout_completed(course_id=1)
-    assert deliver(client, "nobody.skyprepapp.com", sent).status_code == 404
+    unknown = deliver(client, "nobody.skyprepapp.com", sent)
     bare = make_program(client, "bare.skyprepapp.com")
-    refused = deliver(client, bare.acct_key, sent)
-    assert refused.status_code == 400
-    assert refused.json()["field"] == "acct_key"
+    no_secret = deliver(client, bare.acct_key, sent)
+    wrong = deliver(client, program.acct_key, sent, secret="whsec_not_the_one")
+    for refused in (unknown, no_secret):
+        assert (refused.status_code, refused.content) == (wrong.status_code, wrong.content)
+    assert wrong.status_code == 400
+    assert wrong.json()["field"] == "Stripe-Signature"
 
 
 def test_the_secret_is_validated_and_kept_in_settings(client: TestClient, program: Program) -> None:

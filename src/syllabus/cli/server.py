@@ -109,6 +109,8 @@ def serve(
     """Migrate the database, then serve all dialects with uvicorn."""
     import uvicorn
 
+    from syllabus.cli.http_protocol import BoundedHttpToolsProtocol
+
     if host:
         os.environ["SYLLABUS_HOST"] = host
     if port:
@@ -128,6 +130,7 @@ def serve(
         log_level=settings.log_level,
         access_log=False,
         proxy_headers=False,  # ProxyHeaders (web/proxy.py) applies SYLLABUS_TRUSTED_PROXIES
+        http=BoundedHttpToolsProtocol,  # bounded heads, head and body timeouts
         # Event streams and long polls never finish on their own: without a bound, one
         # subscriber keeps a SIGTERM from ever stopping the server (and its worker).
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,

@@ -2,6 +2,11 @@
 
 Times are written in the program's time zone (CSV: ISO 8601 with the offset; XLSX: a date-time
 cell, since spreadsheets hold no zone). Missing values are empty cells.
+
+CSV text cells are neutralised as OWASP advises against formula injection: anyone who can set a
+name (an IdP, an admin, a buyer) could otherwise plant ``=HYPERLINK(...)`` in a spreadsheet an
+admin opens, so a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets
+a leading ``'``. XLSX cells are written as strings, never formulas, and need no such care.
 """
 
 from __future__ import annotations
@@ -28,6 +33,13 @@ MEDIA_TYPES = {
 }
 FLUSH_BYTES = 64 * 1024
 CHUNK_BYTES = 256 * 1024
+FORMULA_STARTS = frozenset("=+-@\t\r")
+"""First characters that make a spreadsheet read a CSV cell as a formula."""
+
+
+def neutralise(text: str) -> str:
+    """``text`` as a CSV cell no spreadsheet evaluates (see the module docstring)."""
+    return "'" + text if text and text[0] in FORMULA_STARTS else text
 
 
 def _text(value: Any, zone: ZoneInfo) -> Any:
@@ -37,11 +49,13 @@ def _text(value: Any, zone: ZoneInfo) -> Any:
         return "true" if value else "false"
     if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, str):
+        return neutralise(value)
     return value
 
 
 def column_kinds(types: Iterable[TypeEngine[Any]]) -> tuple[str, ...]:
-    """Per column: "time", "bool" or "" (written as it comes), from the columns' SQL types."""
+    """Per column: "time", "bool" or "" (anything else), from the columns' SQL types."""
     out = []
     for sql_type in types:
         python = getattr(sql_type, "impl", sql_type)
@@ -66,22 +80,25 @@ def csv_chunks(
 ) -> Iterator[bytes]:
     """The CSV text in chunks of about FLUSH_BYTES, header first.
 
-    With ``kinds`` only the time and boolean columns are converted (enums are ``StrEnum``s:
-    csv writes their value); without, every value's type is checked.
+    With ``kinds`` the time and boolean columns are converted and the others' text is
+    neutralised (enums are ``StrEnum``s: csv writes their value); without, every value's type
+    is checked. A computed column's SQL type may be unknown, so every other column's strings
+    are checked, not only those typed as text.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     times = [i for i, k in enumerate(kinds) if k == "time"]
     flags = [i for i, k in enumerate(kinds) if k == "bool"]
-    simple = (int, str, float)
+    texts = [i for i, k in enumerate(kinds) if k == ""]
+    simple = (int, float)
     for batch in batches:
         if not kinds:
             batch = [
                 [v if v is None or type(v) in simple else _text(v, zone) for v in row]
                 for row in batch
             ]
-        elif times or flags:
+        elif times or flags or texts:
             converted = []
             for row in batch:
                 values = list(row)
@@ -93,6 +110,10 @@ def csv_chunks(
                     flag = values[i]
                     if flag is not None:
                         values[i] = "true" if flag else "false"
+                for i in texts:
+                    text = values[i]
+                    if type(text) is str and text and text[0] in FORMULA_STARTS:
+                        values[i] = "'" + text
                 converted.append(values)
             batch = converted
         writer.writerows(batch)

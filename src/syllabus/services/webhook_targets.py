@@ -18,15 +18,58 @@ CLOUD_METADATA = frozenset(
 )
 """Instance metadata services: refused even when private targets are allowed."""
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")
+SITE_LOCAL = ipaddress.ip_network("fec0::/10")
+
 
 class ForbiddenTarget(Exception):
     """The target resolves to an address webhooks may not reach."""
 
 
+def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 form carries, which a connection to it may reach through a
+    translator or tunnel: IPv4-mapped, IPv4-translated (RFC 2765), IPv4-compatible, NAT64
+    (64:ff9b::/96, and 64:ff9b:1::/48 at each RFC 6052 prefix length), 6to4 and Teredo."""
+    packed = address.packed
+    low = ipaddress.IPv4Address(packed[12:])
+    found: list[ipaddress.IPv4Address] = []
+    if address.ipv4_mapped is not None:
+        found.append(address.ipv4_mapped)
+    if address in IPV4_TRANSLATED or address in NAT64:
+        found.append(low)
+    if address in IPV4_COMPATIBLE and int(address) > 1:  # :: and ::1 are IPv6's own
+        found.append(low)
+    if address in NAT64_LOCAL:  # RFC 6052 skips bits 64-71 (the "u" octet)
+        found += [
+            ipaddress.IPv4Address(packed[6:8] + packed[9:11]),  # /48
+            ipaddress.IPv4Address(packed[7:8] + packed[9:12]),  # /56
+            ipaddress.IPv4Address(packed[9:13]),  # /64
+            low,  # /96
+        ]
+    if address.sixtofour is not None:
+        found.append(address.sixtofour)
+    if address.teredo is not None:
+        found.append(address.teredo[1])
+    return found
+
+
 def address_refusal(address: IPAddress, *, allow_private: bool) -> str | None:
-    """Why ``address`` may not be contacted, or None when it may."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    """Why ``address`` may not be contacted, or None when it may. An IPv6 address carrying an
+    IPv4 one is refused when that one is."""
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = embedded_ipv4(address)
+        if any(a in CLOUD_METADATA for a in inner):  # the worst reason first
+            return "a cloud metadata address"
+        for why in (address_refusal(a, allow_private=allow_private) for a in inner):
+            if why is not None:
+                return why
+        if address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        elif address in SITE_LOCAL and not allow_private:
+            return "a private or reserved address"  # deprecated, yet is_global says yes
     if address in CLOUD_METADATA:
         return "a cloud metadata address"
     if address.is_global and not address.is_multicast:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 from sqlalchemy import Row
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -61,7 +61,9 @@ def render_calendar(owner: CalendarOwner, entries: Sequence[Row[Any]], host: str
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"Training sessions: {owner.name}")
+    # An X- property has no known type, so icalendar would write it raw: say it is TEXT, so a
+    # line break in a name is escaped instead of ending the line (and failing the feed).
+    calendar.add("x-wr-calname", vText(f"Training sessions: {owner.name}"))
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     for entry in entries:
         event = Event()

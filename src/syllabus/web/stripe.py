@@ -3,8 +3,10 @@ applied by the payments service.
 
 The signature is checked with the ``stripe`` package against the program's own signing secret
 (``syllabus payments set-secret``) before anything is read from the body; a bad signature is
-400 and writes nothing. Stripe retries until it gets a 2xx, so every verified event is
-acknowledged with 200, including those this receiver ignores and repeats of one it handled.
+400 and writes nothing. An unknown program and a program without a secret get that same 400
+(the reason is logged), so the endpoint tells nobody which programs exist or take payments.
+Stripe retries until it gets a 2xx, so every verified event is acknowledged with 200,
+including those this receiver ignores and repeats of one it handled.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from syllabus.core.context import Context
-from syllabus.core.errors import DomainError, Invalid, NotFound
+from syllabus.core.errors import DomainError, Invalid
 from syllabus.db.session import TENANT_KEY, unit_of_work
 from syllabus.domain.events import Surface
 from syllabus.domain.tenants import Tenant
@@ -36,22 +38,26 @@ SIGNATURE_TOLERANCE_SECONDS = 300
 STATUS = {"invalid": 400, "not_found": 404}
 
 
+def _unverifiable() -> Invalid:
+    return Invalid("Stripe-Signature", "the Stripe signature does not verify")
+
+
 def _apply(
     factory: sessionmaker[Session], acct_key: str, payload: str, signature: str
 ) -> StripeOutcome:
     with unit_of_work(factory, tenant_id=None) as session:
         tenant = session.scalars(select(Tenant).where(Tenant.acct_key == acct_key.lower())).first()
-        if tenant is None:
-            raise NotFound("program", [acct_key], field="acct_key")
-        secret = stripe_webhook_secret(tenant)
-        if secret is None:
-            raise Invalid("acct_key", "this program has no Stripe signing secret configured")
+        secret = None if tenant is None else stripe_webhook_secret(tenant)
+        if tenant is None or secret is None:
+            why = "no such program" if tenant is None else "no Stripe signing secret configured"
+            log.info("stripe event refused for %s: %s", acct_key, why)
+            raise _unverifiable()
         try:
             stripe.Webhook.construct_event(
                 payload, signature, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS
             )
         except stripe.SignatureVerificationError:
-            raise Invalid("Stripe-Signature", "the Stripe signature does not verify") from None
+            raise _unverifiable() from None
         except ValueError:
             raise Invalid("body", "the body is not a JSON Stripe event") from None
         event: Any = json.loads(payload)

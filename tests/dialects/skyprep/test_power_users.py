@@ -139,17 +139,18 @@ def test_create_or_update_with_the_samples_parameters(
             dataset_ids=[s["dataset"]],
         )
     )
-    assert [u["id"] for u in answer] == [s["jordan"], s["avery"]]
-    for user in answer:
-        user_part(user, "user_permission")
-        assert user["user_permission"]["role"] == "power_user"
-        permissions = user["user_permission"]["power_user_permissions"]
-        same_shape(permissions, PERMISSIONS)
-        assert (permissions["user_role_id"], permissions["dataset_ids"]) == (
-            s["role"],
-            [s["dataset"]],
-        )
-    assert answer[0]["role"] == "manager"  # the user's own role is left alone
+    # One user object, as the sample shows: the first of user_ids (both are assigned).
+    assert isinstance(answer, dict)
+    assert answer["id"] == s["jordan"]
+    user_part(answer, "user_permission")
+    assert answer["user_permission"]["role"] == "power_user"
+    permissions = answer["user_permission"]["power_user_permissions"]
+    same_shape(permissions, PERMISSIONS)
+    assert (permissions["user_role_id"], permissions["dataset_ids"]) == (
+        s["role"],
+        [s["dataset"]],
+    )
+    assert answer["role"] == "manager"  # the user's own role is left alone
     assert len(events(client, program, "power_user.assigned")) == 2
 
     # Update, as a form with comma-separated ids: no datasets now.
@@ -163,7 +164,8 @@ def test_create_or_update_with_the_samples_parameters(
             "dataset_ids": "",
         },
     )
-    [avery] = ok(response)
+    avery = ok(response)
+    assert avery["id"] == s["avery"]
     assert avery["user_permission"]["power_user_permissions"]["dataset_ids"] == []
     assert len(events(client, program, "power_user.updated")) == 1
 
@@ -176,6 +178,17 @@ def test_create_or_update_with_the_samples_parameters(
     root = parse_xml(api(client, program, "get_power_users", format="xml").content)
     assert root.tag == "users"
     assert len(root) == 2
+    assigned = api(
+        client,
+        program,
+        "create_or_update_power_users",
+        user_ids=[s["avery"], s["jordan"]],
+        user_role_id=s["role"],
+        format="xml",
+    )
+    root = parse_xml(assigned.content)
+    assert root.tag == "user"
+    assert root.findtext("id") == str(s["avery"])
 
 
 def test_create_or_update_errors(

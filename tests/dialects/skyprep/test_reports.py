@@ -23,7 +23,14 @@ from syllabus.services.groups import add_courses_to_group, add_users_to_group
 from syllabus.services.item_progress import course_progress_for, set_item_progress
 from syllabus.services.saved_reports import create_saved_report
 from tests.dialects.skyprep.test_courses import arrange
-from tests.dialects.skyprep.test_users import NEW_YORK, api, fails, make_zoned_program, ok
+from tests.dialects.skyprep.test_users import (
+    NEW_YORK,
+    api,
+    fails,
+    make_zoned_program,
+    ok,
+    parse_xml,
+)
 from tests.factories import make_course, make_group, make_item, make_user
 from tests.http_client import Program, app_client, make_program
 
@@ -459,3 +466,48 @@ def test_saving_checks_columns_and_filters(
     with pytest.raises(NotFound) as missing:
         save(client, other, name="x", columns=["status"], filters={"user_id": world.ann})
     assert missing.value.field == "user_id"
+
+
+FORMULAS = ['=HYPERLINK("https://evil.example","pay")', "+1+1", "-2+3", "@SUM(A1)"]
+
+
+def test_names_that_look_like_formulas_are_plain_text_in_every_csv(
+    client: TestClient, program: Program
+) -> None:
+    fmt = "csv"
+
+    def build(session: Session, ctx: Context) -> None:
+        for n, name in enumerate([*FORMULAS, "Plain - name"]):
+            make_user(session, ctx, email=f"f{n}@example.com", first_name=name)
+
+    arrange(client, program, build)
+    wanted = [*("'" + f for f in FORMULAS), "Plain - name"]  # names are stripped: no tab, CR
+
+    direct = csv_rows(report(client, program, "all_users", format=fmt))
+    assert [r["first_name"] for r in direct] == wanted
+
+    answer = ok(api(client, program, "generate_async_report", report_type="all_users", format=fmt))
+    wait_idle(Worker(client.app.state.session_factory))  # type: ignore[attr-defined]
+    done = poll(client, program, answer["status_url"])
+    written = csv_rows(client.get(done["download_url"].removeprefix("http://testserver")))
+    assert [r["first_name"] for r in written] == wanted
+
+
+@pytest.mark.parametrize("action", ["get_report", "generate_async_report"])
+def test_report_errors_follow_the_requested_format(
+    client: TestClient, program: Program, action: str
+) -> None:
+    refused = api(client, program, action, report_type="all_users", format="xml")
+    assert refused.status_code == 400
+    assert refused.headers["content-type"].startswith("application/xml")
+    root = parse_xml(refused.content)
+    assert root.findtext("field") == "format"
+    assert root.findtext("message")
+
+    unknown = api(client, program, action, report_type="nope", format="xml")
+    assert unknown.status_code == 400
+    assert parse_xml(unknown.content).findtext("field") in {"report_type", "format"}
+
+    # Without format=xml errors stay JSON, and csv/xlsx still pass to the action.
+    fails(api(client, program, action, report_type="nope", format="csv"), 400, "report_type")
+    fails(api(client, program, action, report_type="nope"), 400, "report_type")

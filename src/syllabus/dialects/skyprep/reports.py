@@ -84,6 +84,15 @@ def file_format_passes(spec: Action | None, params: dict[str, Any]) -> bool:
     return isinstance(value, str) and value.strip().lower() in spec.file_formats
 
 
+def answer_format(params: dict[str, Any]) -> str:
+    """What a file action answers in when the answer is not its file (its errors, the async
+    status): ``xml`` when ``format=xml`` asked for it, as every other action does, else json."""
+    value = params.get("format")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return "xml" if isinstance(value, str) and value.strip().lower() == "xml" else "json"
+
+
 def file_format(params: Params) -> str:
     """``format``: csv (the default) or xlsx."""
     value = params.text("format")

@@ -49,7 +49,7 @@ from syllabus.dialects.skyprep.actions import ACTIONS, Call
 from syllabus.dialects.skyprep.errors import Unauthorized, error_body
 from syllabus.dialects.skyprep.params import collect_params
 from syllabus.dialects.skyprep.render import Stream, encode, encode_stream, media_type, pop_format
-from syllabus.dialects.skyprep.reports import FileStream, file_format_passes
+from syllabus.dialects.skyprep.reports import FileStream, answer_format, file_format_passes
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
 from syllabus.services.idempotency import StoredResponse
@@ -143,7 +143,7 @@ async def dispatch(request: Request) -> Response:
         params = await collect_params(request)
         params.pop("_", None)  # jQuery-style cache buster
         spec = ACTIONS.get(name)
-        fmt = "json" if file_format_passes(spec, params) else pop_format(params)
+        fmt = answer_format(params) if file_format_passes(spec, params) else pop_format(params)
         api_key, acct_key = _credentials(params, request.headers)
         cache: PrincipalCache = request.app.state.auth_cache
         factory = request.app.state.session_factory
