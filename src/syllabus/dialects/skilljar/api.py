@@ -27,7 +27,7 @@ from syllabus.dialects.guards.idempotency import work_keeper
 from syllabus.dialects.guards.pipeline import request_work
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.skilljar.auth import principal_for
-from syllabus.dialects.skilljar.body import read_body
+from syllabus.dialects.skilljar.body import RequestBody, declared_body, read_body
 from syllabus.dialects.skilljar.errors import field_error
 from syllabus.dialects.skilljar.ids import IdCodec
 from syllabus.domain.events import Surface
@@ -117,7 +117,8 @@ def _write_api(
     keeper = work_keeper(request.scope)
     with request_work(factory, principal.tenant_id, read_only=False, keeper=keeper) as work:
         ids = request.app.state.ids
-        api = Api(request, principal, _context(principal), work.session, ids, body)
+        declared = RequestBody(body, declared_body(request.scope.get("route")))
+        api = Api(request, principal, _context(principal), work.session, ids, declared)
         yield api
         work.response = api.response  # an Idempotency-Key's answer, kept with the work
 
