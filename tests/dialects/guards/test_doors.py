@@ -7,9 +7,8 @@ import base64
 import pytest
 from starlette.datastructures import Headers
 
-from syllabus.dialects.guards.doors import SCIM, V1
-from syllabus.dialects.scim.endpoint import bearer
-from syllabus.dialects.skilljar.auth import presented_key
+from syllabus.dialects.scim.endpoint import SCIM, bearer
+from syllabus.dialects.skilljar.auth import V1, presented_key
 from syllabus.dialects.skilljar.errors import Unauthorized
 
 

@@ -1,4 +1,4 @@
-"""What every SCIM route does around its work, on the shared pipeline (``dialects.guards``):
+"""What every SCIM route does around its work, on the shared pipeline (``syllabus.pipeline``):
 bearer-token auth through the SCIM door, JSON bodies, one unit of work in a thread (a write's
 answer made inside it, kept with it for an Idempotency-Key), and If-Match preconditions."""
 
@@ -14,17 +14,33 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from syllabus.auth.authorization import Scheme
 from syllabus.auth.keys import Principal
 from syllabus.core.context import Context
-from syllabus.dialects.guards.doors import SCIM, identified, identify
-from syllabus.dialects.guards.idempotency import WorkKeeper, work_keeper
-from syllabus.dialects.guards.pipeline import request_work
+from syllabus.dialects.responses import JSONResponse
+from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
+from syllabus.pipeline.doors import Door, authorization_secret, identified, identify
+from syllabus.pipeline.idempotency import WorkKeeper, work_keeper
+from syllabus.pipeline.rate_limiting import GuardError
+from syllabus.pipeline.steps import request_work
 from syllabus.services.locking import lock_rows
 
 T = TypeVar("T")
+SCIM_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 MAX_BODY = 10 * 1024 * 1024
 Work = Callable[[Session, Context], T]
+
+
+def scim_error(error: GuardError) -> Response:
+    """A guard's refusal per RFC 7644 §3.12: the error schema, ``status`` as a string, and
+    ``detail``."""
+    body = {"schemas": [SCIM_ERROR_SCHEMA], "status": str(error.status), "detail": error.message}
+    return JSONResponse(body, error.status, media_type="application/scim+json")
+
+
+SCIM = Door("scim", CredentialKind.SCIM_TOKEN, authorization_secret(Scheme.BEARER), scim_error)
+"""``/scim/v2``'s door: a SCIM token, as a Bearer token only (RFC 7644 §2)."""
 
 
 def bearer(request: Request) -> str:

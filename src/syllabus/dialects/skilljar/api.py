@@ -1,6 +1,6 @@
 """Per-request plumbing: the caller's program, one unit of work, the body, ids and ETags.
 
-The ``/v1`` door on the shared pipeline (``dialects.guards``): the guard middleware identified
+The ``/v1`` door on the shared pipeline (``syllabus.pipeline``): the guard middleware identified
 the caller and spent its rate-limit token; here the route gets its unit of work.
 
 Handlers declare ``api: ReadApi`` (GET: a read-only transaction) or ``api: WriteApi`` (writes:
@@ -23,14 +23,14 @@ from starlette.responses import Response
 from syllabus.auth.keys import Principal
 from syllabus.core.context import Context
 from syllabus.core.errors import NotFound, PreconditionFailed
-from syllabus.dialects.guards.idempotency import work_keeper
-from syllabus.dialects.guards.pipeline import request_work
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.skilljar.auth import principal_for
 from syllabus.dialects.skilljar.body import RequestBody, declared_body, read_body
 from syllabus.dialects.skilljar.errors import field_error
 from syllabus.dialects.skilljar.ids import IdCodec
 from syllabus.domain.events import Surface
+from syllabus.pipeline.idempotency import work_keeper
+from syllabus.pipeline.steps import request_work
 from syllabus.services.locking import lock_rows
 
 

@@ -10,15 +10,28 @@ the wording of DRF's 401s.
 from __future__ import annotations
 
 from starlette.requests import Request
+from starlette.responses import Response
 
-from syllabus.auth.authorization import Malformed, parse_authorization
+from syllabus.auth.authorization import Malformed, Scheme, parse_authorization
 from syllabus.auth.keys import Principal
-from syllabus.dialects.guards.doors import V1, identified, identify
+from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.skilljar.errors import Unauthorized
+from syllabus.domain.credentials import CredentialKind
+from syllabus.pipeline.doors import Door, authorization_secret, identified, identify
+from syllabus.pipeline.rate_limiting import GuardError
 
 NO_CREDENTIALS = "Authentication credentials were not provided."
 BAD_CREDENTIALS = "Invalid username/password."
 BAD_BASIC = "Invalid basic header. Credentials not correctly base64 encoded."
+
+
+def detail_error(error: GuardError) -> Response:
+    """A guard's refusal in DRF's shape, which ``/v1`` clients parse: ``{"detail": "..."}``."""
+    return JSONResponse({"detail": error.message}, error.status)
+
+
+V1 = Door("skilljar", CredentialKind.API_KEY, authorization_secret(*Scheme), detail_error)
+"""``/v1``'s door: the API key in Basic (with or without the colon), Token or Bearer."""
 
 
 def presented_key(authorization: str | None) -> str | None:

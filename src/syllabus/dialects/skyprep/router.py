@@ -1,6 +1,6 @@
 """HTTP entry for every action: GET and POST, trailing slash optional, key check first.
 
-The SkyPrep door on the shared pipeline (``dialects.guards``): its credentials may travel in
+The SkyPrep door on the shared pipeline (``syllabus.pipeline``): its credentials may travel in
 the body, so the dispatcher runs every step itself (identify, ``admit``, an
 ``IdempotentRequest``, ``request_work``) rather than a middleware.
 """
@@ -23,17 +23,6 @@ from syllabus.auth.keys import Principal, tenant_has_domain
 from syllabus.core.context import Context
 from syllabus.core.errors import DomainError, NotFound
 from syllabus.db.session import unit_of_work
-from syllabus.dialects.guards.doors import Door
-from syllabus.dialects.guards.idempotency import (
-    IdempotencyGuard,
-    WorkKeeper,
-    canonical,
-    fingerprint,
-    kept_headers,
-    replay_headers,
-)
-from syllabus.dialects.guards.pipeline import IdempotentRequest, admit, request_work
-from syllabus.dialects.guards.rate_limiting import GuardError
 from syllabus.dialects.skyprep import catalog as _catalog  # noqa: F401  (registers its actions)
 from syllabus.dialects.skyprep import courses as _courses  # noqa: F401  (registers its actions)
 from syllabus.dialects.skyprep import enrollments as _enrollments  # noqa: F401  (registers its actions)
@@ -59,6 +48,17 @@ from syllabus.dialects.skyprep.render import Stream, encode, encode_stream, medi
 from syllabus.dialects.skyprep.reports import FileStream, file_format_passes
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
+from syllabus.pipeline.doors import Door
+from syllabus.pipeline.idempotency import (
+    IdempotencyGuard,
+    WorkKeeper,
+    canonical,
+    fingerprint,
+    kept_headers,
+    replay_headers,
+)
+from syllabus.pipeline.rate_limiting import GuardError
+from syllabus.pipeline.steps import IdempotentRequest, admit, request_work
 from syllabus.services.idempotency import StoredResponse
 
 DEPRECATION_HEADERS = {"Deprecation": "true"}
@@ -94,7 +94,12 @@ def _call(
     )
 
 
-SKYPREP = Door("skyprep", CredentialKind.API_KEY, lambda headers: headers.get("x-skyprep-api-key"))
+SKYPREP = Door(
+    "skyprep",
+    CredentialKind.API_KEY,
+    lambda headers: headers.get("x-skyprep-api-key"),
+    lambda error: _refusal(error, "json", {}),
+)
 """SkyPrep's door: an API key, as ``api_key`` (query or body) or ``X-SkyPrep-Api-Key``, with
 the program's ``acct_key`` beside it (``_credentials``); cached per acct_key."""
 

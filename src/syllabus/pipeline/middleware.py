@@ -1,7 +1,7 @@
 """The pipeline's first steps around a whole REST surface, as one ASGI middleware per prefix.
 
-For doors whose credential travels in ``Authorization`` (``doors.V1``: Basic with or without
-the colon, ``Token``, ``Bearer``; ``doors.SCIM``: ``Bearer``). The middleware identifies the
+For doors whose credential travels in a header (``/v1``: ``Authorization`` as Basic with or
+without the colon, ``Token``, ``Bearer``; ``/scim/v2``: ``Bearer``). The middleware identifies the
 caller through the door's extractor and the shared cache, and leaves the principal in the
 request's scope for the route (``doors.identified``):
 
@@ -16,7 +16,7 @@ are kept in a transaction of their own afterwards (``IdempotentRequest.finish``)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -24,17 +24,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from syllabus.auth.keys import Principal
-from syllabus.dialects.guards.doors import (
-    PRINCIPAL_KEY,
-    SCIM,
-    V1,
-    Door,
-    ErrorRenderer,
-    detail_error,
-    identify,
-    scim_error,
-)
-from syllabus.dialects.guards.idempotency import (
+from syllabus.pipeline.doors import PRINCIPAL_KEY, Door, identify
+from syllabus.pipeline.idempotency import (
     IdempotencyGuard,
     canonical,
     canonical_body,
@@ -42,18 +33,9 @@ from syllabus.dialects.guards.idempotency import (
     kept_headers,
     replay_headers,
 )
-from syllabus.dialects.guards.pipeline import IdempotentRequest, admit
-from syllabus.dialects.guards.rate_limiting import GuardError
-from syllabus.domain.credentials import CredentialKind
+from syllabus.pipeline.rate_limiting import GuardError
+from syllabus.pipeline.steps import IdempotentRequest, admit
 from syllabus.services.idempotency import StoredResponse
-
-__all__ = ["ApiGuard", "detail_error", "scim_error"]
-
-
-def _door(kind: CredentialKind | None, render_error: ErrorRenderer | None) -> Door:
-    """The door for the older ``kind=``/``render_error=`` spelling."""
-    door = SCIM if kind is CredentialKind.SCIM_TOKEN else V1
-    return door if render_error is None else replace(door, render_error=render_error)
 
 
 class ApiGuard:
@@ -64,13 +46,11 @@ class ApiGuard:
         app: ASGIApp,
         *,
         prefix: str,
-        door: Door | None = None,
-        kind: CredentialKind | None = None,
-        render_error: ErrorRenderer | None = None,
+        door: Door,
     ) -> None:
         self.app = app
         self.prefix = prefix.rstrip("/")
-        self.door = door if door is not None else _door(kind, render_error)
+        self.door = door
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")

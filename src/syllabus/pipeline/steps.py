@@ -26,14 +26,14 @@ from starlette.types import Scope
 
 from syllabus.auth.keys import Principal
 from syllabus.db.session import unit_of_work
-from syllabus.dialects.guards.idempotency import (
+from syllabus.pipeline.idempotency import (
     SCOPE_KEY,
     WRITE_METHODS,
     IdempotencyGuard,
     WorkKeeper,
     idempotency_key,
 )
-from syllabus.dialects.guards.rate_limiting import RateLimiter, apply_rate_limit
+from syllabus.pipeline.rate_limiting import RateLimiter, apply_rate_limit
 from syllabus.services.idempotency import Claim, StoredResponse
 
 

@@ -27,8 +27,8 @@ from starlette.types import Scope
 
 from syllabus.auth.keys import Principal
 from syllabus.db.session import unit_of_work
-from syllabus.dialects.guards.rate_limiting import GuardError
 from syllabus.domain.base import utcnow
+from syllabus.pipeline.rate_limiting import GuardError
 from syllabus.services.idempotency import (
     MAX_KEY_LENGTH,
     Claim,

@@ -2,6 +2,7 @@
 
 A ``Door`` names how a surface takes its callers: which part of the request holds the secret
 (its ``extract``or), which credential kind it must be, and how the door words a guard's refusal.
+Each dialect defines its own (``skilljar.auth.V1``, ``scim.endpoint.SCIM``, ``skyprep.router``).
 ``identify`` is the one check every door makes (a cache hit, or one indexed lookup in a thread);
 the ``/v1`` and ``/scim/v2`` guard middleware leaves the principal it found in the request's
 scope (``PRINCIPAL_KEY``), so the route behind it does not look the caller up a second time.
@@ -25,13 +26,11 @@ from syllabus.auth.authorization import Scheme, parse_authorization
 from syllabus.auth.cache import PrincipalCache
 from syllabus.auth.keys import Principal, authenticate
 from syllabus.db.session import unit_of_work
-from syllabus.dialects.guards.rate_limiting import GuardError
-from syllabus.dialects.responses import JSONResponse
 from syllabus.domain.credentials import CredentialKind
+from syllabus.pipeline.rate_limiting import GuardError
 
 PRINCIPAL_KEY = "syllabus.principal"
 """Where the guard leaves the caller it identified in the request's ASGI scope."""
-SCIM_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 
 Extractor = Callable[[Headers], str | None]
 """The secret a request presents, or None; never raises (the route words its own 401)."""
@@ -54,17 +53,6 @@ def authorization_secret(*schemes: Scheme) -> Extractor:
     return extract
 
 
-def detail_error(error: GuardError) -> Response:
-    """DRF's shape, which ``/v1`` clients parse: ``{"detail": "..."}``."""
-    return JSONResponse({"detail": error.message}, error.status)
-
-
-def scim_error(error: GuardError) -> Response:
-    """RFC 7644 §3.12: the error schema, ``status`` as a string, and ``detail``."""
-    body = {"schemas": [SCIM_ERROR_SCHEMA], "status": str(error.status), "detail": error.message}
-    return JSONResponse(body, error.status, media_type="application/scim+json")
-
-
 @dataclass(frozen=True)
 class Door:
     """One way in: where its secret travels, what kind it is, how its refusals look."""
@@ -73,7 +61,8 @@ class Door:
     """The door's name; also the scope its principals are cached under."""
     kind: CredentialKind
     extract: Extractor
-    render_error: ErrorRenderer = detail_error
+    render_error: ErrorRenderer
+    """A guard's refusal (429, a reused key...) in the door's own error shape."""
     check: Check | None = field(default=None)
     """Defaults to ``authenticate(session, secret, kind)``."""
 
@@ -81,17 +70,6 @@ class Door:
         if self.check is not None:
             return self.check(session, secret)
         return authenticate(session, secret, self.kind)
-
-
-V1 = Door("skilljar", CredentialKind.API_KEY, authorization_secret(*Scheme))
-"""Skilljar's ``/v1``: the API key in Basic (with or without the colon), Token or Bearer."""
-SCIM = Door(
-    "scim",
-    CredentialKind.SCIM_TOKEN,
-    authorization_secret(Scheme.BEARER),
-    render_error=scim_error,
-)
-"""``/scim/v2``: a SCIM token, as a Bearer token only (RFC 7644 §2)."""
 
 
 def check_secret(
