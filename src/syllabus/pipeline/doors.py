@@ -61,8 +61,9 @@ class Door:
     """The door's name; also the scope its principals are cached under."""
     kind: CredentialKind
     extract: Extractor
-    render_error: ErrorRenderer
-    """A guard's refusal (429, a reused key...) in the door's own error shape."""
+    render_error: ErrorRenderer | None
+    """A guard's refusal (429, a reused key...) in the door's own error shape; None for a door
+    that words it per request (SkyPrep answers in the format the request asked for)."""
     check: Check | None = field(default=None)
     """Defaults to ``authenticate(session, secret, kind)``."""
 

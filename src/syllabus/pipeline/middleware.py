@@ -48,9 +48,12 @@ class ApiGuard:
         prefix: str,
         door: Door,
     ) -> None:
+        if door.render_error is None:
+            raise ValueError(f"the {door.name} door must render the guard's refusals")
         self.app = app
         self.prefix = prefix.rstrip("/")
         self.door = door
+        self.render_error = door.render_error
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
@@ -83,7 +86,7 @@ class ApiGuard:
     async def _refuse(
         self, error: GuardError, extra: dict[str, str], scope: Scope, receive: Receive, send: Send
     ) -> None:
-        response = self.door.render_error(error)
+        response = self.render_error(error)
         response.headers.update(extra | error.headers())
         await response(scope, receive, send)
 

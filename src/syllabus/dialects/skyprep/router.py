@@ -71,7 +71,7 @@ def _first(value: Any) -> str | None:
 
 
 def _credentials(params: dict[str, Any], headers: Headers) -> tuple[str, str]:
-    api_key = _first(params.pop("api_key", None)) or headers.get("x-skyprep-api-key")
+    api_key = _first(params.pop("api_key", None)) or SKYPREP.extract(headers)
     acct_key = _first(params.pop("acct_key", None)) or headers.get("x-skyprep-acct-key")
     if not api_key:
         raise Unauthorized("api_key is required", field="api_key")
@@ -98,10 +98,11 @@ SKYPREP = Door(
     "skyprep",
     CredentialKind.API_KEY,
     lambda headers: headers.get("x-skyprep-api-key"),
-    lambda error: _refusal(error, "json", {}),
+    render_error=None,  # in the request's format: ``_refusal``
 )
-"""SkyPrep's door: an API key, as ``api_key`` (query or body) or ``X-SkyPrep-Api-Key``, with
-the program's ``acct_key`` beside it (``_credentials``); cached per acct_key."""
+"""SkyPrep's door: an API key with the program's ``acct_key`` beside it, cached per acct_key.
+``extract`` is the header form (``X-SkyPrep-Api-Key``); the dispatcher reads the ``api_key``
+parameter first (``_credentials``), since it may travel in the body."""
 
 
 def _authenticate(
