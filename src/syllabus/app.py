@@ -21,17 +21,18 @@ from syllabus.db.session import make_sessionmaker
 from syllabus.delivery.housekeeping import attach_housekeeping
 from syllabus.delivery.webhooks import WebhookPinger, attach_webhooks
 from syllabus.delivery.worker import Worker, start_in_thread
-from syllabus.dialects.guards.idempotency import IdempotencyGuard
-from syllabus.dialects.guards.middleware import ApiGuard, scim_error
-from syllabus.dialects.guards.rate_limiting import RateLimiter
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.scim.app import create_scim_app
+from syllabus.dialects.scim.endpoint import SCIM
 from syllabus.dialects.skilljar.app import create_skilljar_app
+from syllabus.dialects.skilljar.auth import V1
 from syllabus.dialects.skilljar.ids import IdCodec
 from syllabus.dialects.skyprep.materials import routes as material_routes
 from syllabus.dialects.skyprep.reports import routes as report_routes
 from syllabus.dialects.skyprep.router import routes as skyprep_routes
-from syllabus.domain.credentials import CredentialKind
+from syllabus.pipeline.idempotency import IdempotencyGuard
+from syllabus.pipeline.middleware import ApiGuard
+from syllabus.pipeline.rate_limiting import RateLimiter
 from syllabus.web.calendar import routes as calendar_routes
 from syllabus.web.certificates import routes as certificate_routes
 from syllabus.web.login import routes as login_routes
@@ -122,8 +123,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # encoded newline (/v1/users/%0A) would miss the dialect, get the bare generic
             # 404 and not the dialect's own error shape.
             route.path_regex = re.compile(route.path_regex.pattern, re.DOTALL)
-    app.add_middleware(ApiGuard, prefix="/v1", kind=CredentialKind.API_KEY)
-    app.add_middleware(
-        ApiGuard, prefix="/scim/v2", kind=CredentialKind.SCIM_TOKEN, render_error=scim_error
-    )
+    app.add_middleware(ApiGuard, prefix="/v1", door=V1)
+    app.add_middleware(ApiGuard, prefix="/scim/v2", door=SCIM)
     return app

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker, unit_of_work
-from syllabus.dialects.guards.rate_limiting import bucket_engine
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.limits import RateLimitBucket
+from syllabus.pipeline.rate_limiting import bucket_engine
 from syllabus.services.credentials import issue_credential
 from syllabus.services.rate_leases import LEASE_TTL, MAX_CHUNK, LeasedBuckets, chunk_size
 from syllabus.services.rate_limits import RatePolicy, SqlBuckets

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from syllabus.core.errors import Invalid
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker, unit_of_work
-from syllabus.dialects.guards.rate_limiting import bucket_engine
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Event
+from syllabus.pipeline.rate_limiting import bucket_engine
 from syllabus.services.credentials import issue_credential
 from syllabus.services.rate_limits import (
     MemoryBuckets,

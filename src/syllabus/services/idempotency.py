@@ -202,3 +202,32 @@ def purge_expired_idempotency_keys(session: Session, *, now: datetime, limit: in
     batch = select(table.c.id).where(table.c.expires_at < now).limit(limit)
     result = session.connection().execute(delete(table).where(table.c.id.in_(batch)))
     return int(result.rowcount)
+
+
+def begin_idempotent_request(
+    session: Session,
+    *,
+    tenant_id: int,
+    credential_id: int,
+    key: str,
+    fingerprint: str,
+    now: datetime,
+    ttl: timedelta,
+    lease: timedelta,
+    purge_expired: bool = False,
+) -> Claim | StoredResponse:
+    """What a request with an ``Idempotency-Key`` does first, in one transaction: claim the
+    key (``claim_idempotency_key``), having deleted expired keys when ``purge_expired`` (the
+    lazy, rate-limited housekeeping the guard does for every program)."""
+    if purge_expired:
+        purge_expired_idempotency_keys(session, now=now)
+    return claim_idempotency_key(
+        session,
+        tenant_id=tenant_id,
+        credential_id=credential_id,
+        key=key,
+        fingerprint=fingerprint,
+        now=now,
+        ttl=ttl,
+        lease=lease,
+    )

@@ -23,11 +23,13 @@ from syllabus.app import create_app
 from syllabus.auth.keys import authenticate
 from syllabus.core.context import Context
 from syllabus.db.session import unit_of_work
-from syllabus.dialects.guards.middleware import ApiGuard, scim_error
 from syllabus.dialects.responses import JSONResponse
+from syllabus.dialects.scim.endpoint import SCIM
+from syllabus.dialects.skilljar.auth import V1
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
 from syllabus.domain.groups import Group
+from syllabus.pipeline.middleware import ApiGuard
 from syllabus.services.groups import GroupData, create_group
 from syllabus.services.rate_limits import set_program_rate_limit
 from tests.http_client import Program, make_program, settings_for
@@ -79,10 +81,8 @@ def probe_app(url: str, data_dir: Path) -> FastAPI:
         )
         return JSONResponse(made, 201, media_type="application/scim+json")
 
-    app.add_middleware(ApiGuard, prefix="/probe/v1", kind=CredentialKind.API_KEY)
-    app.add_middleware(
-        ApiGuard, prefix="/probe/scim/v2", kind=CredentialKind.SCIM_TOKEN, render_error=scim_error
-    )
+    app.add_middleware(ApiGuard, prefix="/probe/v1", door=V1)
+    app.add_middleware(ApiGuard, prefix="/probe/scim/v2", door=SCIM)
     return app
 
 

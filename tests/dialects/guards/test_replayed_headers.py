@@ -17,10 +17,10 @@ from sqlalchemy import null, select, update
 
 from syllabus.core.context import Context
 from syllabus.db.session import unit_of_work
-from syllabus.dialects.guards.idempotency import KEPT_HEADERS, kept_headers
 from syllabus.domain.events import Surface
 from syllabus.domain.limits import IdempotencyKey
 from syllabus.domain.tenants import Domain
+from syllabus.pipeline.idempotency import KEPT_HEADERS, kept_headers
 from syllabus.services.idempotency import hash_key
 from syllabus.services.rate_limits import set_program_rate_limit
 from syllabus.services.signup_fields import SignupFieldData, add_signup_field

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from syllabus.auth.cache import PrincipalCache
 from syllabus.dialects.head import HeadAsGet
 from syllabus.dialects.scim import discovery
-from syllabus.dialects.scim.endpoint import base_url, bearer, read_json, run
+from syllabus.dialects.scim.endpoint import base_url, principal_for, read_json, run
 from syllabus.dialects.scim.errors import HANDLERS, error_response
 from syllabus.dialects.scim.group_routes import list_groups
 from syllabus.dialects.scim.group_routes import router as group_router
@@ -39,8 +39,7 @@ def create_scim_app(factory: sessionmaker[Session], cache: PrincipalCache) -> Fa
     app.include_router(group_router)
 
     async def authenticated(request: Request) -> None:
-        bearer(request)
-        await run(request, lambda s, c: None, read_only=True)
+        await principal_for(request)
 
     @app.get("/ServiceProviderConfig")
     async def service_provider_config(request: Request) -> Response:

@@ -1,5 +1,6 @@
-"""What every SCIM route does around its work: bearer-token auth, JSON bodies, one unit of
-work in a thread (a write's answer made inside it), and If-Match preconditions."""
+"""What every SCIM route does around its work, on the shared pipeline (``syllabus.pipeline``):
+bearer-token auth through the SCIM door, JSON bodies, one unit of work in a thread (a write's
+answer made inside it, kept with it for an Idempotency-Key), and If-Match preconditions."""
 
 from __future__ import annotations
 
@@ -13,27 +14,41 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from syllabus.auth.cache import PrincipalCache
-from syllabus.auth.keys import Principal, authenticate
+from syllabus.auth.authorization import Scheme
+from syllabus.auth.keys import Principal
 from syllabus.core.context import Context
-from syllabus.db.session import TENANT_KEY, unit_of_work
-from syllabus.dialects.guards.idempotency import work_keeper
+from syllabus.dialects.responses import JSONResponse
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
+from syllabus.pipeline.doors import Door, authorization_secret, identified, identify
+from syllabus.pipeline.idempotency import WorkKeeper, work_keeper
+from syllabus.pipeline.rate_limiting import GuardError
+from syllabus.pipeline.steps import request_work
 from syllabus.services.locking import lock_rows
 
 T = TypeVar("T")
+SCIM_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 MAX_BODY = 10 * 1024 * 1024
-CACHE_SCOPE = "scim"
 Work = Callable[[Session, Context], T]
 
 
+def scim_error(error: GuardError) -> Response:
+    """A guard's refusal per RFC 7644 §3.12: the error schema, ``status`` as a string, and
+    ``detail``."""
+    body = {"schemas": [SCIM_ERROR_SCHEMA], "status": str(error.status), "detail": error.message}
+    return JSONResponse(body, error.status, media_type="application/scim+json")
+
+
+SCIM = Door("scim", CredentialKind.SCIM_TOKEN, authorization_secret(Scheme.BEARER), scim_error)
+"""``/scim/v2``'s door: a SCIM token, as a Bearer token only (RFC 7644 §2)."""
+
+
 def bearer(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    """The SCIM token (``Bearer`` only, read by the one ``Authorization`` parser); 401 if none."""
+    token = SCIM.extract(request.headers)
+    if token is None:
         raise UnauthorizedException(detail="a SCIM bearer token is required")
-    return token.strip()
+    return token
 
 
 async def read_json(request: Request) -> Any:
@@ -55,49 +70,52 @@ def base_url(request: Request) -> str:
     return f"{request.url.scheme}://{request.url.netloc}{root}/"
 
 
+async def principal_for(request: Request) -> Principal:
+    """The caller (identified by the guard, from the cache or one lookup); 401 otherwise."""
+    principal = identified(request.scope, SCIM)
+    if principal is not None:
+        return principal
+    token = bearer(request)
+    state = request.app.state
+    principal = await identify(state.session_factory, state.auth_cache, SCIM, token)
+    if principal is None:
+        raise UnauthorizedException(detail="invalid or revoked SCIM token")
+    return principal
+
+
 async def run(request: Request, work: Work[T], *, read_only: bool) -> T:
     """Authenticate the token, then run ``work`` in one unit of work scoped to its program."""
-    token = bearer(request)
+    principal = await principal_for(request)
     factory: sessionmaker[Session] = request.app.state.session_factory
-    cache: PrincipalCache = request.app.state.auth_cache
-    return await run_in_threadpool(_run, factory, cache, token, work, read_only)
+    return await run_in_threadpool(_run, factory, principal, work, read_only, None)
 
 
 async def write(request: Request, work: Work[T], answer: Callable[[T], Response]) -> Response:
     """A write: ``work`` and its ``answer`` in one unit of work, so that with an
     Idempotency-Key the kept answer commits with the work (or neither does)."""
+    principal = await principal_for(request)
+    factory: sessionmaker[Session] = request.app.state.session_factory
     keeper = work_keeper(request.scope)
 
     def work_and_answer(session: Session, ctx: Context) -> Response:
-        response = answer(work(session, ctx))
-        if keeper is not None:
-            keeper.keep(session, response)
-        return response
+        return answer(work(session, ctx))
 
-    response = await run(request, work_and_answer, read_only=False)
-    if keeper is not None:
-        keeper.committed()
-    return response
+    return await run_in_threadpool(_run, factory, principal, work_and_answer, False, keeper)
 
 
 def _run(
     factory: sessionmaker[Session],
-    cache: PrincipalCache,
-    token: str,
-    work: Work[T],
+    principal: Principal,
+    work: Work[Any],
     read_only: bool,
-) -> T:
-    key = cache.key(CredentialKind.SCIM_TOKEN, token, CACHE_SCOPE)
-    principal: Principal | None = cache.get(key)
-    with unit_of_work(factory, tenant_id=None, read_only=read_only) as session:
-        if principal is None:
-            principal = authenticate(session, token, CredentialKind.SCIM_TOKEN)
-            if principal is None:
-                raise UnauthorizedException(detail="invalid or revoked SCIM token")
-            cache.put(key, principal)
-        session.info[TENANT_KEY] = principal.tenant_id
-        ctx = Context(tenant_id=principal.tenant_id, actor=principal.actor, surface=Surface.SCIM)
-        return work(session, ctx)
+    keeper: WorkKeeper | None,
+) -> Any:
+    ctx = Context(tenant_id=principal.tenant_id, actor=principal.actor, surface=Surface.SCIM)
+    with request_work(factory, principal.tenant_id, read_only=read_only, keeper=keeper) as unit:
+        result = work(unit.session, ctx)
+        if isinstance(result, Response):
+            unit.response = result
+        return result
 
 
 def lock_row(session: Session, ctx: Context, model: type[Any], raw_id: str) -> None:

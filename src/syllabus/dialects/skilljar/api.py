@@ -1,5 +1,8 @@
 """Per-request plumbing: the caller's program, one unit of work, the body, ids and ETags.
 
+The ``/v1`` door on the shared pipeline (``syllabus.pipeline``): the guard middleware identified
+the caller and spent its rate-limit token; here the route gets its unit of work.
+
 Handlers declare ``api: ReadApi`` (GET: a read-only transaction) or ``api: WriteApi`` (writes:
 one transaction committed before the response is sent, rolled back on any error).
 """
@@ -20,14 +23,14 @@ from starlette.responses import Response
 from syllabus.auth.keys import Principal
 from syllabus.core.context import Context
 from syllabus.core.errors import NotFound, PreconditionFailed
-from syllabus.db.session import unit_of_work
-from syllabus.dialects.guards.idempotency import work_keeper
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.skilljar.auth import principal_for
-from syllabus.dialects.skilljar.body import read_body
+from syllabus.dialects.skilljar.body import RequestBody, declared_body, read_body
 from syllabus.dialects.skilljar.errors import field_error
 from syllabus.dialects.skilljar.ids import IdCodec
 from syllabus.domain.events import Surface
+from syllabus.pipeline.idempotency import work_keeper
+from syllabus.pipeline.steps import request_work
 from syllabus.services.locking import lock_rows
 
 
@@ -101,8 +104,8 @@ def _read_api(
     request: Request, principal: Annotated[Principal, Depends(principal_for)]
 ) -> Iterator[Api]:
     factory = request.app.state.session_factory
-    with unit_of_work(factory, tenant_id=principal.tenant_id, read_only=True) as session:
-        yield Api(request, principal, _context(principal), session, request.app.state.ids, {})
+    with request_work(factory, principal.tenant_id, read_only=True) as work:
+        yield Api(request, principal, _context(principal), work.session, request.app.state.ids, {})
 
 
 def _write_api(
@@ -112,13 +115,12 @@ def _write_api(
 ) -> Iterator[Api]:
     factory = request.app.state.session_factory
     keeper = work_keeper(request.scope)
-    with unit_of_work(factory, tenant_id=principal.tenant_id) as session:
-        api = Api(request, principal, _context(principal), session, request.app.state.ids, body)
+    with request_work(factory, principal.tenant_id, read_only=False, keeper=keeper) as work:
+        ids = request.app.state.ids
+        declared = RequestBody(body, declared_body(request.scope.get("route")))
+        api = Api(request, principal, _context(principal), work.session, ids, declared)
         yield api
-        if keeper is not None and api.response is not None:
-            keeper.keep(session, api.response)  # an Idempotency-Key's answer, with the work
-    if keeper is not None:
-        keeper.committed()
+        work.response = api.response  # an Idempotency-Key's answer, kept with the work
 
 
 ReadApi = Annotated[Api, Depends(_read_api, scope="function")]

@@ -35,7 +35,6 @@ from syllabus.dialects.skilljar import (
 from syllabus.dialects.skilljar.body import BODY_MODELS
 from syllabus.dialects.skilljar.errors import install_error_handlers
 from syllabus.dialects.skilljar.ids import IdCodec
-from syllabus.dialects.skilljar.query_params import declare
 
 ROUTERS = [
     ping.router,
@@ -113,7 +112,7 @@ def create_skilljar_app(parent: State) -> FastAPI:
                 {"tokenAuth": []},
                 {"guideToken": []},
             ]
-            app.openapi_schema = declare(schema)
+            app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

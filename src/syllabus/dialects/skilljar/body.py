@@ -88,8 +88,33 @@ async def read_body(request: Request) -> dict[str, Any]:
     return decoded
 
 
+class RequestBody(dict[str, Any]):
+    """A request's body (``read_body``) with the model its route declared (``openapi_body``),
+    so that ``parse`` reads it with that model and no other: the document's body and the one
+    the route parses cannot differ."""
+
+    def __init__(self, data: dict[str, Any], declared: type[BaseModel] | None) -> None:
+        super().__init__(data)
+        self.declared = declared
+
+
+class UndeclaredBody(AssertionError):
+    """A route parsed its body with a model it did not declare (a bug: fails its tests)."""
+
+
+def declared_body(route: object) -> type[BaseModel] | None:
+    """The body model a route declared with ``openapi_extra=openapi_body(Model)``, if any."""
+    extra = getattr(route, "openapi_extra", None) or {}
+    content = extra.get("requestBody", {}).get("content", {})
+    ref: str = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+    return BODY_MODELS.get(ref.rpartition("/")[2]) if ref else None
+
+
 def parse(model: type[M], data: dict[str, Any]) -> M:
     """Validate ``data`` against a wire model; errors as a DRF field map."""
+    if isinstance(data, RequestBody) and data.declared is not model:
+        declared = getattr(data.declared, "__name__", None)
+        raise UndeclaredBody(f"the route parses {model.__name__} but declares {declared}")
     try:
         return model.model_validate(data)
     except ValidationError as error:

@@ -15,6 +15,7 @@ from syllabus.core.errors import NotFound
 from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, etag, json
 from syllabus.dialects.skilljar.body import WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.pagination import envelope, page_request
+from syllabus.dialects.skilljar.query_params import LessonQuery, PagingQuery
 from syllabus.dialects.skilljar.render import ts
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.domain.courses import Course, ItemType
@@ -124,8 +125,8 @@ def _respond_course(api: Api, course_id: int, status: int = 200) -> Response:
 
 
 @router.get("/courses", operation_id="courses_list", summary="List courses")
-def list_courses(api: ReadApi) -> Response:
-    pr = page_request(api.request, api.ids, cursor_default=False)
+def list_courses(api: ReadApi, paging: PagingQuery) -> Response:
+    pr = page_request(paging, api.ids, cursor_default=False)
     rows = COURSES.rows(api.session, api.ctx.tenant_id, pr.window())
     views = _render_courses(api, rows[: pr.size])
     count = lambda: COURSES.count(api.session, api.ctx.tenant_id)  # noqa: E731
@@ -212,13 +213,13 @@ def lesson_view(api: Api, row: Any) -> dict[str, Any]:
 @router.get(
     "/lessons", operation_id="lessons_list", summary="Lessons (of a course)", tags=["Lessons"]
 )
-def list_lessons(api: ReadApi) -> Response:
+def list_lessons(api: ReadApi, query: LessonQuery, paging: PagingQuery) -> Response:
     """``?course_id=`` limits the list to one course's lessons (``order`` is their place)."""
     filters: dict[str, Any] = {}
-    course = api.request.query_params.get("course_id")
+    course = query.course_id
     if course:
         filters["course_id"] = api.ids.decode("course", course) or 0
-    pr = page_request(api.request, api.ids, cursor_default=False)
+    pr = page_request(paging, api.ids, cursor_default=False)
     rows = LESSONS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     count = lambda: LESSONS.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
     body = envelope(api.request, api.ids, pr, rows, lambda r: lesson_view(api, r), count=count)
@@ -250,8 +251,8 @@ def path_view(api: Api, row: Any, item_count: int) -> dict[str, Any]:
 
 
 @router.get("/paths", operation_id="paths_list", summary="Paths", tags=["Paths"])
-def list_paths(api: ReadApi) -> Response:
-    pr = page_request(api.request, api.ids, cursor_default=False)
+def list_paths(api: ReadApi, paging: PagingQuery) -> Response:
+    pr = page_request(paging, api.ids, cursor_default=False)
     rows = PATHS.rows(api.session, api.ctx.tenant_id, pr.window())
     counts = path_course_counts(api.session, api.ctx, [r.id for r in rows])
     count = lambda: PATHS.count(api.session, api.ctx.tenant_id)  # noqa: E731
@@ -282,12 +283,12 @@ def retrieve_path(path_id: str, api: ReadApi) -> Response:
     summary="Path items",
     tags=["Paths"],
 )
-def path_items(path_id: str, api: ReadApi) -> Response:
+def path_items(path_id: str, api: ReadApi, paging: PagingQuery) -> Response:
     pid = api.path_id("path", path_id)
     if get_row(api.session, api.ctx, "path", pid) is None:
         raise NotFound("path")
     filters = {"path_id": pid}
-    pr = page_request(api.request, api.ids, cursor_default=False)
+    pr = page_request(paging, api.ids, cursor_default=False)
     rows = PATH_ITEMS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     counts = lesson_counts(api.session, api.ctx, [r.course_id for r in rows])
     count = lambda: PATH_ITEMS.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731

@@ -15,6 +15,7 @@ from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, etag, json
 from syllabus.dialects.skilljar.body import UtcDateTime, WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.errors import FieldErrors
 from syllabus.dialects.skilljar.pagination import envelope, page_request
+from syllabus.dialects.skilljar.query_params import DomainUserQuery, PagingQuery
 from syllabus.dialects.skilljar.render import ts, user_ref
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.dialects.skilljar.signup_data import signup_data, signup_filters, wants_signup_data
@@ -105,8 +106,8 @@ def domain_id_of(api: Api, name: str) -> int:
 
 
 @router.get("/domains", operation_id="domains_list", summary="List domains")
-def list_domains(api: ReadApi) -> Response:
-    pr = page_request(api.request, api.ids, cursor_default=False)
+def list_domains(api: ReadApi, paging: PagingQuery) -> Response:
+    pr = page_request(paging, api.ids, cursor_default=False)
     rows = DOMAINS.rows(api.session, api.ctx.tenant_id, pr.window())
     count = lambda: DOMAINS.count(api.session, api.ctx.tenant_id)  # noqa: E731
     return json(envelope(api.request, api.ids, pr, rows, lambda r: _domain(api, r), count=count))
@@ -192,20 +193,21 @@ def _respond_domain_user(api: Api, domain_id: int, user_id: int, status: int = 2
 
 
 @router.get("/domains/{domain_name}/users", operation_id="domains_users_list", summary="Users")
-def list_domain_users(domain_name: str, api: ReadApi) -> Response:
-    query = api.request.query_params
+def list_domain_users(
+    domain_name: str, api: ReadApi, query: DomainUserQuery, paging: PagingQuery
+) -> Response:
     filters: dict[str, Any] = {"domain_id": domain_id_of(api, domain_name)}
-    if query.get("user__email"):
-        filters["email"] = normalize_email(query["user__email"])
+    if query.user__email:
+        filters["email"] = normalize_email(query.user__email)
     for name in ("first_name", "last_name"):
-        if query.get(f"user__{name}") is not None:
-            filters[name] = query[f"user__{name}"]
-    if query.get("active"):
-        filters["active"] = query["active"].strip().lower() in {"true", "1", "yes"}
+        if getattr(query, f"user__{name}") is not None:
+            filters[name] = getattr(query, f"user__{name}")
+    if query.active:
+        filters["active"] = query.active.strip().lower() in {"true", "1", "yes"}
     filters.update(signup_filters(api, query))
     if any("\x00" in str(v) for v in filters.values()):
         raise FieldErrors({"detail": "Null characters are not allowed."})
-    pr = page_request(api.request, api.ids, cursor_default=False)
+    pr = page_request(paging, api.ids, cursor_default=False)
     rows = DOMAIN_USERS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     count = lambda: DOMAIN_USERS.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
     if wants_signup_data(query):

@@ -23,45 +23,13 @@ from syllabus.db.session import unit_of_work
 from syllabus.dialects.skilljar.api import json
 from syllabus.dialects.skilljar.auth import principal_for
 from syllabus.dialects.skilljar.errors import FieldErrors, field_error
+from syllabus.dialects.skilljar.query_params import EventsParams, EventStreamParams
 from syllabus.dialects.skilljar.routing import SkilljarRouter
-from syllabus.domain.webhooks import WEBHOOK_TYPE_OF_EVENT
-from syllabus.queries.feed import MAX_LIMIT, Cursor, Expired, FeedPage, read_feed
+from syllabus.queries.feed import Cursor, Expired, FeedPage, read_feed
 
 router = SkilljarRouter(tags=["Events"])
-MAX_WAIT = 60.0
 POLL_SECONDS = 0.25
 KEEPALIVE_SECONDS = 15.0
-_BY_WEBHOOK_TYPE: dict[str, list[str]] = {}
-for _name, _type in WEBHOOK_TYPE_OF_EVENT.items():
-    _BY_WEBHOOK_TYPE.setdefault(_type.value, []).append(_name)
-
-
-def _number(request: Request, name: str, default: float, low: float, high: float) -> float:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise field_error(name, "A valid number is required.") from None
-    if not low <= value <= high:
-        raise field_error(name, f"Ensure this value is between {low:g} and {high:g}.")
-    return value
-
-
-def _types(request: Request) -> list[str]:
-    """``type`` repeated or comma separated; webhook names (COURSE_COMPLETION) map to the
-    feed's own (course.completed)."""
-    found: list[str] = []
-    for raw in request.query_params.getlist("type"):
-        for part in raw.split(","):
-            name = part.strip()
-            if not name:
-                continue
-            if len(name) > 64 or "\x00" in name:
-                raise field_error("type", f"Unknown event type: {name[:64]}")
-            found.extend(_BY_WEBHOOK_TYPE.get(name.upper(), [name]))
-    return found
 
 
 def _cursor(value: str | None, field: str) -> Cursor | None:
@@ -89,14 +57,16 @@ def _read(
 
 @router.get("/events", operation_id="events_list", summary="Event feed")
 async def list_events(
-    request: Request, principal: Annotated[Principal, Depends(principal_for)]
+    request: Request,
+    principal: Annotated[Principal, Depends(principal_for)],
+    query: EventsParams,
 ) -> Response:
     """``after`` (a cursor; none: from the oldest kept event), ``type``, ``limit`` (1-1000,
     default 100), ``wait`` (seconds, up to 60: answer as soon as there is an event)."""
-    after = _cursor(request.query_params.get("after"), "after")
-    types = _types(request)
-    limit = int(_number(request, "limit", 100, 1, MAX_LIMIT))
-    wait = _number(request, "wait", 0, 0, MAX_WAIT)
+    after = query.after
+    types = query.type
+    limit = int(100 if query.limit is None else query.limit)
+    wait = 0 if query.wait is None else query.wait
     deadline = time.monotonic() + wait
     while True:
         page = await run_in_threadpool(_read, request, principal.tenant_id, after, types, limit)
@@ -123,7 +93,9 @@ def _sse(event: dict[str, Any]) -> bytes:
 
 @router.get("/events/stream", operation_id="events_stream", summary="Event stream (SSE)")
 async def stream_events(
-    request: Request, principal: Annotated[Principal, Depends(principal_for)]
+    request: Request,
+    principal: Annotated[Principal, Depends(principal_for)],
+    query: EventStreamParams,
 ) -> Response:
     """Server-Sent Events: ``id`` is the cursor, so a reconnecting client resumes after the
     last event it saw (``Last-Event-ID``, or ``after``). ``duration`` closes the stream after
@@ -131,9 +103,9 @@ async def stream_events(
     last_id = request.headers.get("last-event-id")
     after = _cursor(last_id, "Last-Event-ID") if last_id else None
     if after is None:
-        after = _cursor(request.query_params.get("after"), "after")
-    types = _types(request)
-    duration = _number(request, "duration", 0, 0, 86_400)
+        after = query.after
+    types = query.type
+    duration = 0 if query.duration is None else query.duration
     first = await run_in_threadpool(_read, request, principal.tenant_id, after, types, 100)
     tenant_id = principal.tenant_id
 

@@ -15,6 +15,7 @@ from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, etag, json
 from syllabus.dialects.skilljar.body import WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.errors import field_error
 from syllabus.dialects.skilljar.pagination import envelope, page_request
+from syllabus.dialects.skilljar.query_params import PagingQuery
 from syllabus.dialects.skilljar.render import ts, user_ref
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.domain.groups import Group
@@ -127,8 +128,8 @@ def _group_data(api: Api, body: GroupWrite) -> GroupData:
 
 
 @router.get("/groups", operation_id="groups_list", summary="List groups")
-def list_groups(api: ReadApi) -> Response:
-    pr = page_request(api.request, api.ids, cursor_default=False)
+def list_groups(api: ReadApi, paging: PagingQuery) -> Response:
+    pr = page_request(paging, api.ids, cursor_default=False)
     rows = GROUPS.rows(api.session, api.ctx.tenant_id, pr.window())
     counts, rules = group_facts(api.session, api.ctx, [r.id for r in rows])
     body = envelope(
@@ -218,9 +219,9 @@ def _member(api: Api, row: Any) -> dict[str, Any]:
 
 
 @router.get("/groups/{group_id}/users", operation_id="groups_users_list", summary="Members")
-def members(group_id: str, api: ReadApi) -> Response:
+def members(group_id: str, api: ReadApi, paging: PagingQuery) -> Response:
     filters = {"group_id": _group_id(api, group_id)}
-    pr = page_request(api.request, api.ids, cursor_default=False)
+    pr = page_request(paging, api.ids, cursor_default=False)
     rows = MEMBERS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     body = envelope(
         api.request,
@@ -355,8 +356,8 @@ def _category(api: Api, row: Any) -> dict[str, Any]:
     summary="Group categories",
     tags=["Group categories"],
 )
-def categories(api: ReadApi) -> Response:
-    pr = page_request(api.request, api.ids, cursor_default=False)
+def categories(api: ReadApi, paging: PagingQuery) -> Response:
+    pr = page_request(paging, api.ids, cursor_default=False)
     rows = CATEGORIES.rows(api.session, api.ctx.tenant_id, pr.window())
     body = envelope(
         api.request,

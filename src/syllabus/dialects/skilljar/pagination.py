@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
 from syllabus.dialects.skilljar.errors import FieldErrors, field_error
 from syllabus.dialects.skilljar.ids import IdCodec
 from syllabus.queries.pages import Window
+
+if TYPE_CHECKING:
+    from syllabus.dialects.skilljar.query_params import Paging
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 10_000
@@ -40,23 +43,11 @@ class PageRequest:
         return Window(limit=self.size + 1, after=self.after, before=self.before)
 
 
-def _positive_int(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise field_error(name, "A valid integer is required.") from None
-    if value < 1:
-        raise field_error(name, "Ensure this value is greater than or equal to 1.")
-    return value
-
-
-def page_request(request: Request, ids: IdCodec, *, cursor_default: bool) -> PageRequest:
-    size = min(_positive_int(request, "page_size") or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-    cursor = request.query_params.get("cursor")
-    page = _positive_int(request, "page")
+def page_request(paging: Paging, ids: IdCodec, *, cursor_default: bool) -> PageRequest:
+    """The page a list route was asked for (its ``Paging`` parameters, read in DRF's order)."""
+    size = min(paging.page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    cursor = paging.cursor
+    page = paging.page
     if cursor:
         direction, token = cursor[:1], cursor[1:]
         position = ids.decode(CURSOR_KIND, token)

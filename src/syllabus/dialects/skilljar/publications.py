@@ -17,6 +17,7 @@ from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, etag, json
 from syllabus.dialects.skilljar.body import UtcDateTime, WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.domains import domain_id_of
 from syllabus.dialects.skilljar.pagination import envelope, page_request
+from syllabus.dialects.skilljar.query_params import PagingQuery, PublishedCourseQuery
 from syllabus.dialects.skilljar.render import ts
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.dialects.skilljar.user_courses import (
@@ -137,12 +138,14 @@ def _respond(api: Api, domain_name: str, pc_id: int, status: int = 200) -> Respo
 
 
 @router.get(BASE, operation_id="domains_published_courses_list", summary="Published courses")
-def list_publications(domain_name: str, api: ReadApi) -> Response:
+def list_publications(
+    domain_name: str, api: ReadApi, query: PublishedCourseQuery, paging: PagingQuery
+) -> Response:
     filters: dict[str, Any] = {"domain_id": domain_id_of(api, domain_name)}
-    course = api.request.query_params.get("course__id")
+    course = query.course__id
     if course:
         filters["course_id"] = api.ids.decode("course", course) or 0
-    pr = page_request(api.request, api.ids, cursor_default=False)
+    pr = page_request(paging, api.ids, cursor_default=False)
     rows = PUBLISHED_COURSES.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     counts = lesson_counts(api.session, api.ctx, [r.course_id for r in rows])
     name = domain_name.strip().lower()
@@ -233,10 +236,12 @@ ENROLLMENTS = BASE + "/{published_course_id}/enrollments"
 
 
 @router.get(ENROLLMENTS, operation_id="domains_published_courses_enrollments_list")
-def list_enrollments(domain_name: str, published_course_id: str, api: ReadApi) -> Response:
+def list_enrollments(
+    domain_name: str, published_course_id: str, api: ReadApi, paging: PagingQuery
+) -> Response:
     row = _publication(api, domain_id_of(api, domain_name), published_course_id)
     filters = {"published_course_id": row.id}
-    pr = page_request(api.request, api.ids, cursor_default=False)
+    pr = page_request(paging, api.ids, cursor_default=False)
     rows = OF_PUBLICATION.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     count = lambda: OF_PUBLICATION.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
     return json(envelope(api.request, api.ids, pr, rows, guide_enrollments(api, rows), count=count))

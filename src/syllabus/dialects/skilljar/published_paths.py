@@ -17,6 +17,7 @@ from syllabus.dialects.skilljar.body import WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.domains import domain_id_of
 from syllabus.dialects.skilljar.errors import field_error
 from syllabus.dialects.skilljar.pagination import envelope, page_request
+from syllabus.dialects.skilljar.query_params import PagingQuery
 from syllabus.dialects.skilljar.render import ts, user_ref
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.domain.learning_paths import PublishedPath
@@ -126,9 +127,9 @@ def _respond(api: Api, domain_name: str, pp_id: int, status: int = 200) -> Respo
 
 
 @router.get(BASE, operation_id="domains_published_paths_list", summary="Published paths")
-def list_published(domain_name: str, api: ReadApi) -> Response:
+def list_published(domain_name: str, api: ReadApi, paging: PagingQuery) -> Response:
     filters = {"domain_id": domain_id_of(api, domain_name)}
-    pr = page_request(api.request, api.ids, cursor_default=False)
+    pr = page_request(paging, api.ids, cursor_default=False)
     rows = PUBLISHED_PATHS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     counts = path_course_counts(api.session, api.ctx, [r.path_id for r in rows])
     name = domain_name.strip().lower()
@@ -223,12 +224,14 @@ def delete_published(domain_name: str, published_path_id: str, api: WriteApi) ->
 
 
 @router.get(PUBLISHED + "/path-items", operation_id="domains_published_paths_path_items_list")
-def published_path_items(domain_name: str, published_path_id: str, api: ReadApi) -> Response:
+def published_path_items(
+    domain_name: str, published_path_id: str, api: ReadApi, paging: PagingQuery
+) -> Response:
     """The path's courses; ``published_course`` is the course's publication on this domain."""
     domain_id = domain_id_of(api, domain_name)
     row = _published(api, domain_id, published_path_id)
     filters = {"path_id": row.path_id}
-    pr = page_request(api.request, api.ids, cursor_default=False)
+    pr = page_request(paging, api.ids, cursor_default=False)
     rows = PATH_ITEMS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     publications = publications_by_course(
         api.session, api.ctx, domain_id, [item.course_id for item in rows]
@@ -266,10 +269,12 @@ def _enrollment(api: Api, row: Any) -> dict[str, Any]:
 
 
 @router.get(ENROLLMENTS, operation_id="domains_published_paths_published_path_enrollments_list")
-def list_path_enrollments(domain_name: str, published_path_id: str, api: ReadApi) -> Response:
+def list_path_enrollments(
+    domain_name: str, published_path_id: str, api: ReadApi, paging: PagingQuery
+) -> Response:
     row = _published(api, domain_id_of(api, domain_name), published_path_id)
     filters = {"path_id": row.path_id}
-    pr = page_request(api.request, api.ids, cursor_default=False)
+    pr = page_request(paging, api.ids, cursor_default=False)
     rows = PATH_ENROLLMENTS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     count = lambda: PATH_ENROLLMENTS.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
     return json(

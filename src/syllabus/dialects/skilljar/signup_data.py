@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from starlette.datastructures import QueryParams
-
 from syllabus.dialects.skilljar.api import Api
 from syllabus.dialects.skilljar.errors import field_error
+from syllabus.dialects.skilljar.query_params import DomainUserFilters
 from syllabus.queries.signup_fields import values_of_users
 
 FIELD_KIND = "signup_field"
@@ -26,10 +25,10 @@ def answer(api: Api, row: Any) -> dict[str, Any]:
     }
 
 
-def signup_filters(api: Api, query: QueryParams) -> dict[str, Any]:
+def signup_filters(api: Api, query: DomainUserFilters) -> dict[str, Any]:
     """The list filters on answers; a value with a field named must be that field's value."""
     filters: dict[str, Any] = {}
-    raw_id = query.get("signup_field_id")
+    raw_id = query.signup_field_id
     if raw_id:
         field_id = api.ids.decode(FIELD_KIND, raw_id)
         if field_id is None:
@@ -38,7 +37,7 @@ def signup_filters(api: Api, query: QueryParams) -> dict[str, Any]:
                 "Select a valid choice. That choice is not one of the available choices.",
             )
         filters["signup_field_id"] = field_id
-    label, value = query.get("signup_field_label"), query.get("signup_field_value")
+    label, value = query.signup_field_label, query.signup_field_value
     if label:
         filters["signup_field_label"] = label
     if value:
@@ -51,8 +50,8 @@ def signup_filters(api: Api, query: QueryParams) -> dict[str, Any]:
     return filters
 
 
-def wants_signup_data(query: QueryParams) -> bool:
-    return (query.get("include_signup_field_data") or "").strip().lower() in TRUE_WORDS
+def wants_signup_data(query: DomainUserFilters) -> bool:
+    return (query.include_signup_field_data or "").strip().lower() in TRUE_WORDS
 
 
 def signup_data(api: Api, domain_id: int, user_ids: Sequence[int]) -> dict[int, list[Any]]:

@@ -18,6 +18,7 @@ from syllabus.dialects.skilljar.body import WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.domains import domain_id_of
 from syllabus.dialects.skilljar.errors import FieldErrors
 from syllabus.dialects.skilljar.pagination import envelope, page_request
+from syllabus.dialects.skilljar.query_params import PagingQuery
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.dialects.skilljar.signup_data import FIELD_KIND, answer
 from syllabus.queries.domain_views import domain_user
@@ -85,9 +86,9 @@ def _member(api: Api, domain_name: str, user_id: str) -> tuple[int, int]:
     operation_id="domains_signup_fields_list",
     summary="The domain's signup fields",
 )
-def list_signup_fields(domain_name: str, api: ReadApi) -> Response:
+def list_signup_fields(domain_name: str, api: ReadApi, paging: PagingQuery) -> Response:
     filters = {"domain_id": domain_id_of(api, domain_name)}
-    pr = page_request(api.request, api.ids, cursor_default=False)
+    pr = page_request(paging, api.ids, cursor_default=False)
     rows = SIGNUP_FIELDS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     options = options_of(api.session, api.ctx, [r.id for r in rows[: pr.size]])
     count = lambda: SIGNUP_FIELDS.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
@@ -100,10 +101,10 @@ def list_signup_fields(domain_name: str, api: ReadApi) -> Response:
     operation_id="domains_users_signup_fields_list",
     summary="A domain user's signup field values",
 )
-def list_user_values(domain_name: str, user_id: str, api: ReadApi) -> Response:
+def list_user_values(domain_name: str, user_id: str, api: ReadApi, paging: PagingQuery) -> Response:
     domain_id, uid = _member(api, domain_name, user_id)
     filters = {"domain_id": domain_id, "user_id": uid}
-    pr = page_request(api.request, api.ids, cursor_default=False)
+    pr = page_request(paging, api.ids, cursor_default=False)
     rows = USER_VALUES.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     count = lambda: USER_VALUES.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
     return json(envelope(api.request, api.ids, pr, rows, lambda r: answer(api, r), count=count))

@@ -22,6 +22,7 @@ from syllabus.dialects.skilljar.certificates import (
     credits_earned,
 )
 from syllabus.dialects.skilljar.pagination import envelope, page_request
+from syllabus.dialects.skilljar.query_params import PagingQuery
 from syllabus.dialects.skilljar.render import ts, user_ref
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.domain.progress import ProgressStatus
@@ -239,9 +240,9 @@ def _path_view(api: Api, r: Any, courses: int, progress: PathProgress | None) ->
 
 
 @router.get("/users/{user_id}/groups", operation_id="users_groups_list", summary="A user's groups")
-def user_groups(user_id: str, api: ReadApi) -> Response:
+def user_groups(user_id: str, api: ReadApi, paging: PagingQuery) -> Response:
     uid = _user_id(api, user_id)
-    pr = page_request(api.request, api.ids, cursor_default=False)
+    pr = page_request(paging, api.ids, cursor_default=False)
     filters = {"user_id": uid}
     rows = MEMBERSHIPS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     return json(
@@ -265,9 +266,9 @@ def user_groups(user_id: str, api: ReadApi) -> Response:
     operation_id="users_enrollments_guide",
     summary="A user's enrollments (integration guide)",
 )
-def list_enrollments(user_id: str, api: ReadApi) -> Response:
+def list_enrollments(user_id: str, api: ReadApi, paging: PagingQuery) -> Response:
     uid = _user_id(api, user_id)
-    pr = page_request(api.request, api.ids, cursor_default=False)
+    pr = page_request(paging, api.ids, cursor_default=False)
     filters = {"user_id": uid}
     rows = OF_USER.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     return json(

@@ -26,6 +26,7 @@ from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, etag, json
 from syllabus.dialects.skilljar.body import UtcDateTime, WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.errors import FieldErrors
 from syllabus.dialects.skilljar.pagination import envelope, page_request
+from syllabus.dialects.skilljar.query_params import PagingQuery
 from syllabus.dialects.skilljar.render import ts
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.domain.progress import CourseProgress, ItemStatus
@@ -118,9 +119,11 @@ def _tag(item: Row[Any], done: Row[Any] | None) -> str:
     operation_id="users_published_courses_lessons_list",
     summary="A user's lessons in a published course, with progress",
 )
-def list_lessons(user_id: str, published_course_id: str, api: ReadApi) -> Response:
+def list_lessons(
+    user_id: str, published_course_id: str, api: ReadApi, paging: PagingQuery
+) -> Response:
     row = _enrollment(api, user_id, published_course_id)
-    pr = page_request(api.request, api.ids, cursor_default=False)
+    pr = page_request(paging, api.ids, cursor_default=False)
     filters = {"course_id": row.course_id}
     items = LESSONS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     done = lesson_progress(api.session, api.ctx, _progress_id(api, row), [i.id for i in items])

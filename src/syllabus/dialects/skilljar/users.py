@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.requests import Request
 from starlette.responses import Response
 
 from syllabus.core.errors import NotFound
 from syllabus.core.validation import normalize_email
 from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, etag, json
 from syllabus.dialects.skilljar.body import WireModel, openapi_body, parse
-from syllabus.dialects.skilljar.errors import field_error
 from syllabus.dialects.skilljar.pagination import envelope, page_request
+from syllabus.dialects.skilljar.query_params import PagingQuery, UserQuery
 from syllabus.dialects.skilljar.render import user as render_user
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.domain.users import User
@@ -95,28 +94,8 @@ def _respond(api: Api, user_id: int, status: int = 200) -> Response:
     return json(body, status, tag=etag("user", user_id, row.updated_at))
 
 
-def _text_filter(request: Request, name: str) -> str | None:
-    value = request.query_params.get(name)
-    if value is None:
-        return None
-    if "\x00" in value:
-        raise field_error(name, "Null characters are not allowed.")
-    return value
-
-
-def _bool_filter(request: Request, name: str) -> bool | None:
-    value = request.query_params.get(name)
-    if value is None or value == "":
-        return None
-    if value.strip().lower() in _TRUE:
-        return True
-    if value.strip().lower() in _FALSE:
-        return False
-    raise field_error(name, "Must be a valid boolean.")
-
-
 @router.get("/users", operation_id="users_list", summary="List users")
-def list_users(api: ReadApi) -> Response:
+def list_users(api: ReadApi, query: UserQuery, paging: PagingQuery) -> Response:
     """Cursor pages by default (follow ``next``); ``?page=N`` for page numbers with ``count``.
 
     ``email`` (any case), ``sso_id`` and ``external_id`` are answered from an index in one
@@ -125,7 +104,7 @@ def list_users(api: ReadApi) -> Response:
     """
     request = api.request
     filters: dict[str, Any] = {}
-    email = _text_filter(request, "email")
+    email = query.email
     if email is not None:
         filters["email"] = normalize_email(email)
     for name, column in (
@@ -134,13 +113,13 @@ def list_users(api: ReadApi) -> Response:
         ("sso_id", "sso_id"),
         ("external_id", "user_identifier"),
     ):
-        value = _text_filter(request, name)
+        value = getattr(query, name)
         if value is not None:
             filters[column] = value
-    inactive = _bool_filter(request, "is_inactive")
+    inactive = query.is_inactive
     if inactive is not None:
         filters["is_active"] = not inactive
-    pr = page_request(request, api.ids, cursor_default=True)
+    pr = page_request(paging, api.ids, cursor_default=True)
     rows = USERS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     extras = user_extras(api.session, api.ctx, [r.id for r in rows[: pr.size]])
     completions = completion_counts(api.session, api.ctx, [r.id for r in rows[: pr.size]])

@@ -17,6 +17,7 @@ from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, json
 from syllabus.dialects.skilljar.body import UtcDateTime, WireModel, openapi_body, parse
 from syllabus.dialects.skilljar.errors import field_error
 from syllabus.dialects.skilljar.pagination import envelope, page_request
+from syllabus.dialects.skilljar.query_params import PagingQuery
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.domain.base import utcnow
 from syllabus.domain.webhooks import Webhook, WebhookEventType
@@ -96,8 +97,8 @@ def _allow_private(api: Api) -> bool:
 
 
 @router.get("/webhooks", operation_id="webhooks_list", summary="List webhooks")
-def list_webhooks(api: ReadApi) -> Response:
-    pr = page_request(api.request, api.ids, cursor_default=False)
+def list_webhooks(api: ReadApi, paging: PagingQuery) -> Response:
+    pr = page_request(paging, api.ids, cursor_default=False)
     rows = WEBHOOKS.rows(api.session, api.ctx.tenant_id, pr.window())
     body = envelope(
         api.request,
@@ -268,11 +269,11 @@ def _render_delivery(api: Api, row: Any, attempts: list[Any]) -> dict[str, Any]:
     operation_id="webhooks_deliveries_list",
     summary="Delivery log",
 )
-def deliveries(webhook_id: str, api: ReadApi) -> Response:
+def deliveries(webhook_id: str, api: ReadApi, paging: PagingQuery) -> Response:
     """Every event queued for the webhook with each HTTP attempt (time, status, latency,
     the first 4 KB of the answer), oldest first; follow ``next``."""
     hook_id = get_webhook(api.session, api.ctx, api.path_id(KIND, webhook_id)).id
-    pr = page_request(api.request, api.ids, cursor_default=True)
+    pr = page_request(paging, api.ids, cursor_default=True)
     filters = {"webhook_id": hook_id}
     rows = DELIVERIES.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     attempts = attempts_of(api.session, api.ctx.tenant_id, [r.id for r in rows[: pr.size]])

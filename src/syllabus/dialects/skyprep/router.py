@@ -1,4 +1,9 @@
-"""HTTP entry for every action: GET and POST, trailing slash optional, key check first."""
+"""HTTP entry for every action: GET and POST, trailing slash optional, key check first.
+
+The SkyPrep door on the shared pipeline (``syllabus.pipeline``): its credentials may travel in
+the body, so the dispatcher runs every step itself (identify, ``admit``, an
+``IdempotentRequest``, ``request_work``) rather than a middleware.
+"""
 
 from __future__ import annotations
 
@@ -14,19 +19,10 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from syllabus.auth.cache import PrincipalCache
-from syllabus.auth.keys import Principal, authenticate, tenant_has_domain
+from syllabus.auth.keys import Principal, tenant_has_domain
 from syllabus.core.context import Context
 from syllabus.core.errors import DomainError, NotFound
 from syllabus.db.session import unit_of_work
-from syllabus.dialects.guards.idempotency import (
-    IdempotencyGuard,
-    canonical,
-    fingerprint,
-    idempotency_key,
-    kept_headers,
-    replay_headers,
-)
-from syllabus.dialects.guards.rate_limiting import GuardError, apply_rate_limit
 from syllabus.dialects.skyprep import catalog as _catalog  # noqa: F401  (registers its actions)
 from syllabus.dialects.skyprep import courses as _courses  # noqa: F401  (registers its actions)
 from syllabus.dialects.skyprep import enrollments as _enrollments  # noqa: F401  (registers its actions)
@@ -52,6 +48,17 @@ from syllabus.dialects.skyprep.render import Stream, encode, encode_stream, medi
 from syllabus.dialects.skyprep.reports import FileStream, answer_format, file_format_passes
 from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Surface
+from syllabus.pipeline.doors import Door
+from syllabus.pipeline.idempotency import (
+    IdempotencyGuard,
+    WorkKeeper,
+    canonical,
+    fingerprint,
+    kept_headers,
+    replay_headers,
+)
+from syllabus.pipeline.rate_limiting import GuardError
+from syllabus.pipeline.steps import IdempotentRequest, admit, request_work
 from syllabus.services.idempotency import StoredResponse
 
 DEPRECATION_HEADERS = {"Deprecation": "true"}
@@ -64,7 +71,7 @@ def _first(value: Any) -> str | None:
 
 
 def _credentials(params: dict[str, Any], headers: Headers) -> tuple[str, str]:
-    api_key = _first(params.pop("api_key", None)) or headers.get("x-skyprep-api-key")
+    api_key = _first(params.pop("api_key", None)) or SKYPREP.extract(headers)
     acct_key = _first(params.pop("acct_key", None)) or headers.get("x-skyprep-acct-key")
     if not api_key:
         raise Unauthorized("api_key is required", field="api_key")
@@ -87,17 +94,28 @@ def _call(
     )
 
 
+SKYPREP = Door(
+    "skyprep",
+    CredentialKind.API_KEY,
+    lambda headers: headers.get("x-skyprep-api-key"),
+    render_error=None,  # in the request's format: ``_refusal``
+)
+"""SkyPrep's door: an API key with the program's ``acct_key`` beside it, cached per acct_key.
+``extract`` is the header form (``X-SkyPrep-Api-Key``); the dispatcher reads the ``api_key``
+parameter first (``_credentials``), since it may travel in the body."""
+
+
 def _authenticate(
     factory: sessionmaker[Session], cache: PrincipalCache, api_key: str, acct_key: str
 ) -> Principal:
     """Check the key and acct_key (a cache miss), before any guard or action runs."""
     with unit_of_work(factory, tenant_id=None, read_only=True) as session:
-        principal = authenticate(session, api_key, CredentialKind.API_KEY)
+        principal = SKYPREP.verify(session, api_key)
         if principal is None:
             raise Unauthorized("invalid api_key", field="api_key")
         if not tenant_has_domain(session, principal.tenant_id, acct_key):
             raise Unauthorized("acct_key does not belong to this api_key", field="acct_key")
-    cache.put(cache.key(CredentialKind.API_KEY, api_key, acct_key), principal)
+    cache.put(cache.key(SKYPREP.kind, api_key, acct_key), principal)
     return principal
 
 
@@ -108,18 +126,20 @@ def _run(
     params: dict[str, Any],
     origin: str = "",
     data_dir: Path | None = None,
-    keep: Callable[[Session, Any], None] | None = None,
+    answer: Callable[[Any], StoredResponse | None] | None = None,
+    keeper: WorkKeeper | None = None,
 ) -> Any:
-    """Run the action in one unit of work; ``keep`` sees its result before the commit."""
+    """Run the action in one unit of work; with a ``keeper``, the ``answer`` made of its
+    result commits with it (an Idempotency-Key's kept answer)."""
     spec = ACTIONS.get(name)
     read_only = spec is None or spec.read_only
-    with unit_of_work(factory, tenant_id=principal.tenant_id, read_only=read_only) as session:
+    with request_work(factory, principal.tenant_id, read_only=read_only, keeper=keeper) as work:
         if spec is None:
             raise NotFound("action", [name], field="action")
         assert spec.handler is not None  # identity actions are answered by dispatch
-        result = spec.handler(session, _call(principal, params, origin, data_dir))
-        if keep is not None:
-            keep(session, result)
+        result = spec.handler(work.session, _call(principal, params, origin, data_dir))
+        if answer is not None:
+            work.response = answer(result)
         return result
 
 
@@ -147,16 +167,19 @@ async def dispatch(request: Request) -> Response:
         api_key, acct_key = _credentials(params, request.headers)
         cache: PrincipalCache = request.app.state.auth_cache
         factory = request.app.state.session_factory
-        principal = cache.get(cache.key(CredentialKind.API_KEY, api_key, acct_key))
+        principal = cache.get(cache.key(SKYPREP.kind, api_key, acct_key))
         if principal is None:
             principal = await run_in_threadpool(_authenticate, factory, cache, api_key, acct_key)
-        await apply_rate_limit(request.app.state.rate_limiter, principal, headers)
+        identity = spec is not None and spec.answer is not None
+        writes = spec is not None and not spec.read_only and not identity
+        limiter = request.app.state.rate_limiter
+        key = await admit(
+            limiter, principal, request.method, request.headers, headers, writes=writes
+        )
         if spec is not None and spec.answer is not None:
             result = spec.answer(_call(principal, params))
         else:
             origin = f"{request.url.scheme}://{request.url.netloc}"
-            writes = spec is not None and not spec.read_only
-            key = idempotency_key(request.headers) if writes else None
             if key is not None:
                 return await _idempotent(
                     request, name, principal, params, origin, fmt, key, headers
@@ -166,8 +189,7 @@ async def dispatch(request: Request) -> Response:
                 _run, factory, name, principal, params, origin, data_dir
             )
     except GuardError as error:
-        body = {"message": error.message, "field": error.field}
-        return Response(encode(body, fmt), error.status, headers | error.headers(), media_type(fmt))
+        return _refusal(error, fmt, headers)
     except DomainError as error:
         status, body = error_body(error)
         return Response(encode(body, fmt), status, headers, media_type(fmt))
@@ -182,6 +204,12 @@ async def dispatch(request: Request) -> Response:
             media_type=result.media_type,
         )
     return Response(encode(result, fmt), headers=headers, media_type=media_type(fmt))
+
+
+def _refusal(error: GuardError, fmt: str, headers: dict[str, str]) -> Response:
+    """A guard's refusal in SkyPrep's error shape and the request's format."""
+    body = {"message": error.message, "field": error.field}
+    return Response(encode(body, fmt), error.status, headers | error.headers(), media_type(fmt))
 
 
 async def _idempotent(
@@ -199,37 +227,37 @@ async def _idempotent(
     factory = request.app.state.session_factory
     # The action, not the path: /name and /name/ are one request; GET and POST are not.
     print_ = fingerprint(request.method, f"/admin/api/{name}", principal, canonical(params))
-    claim = await run_in_threadpool(guard.begin, principal, key, print_)
-    if isinstance(claim, StoredResponse):
-        return Response(claim.body, claim.status_code, replay_headers(claim, headers))
+    idempotent = IdempotentRequest(guard, principal, key, print_)
+    stored = await idempotent.start(request.scope)  # a refusal is answered by ``dispatch``
+    if stored is not None:
+        return Response(stored.body, stored.status_code, replay_headers(stored, headers))
     # The answer's own allow-listed headers (none of today's actions sets one) are kept with it.
     own = kept_headers(headers.items())
-    kept: list[StoredResponse] = []
 
-    def keep(session: Session, result: Any) -> None:
-        if not isinstance(result, Stream):  # writes never stream; if one did, it is not kept
-            kept.append(StoredResponse(200, media_type(fmt), encode(result, fmt), own))
-            guard.keep_in(session, claim, kept[0])
+    def answer(result: Any) -> StoredResponse | None:
+        if isinstance(result, Stream):  # writes never stream; if one did, it is not kept
+            return None
+        return StoredResponse(200, media_type(fmt), encode(result, fmt), own)
 
     try:
         data_dir = request.app.state.settings.data_dir
         result = await run_in_threadpool(
-            _run, factory, name, principal, params, origin, data_dir, keep
+            _run, factory, name, principal, params, origin, data_dir, answer, idempotent.keeper
         )
     except DomainError as error:
         status, body = error_body(error)
         refused = StoredResponse(status, media_type(fmt), encode(body, fmt), own)
-        await run_in_threadpool(guard.keep, principal, claim, refused)
+        await idempotent.finish(refused)
         return Response(refused.body, status, headers, refused.content_type)
     except BaseException:
-        await run_in_threadpool(guard.release, principal, claim)
+        await idempotent.abort()
         raise
-    if not kept:
-        await run_in_threadpool(guard.release, principal, claim)
+    if isinstance(result, Stream):
+        await idempotent.abort()
         return StreamingResponse(
             _stream_body(factory, result, fmt), headers=headers, media_type=media_type(fmt)
         )
-    return Response(kept[0].body, headers=headers, media_type=kept[0].content_type)
+    return Response(encode(result, fmt), headers=headers, media_type=media_type(fmt))
 
 
 # Plain Starlette routes: one generic path needs no FastAPI parameter resolution, which

@@ -1,83 +1,41 @@
-"""Both guards around a whole REST surface, as one ASGI middleware per path prefix.
+"""The pipeline's first steps around a whole REST surface, as one ASGI middleware per prefix.
 
-For surfaces whose credential travels in ``Authorization`` (``/v1``: Basic with or without
-the colon, ``Token``, ``Bearer``; ``/scim/v2``: ``Bearer``). The middleware identifies the
-caller itself (through the same cache the routes use), so the routes stay unaware of it:
+For doors whose credential travels in a header (``/v1``: ``Authorization`` as Basic with or
+without the colon, ``Token``, ``Bearer``; ``/scim/v2``: ``Bearer``). The middleware identifies the
+caller through the door's extractor and the shared cache, and leaves the principal in the
+request's scope for the route (``doors.identified``):
 
-    app.add_middleware(ApiGuard, prefix="/v1", kind=CredentialKind.API_KEY)
-    app.add_middleware(ApiGuard, prefix="/scim/v2", kind=CredentialKind.SCIM_TOKEN,
-                       render_error=scim_error)
+    app.add_middleware(ApiGuard, prefix="/v1", door=V1)
+    app.add_middleware(ApiGuard, prefix="/scim/v2", door=SCIM)
 
 A request it cannot identify goes through untouched: the route answers 401 in its own style.
-As in the SkyPrep dialect, a write's answer is kept in the write's own transaction: the guard
-leaves a ``WorkKeeper`` in the request's scope and the surface's unit of work hands it the
-response before committing. Answers that commit no work (errors, whose transaction rolled
-back, and routes outside a unit of work) are kept in a transaction of their own afterwards.
+A write's answer is kept in the write's own transaction (``pipeline.request_work``); answers
+that commit no work (errors, whose transaction rolled back, and routes outside a unit of work)
+are kept in a transaction of their own afterwards (``IdempotentRequest.finish``).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from syllabus.auth.cache import PrincipalCache
-from syllabus.auth.keys import Principal, authenticate
-from syllabus.db.session import unit_of_work
-from syllabus.dialects.guards.idempotency import (
-    SCOPE_KEY,
-    WRITE_METHODS,
+from syllabus.auth.keys import Principal
+from syllabus.pipeline.doors import PRINCIPAL_KEY, Door, identify
+from syllabus.pipeline.idempotency import (
     IdempotencyGuard,
-    WorkKeeper,
     canonical,
     canonical_body,
     fingerprint,
-    idempotency_key,
     kept_headers,
     replay_headers,
 )
-from syllabus.dialects.guards.rate_limiting import GuardError, apply_rate_limit
-from syllabus.dialects.responses import JSONResponse
-from syllabus.domain.credentials import CredentialKind
-from syllabus.services.idempotency import Claim, StoredResponse
-
-ErrorRenderer = Callable[[GuardError], Response]
-SCIM_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
-
-
-def detail_error(error: GuardError) -> Response:
-    """DRF's shape, which ``/v1`` clients parse: ``{"detail": "..."}``."""
-    return JSONResponse({"detail": error.message}, error.status)
-
-
-def scim_error(error: GuardError) -> Response:
-    """RFC 7644 §3.12: the error schema, ``status`` as a string, and ``detail``."""
-    body = {"schemas": [SCIM_ERROR_SCHEMA], "status": str(error.status), "detail": error.message}
-    return JSONResponse(body, error.status, media_type="application/scim+json")
-
-
-def presented_secret(headers: Headers) -> str | None:
-    """The credential in ``Authorization``: Basic (key as user name), Token or Bearer."""
-    scheme, _, value = headers.get("authorization", "").strip().partition(" ")
-    value = value.strip()
-    scheme = scheme.lower()
-    if scheme in ("bearer", "token"):
-        return value or None
-    if scheme == "basic":
-        try:
-            decoded = base64.b64decode(value, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        return decoded.partition(":")[0] or None
-    return None
+from syllabus.pipeline.rate_limiting import GuardError
+from syllabus.pipeline.steps import IdempotentRequest, admit
+from syllabus.services.idempotency import StoredResponse
 
 
 class ApiGuard:
@@ -88,13 +46,14 @@ class ApiGuard:
         app: ASGIApp,
         *,
         prefix: str,
-        kind: CredentialKind,
-        render_error: ErrorRenderer = detail_error,
+        door: Door,
     ) -> None:
+        if door.render_error is None:
+            raise ValueError(f"the {door.name} door must render the guard's refusals")
         self.app = app
         self.prefix = prefix.rstrip("/")
-        self.kind = kind
-        self.render_error = render_error
+        self.door = door
+        self.render_error = door.render_error
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
@@ -105,15 +64,17 @@ class ApiGuard:
             return
         state = scope["app"].state
         headers = Headers(scope=scope)
-        principal = await self._principal(state.auth_cache, state.session_factory, headers)
+        secret = self.door.extract(headers)
+        principal = None
+        if secret is not None:
+            principal = await identify(state.session_factory, state.auth_cache, self.door, secret)
         if principal is None:
             await self.app(scope, receive, send)
             return
+        scope[PRINCIPAL_KEY] = principal
         extra: dict[str, str] = {}
         try:
-            await apply_rate_limit(state.rate_limiter, principal, extra)
-            writes = scope["method"] in WRITE_METHODS
-            key = idempotency_key(headers) if writes else None
+            key = await admit(state.rate_limiter, principal, scope["method"], headers, extra)
         except GuardError as error:
             await self._refuse(error, extra, scope, receive, send)
             return
@@ -121,26 +82,6 @@ class ApiGuard:
             await self.app(scope, receive, _adding(send, extra))
             return
         await self._idempotent(state.idempotency, principal, key, extra, scope, receive, send)
-
-    async def _principal(
-        self, cache: PrincipalCache, factory: sessionmaker[Session], headers: Headers
-    ) -> Principal | None:
-        secret = presented_secret(headers)
-        if secret is None:
-            return None
-        cache_key = cache.key(self.kind, secret, self.prefix)
-        principal = cache.get(cache_key)
-        if principal is not None:
-            return principal
-
-        def check() -> Principal | None:
-            with unit_of_work(factory, tenant_id=None, read_only=True) as session:
-                return authenticate(session, secret, self.kind)
-
-        principal = await run_in_threadpool(check)
-        if principal is not None:
-            cache.put(cache_key, principal)
-        return principal
 
     async def _refuse(
         self, error: GuardError, extra: dict[str, str], scope: Scope, receive: Receive, send: Send
@@ -164,23 +105,23 @@ class ApiGuard:
         query = canonical(sorted(parse_qsl(scope.get("query_string", b"").decode("latin-1"))))
         payload = query + b"\0" + canonical_body(body, headers.get("content-type", ""))
         path = scope["path"].rstrip("/") or "/"  # both slash forms are one resource
-        print_ = fingerprint(scope["method"], path, principal, payload)
+        request = IdempotentRequest(
+            guard, principal, key, fingerprint(scope["method"], path, principal, payload)
+        )
         try:
-            claim = await run_in_threadpool(guard.begin, principal, key, print_)
+            stored = await request.start(scope)
         except GuardError as error:
             await self._refuse(error, extra, scope, receive, send)
             return
-        if isinstance(claim, StoredResponse):
-            replay = Response(claim.body, claim.status_code, replay_headers(claim, extra))
+        if stored is not None:
+            replay = Response(stored.body, stored.status_code, replay_headers(stored, extra))
             await replay(scope, receive, send)
             return
-        await self._run_and_keep(guard, principal, claim, body, extra, scope, receive, send)
+        await self._run_and_keep(request, body, extra, scope, receive, send)
 
     async def _run_and_keep(
         self,
-        guard: IdempotencyGuard,
-        principal: Principal,
-        claim: Claim,
+        request: IdempotentRequest,
         body: bytes,
         extra: dict[str, str],
         scope: Scope,
@@ -189,8 +130,6 @@ class ApiGuard:
     ) -> None:
         sent = _Captured()
         delivered = False
-        keeper = WorkKeeper(guard, claim)
-        scope[SCOPE_KEY] = keeper
 
         async def replay_body() -> Message:
             nonlocal delivered
@@ -212,12 +151,11 @@ class ApiGuard:
         try:
             await self.app(scope, replay_body, capture)
         except BaseException:
-            await run_in_threadpool(guard.release, principal, claim)
+            await request.abort()
             raise
-        if keeper.kept:
-            return
-        response = StoredResponse(sent.status, sent.content_type, bytes(sent.body), sent.headers)
-        await run_in_threadpool(guard.keep, principal, claim, response)
+        await request.finish(
+            StoredResponse(sent.status, sent.content_type, bytes(sent.body), sent.headers)
+        )
 
 
 @dataclass

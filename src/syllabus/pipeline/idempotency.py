@@ -27,17 +27,16 @@ from starlette.types import Scope
 
 from syllabus.auth.keys import Principal
 from syllabus.db.session import unit_of_work
-from syllabus.dialects.guards.rate_limiting import GuardError
 from syllabus.domain.base import utcnow
+from syllabus.pipeline.rate_limiting import GuardError
 from syllabus.services.idempotency import (
     MAX_KEY_LENGTH,
     Claim,
     IdempotencyKeyInProgress,
     IdempotencyKeyReused,
     StoredResponse,
-    claim_idempotency_key,
+    begin_idempotent_request,
     complete_idempotency_key,
-    purge_expired_idempotency_keys,
     release_idempotency_key,
 )
 
@@ -142,9 +141,7 @@ class IdempotencyGuard:
         now = utcnow()
         try:
             with unit_of_work(self.factory, tenant_id=principal.tenant_id) as session:
-                if self._purge_due():
-                    purge_expired_idempotency_keys(session, now=now)
-                return claim_idempotency_key(
+                return begin_idempotent_request(
                     session,
                     tenant_id=principal.tenant_id,
                     credential_id=principal.credential_id,
@@ -153,6 +150,7 @@ class IdempotencyGuard:
                     now=now,
                     ttl=self.ttl,
                     lease=LEASE,
+                    purge_expired=self._purge_due(),
                 )
         except IdempotencyKeyInProgress as error:
             raise GuardError(
@@ -189,6 +187,17 @@ class IdempotencyGuard:
             return True
 
 
+def storable(response: Response) -> StoredResponse | None:
+    """What of ``response`` a replay repeats; None for a stream (no body to keep)."""
+    body = getattr(response, "body", None)
+    if not isinstance(body, bytes):
+        return None
+    content_type = response.headers.get("content-type", "")
+    return StoredResponse(
+        response.status_code, content_type, body, kept_headers(response.headers.items())
+    )
+
+
 SCOPE_KEY = "syllabus.idempotency"
 """Where the guard leaves a request's ``WorkKeeper`` in its ASGI scope."""
 
@@ -210,14 +219,11 @@ class WorkKeeper:
         self.kept = False
         """True once the answer committed with the work: the guard has nothing left to do."""
 
-    def keep(self, session: Session, response: Response) -> None:
+    def keep(self, session: Session, response: Response | StoredResponse) -> None:
         """Stage the answer in ``session`` (the write's transaction), before it commits."""
-        body = getattr(response, "body", None)
-        if response.status_code >= 500 or not isinstance(body, bytes):
+        stored = response if isinstance(response, StoredResponse) else storable(response)
+        if stored is None or stored.status_code >= 500:
             return  # not kept: a 5xx releases the key, and a stream has no body to keep
-        content_type = response.headers.get("content-type", "")
-        headers = kept_headers(response.headers.items())
-        stored = StoredResponse(response.status_code, content_type, body, headers)
         self.guard.keep_in(session, self.claim, stored)
         self._staged = True
 

@@ -1,0 +1,89 @@
+"""The guard and the route behind it read ``Authorization`` the same way, on every door."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.datastructures import Headers
+
+from syllabus.app import create_app
+from syllabus.dialects.scim.endpoint import SCIM, bearer
+from syllabus.dialects.skilljar.auth import V1, presented_key
+from syllabus.dialects.skilljar.errors import Unauthorized
+from tests.http_client import make_program, settings_for
+
+
+def b64(raw: str) -> str:
+    return base64.b64encode(raw.encode()).decode()
+
+
+FORMS = [
+    f"Basic {b64('sk_1:')}",
+    f"Basic {b64('sk_1')}",
+    f"Basic {b64(' sk_1 :')}",
+    "Token sk_1",
+    "Bearer sk_1",
+    "bearer sk_1",
+    "  Token   sk_1 ",
+    "Bearer",
+    f"Basic {b64(':')}",
+    "Digest sk_1",
+    "sk_1",
+    "",
+]
+
+
+@pytest.mark.parametrize("value", FORMS)
+def test_v1_guard_and_route_agree(value: str) -> None:
+    assert V1.extract(Headers({"authorization": value})) == presented_key(value)
+
+
+@pytest.mark.parametrize("value", ["Basic not*base64", "Basic " + "A" * 1000])
+def test_v1_malformed_basic_is_no_one_to_the_guard_and_a_401_to_the_route(value: str) -> None:
+    assert V1.extract(Headers({"authorization": value})) is None
+    with pytest.raises(Unauthorized):
+        presented_key(value)
+
+
+class _Request:
+    def __init__(self, value: str) -> None:
+        self.headers = Headers({"authorization": value})
+
+
+@pytest.mark.parametrize("value", FORMS)
+def test_scim_takes_bearer_only_in_guard_and_route(value: str) -> None:
+    secret = SCIM.extract(Headers({"authorization": value}))
+    if value.strip().lower().startswith("bearer") and secret is not None:
+        assert secret == "sk_1"
+        assert bearer(_Request(value)) == "sk_1"  # type: ignore[arg-type]
+    else:
+        assert secret is None
+        with pytest.raises(Exception, match="bearer token is required"):
+            bearer(_Request(value))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(settings_for(fresh_db_url, tmp_path))) as test_client:
+        yield test_client
+
+
+def test_the_guard_limits_exactly_the_callers_the_route_accepts(client: TestClient) -> None:
+    program = make_program(client, "doors.example")
+    padded = {"Authorization": f"Basic {b64(f' {program.api_key} :')}"}
+    accepted = client.get("/v1/ping", headers=padded)
+    assert accepted.status_code == 200
+    assert "ratelimit" in accepted.headers  # the guard read the key as the route did
+    as_token = {"Authorization": f"Token {program.scim_token}"}
+    refused = client.get("/scim/v2/Users", headers=as_token)
+    assert refused.status_code == 401  # SCIM takes Bearer only, in the guard as in the route
+    assert "ratelimit" not in refused.headers
+    bearer_ok = client.get(
+        "/scim/v2/Users", headers={"Authorization": f"Bearer {program.scim_token}"}
+    )
+    assert bearer_ok.status_code == 200
+    assert "ratelimit" in bearer_ok.headers
