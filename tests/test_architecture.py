@@ -26,7 +26,7 @@ from types import FunctionType
 import syllabus
 
 SRC = Path(syllabus.__file__).parent
-ADAPTERS = ("dialects", "web", "cli", "delivery")
+ADAPTERS = ("dialects", "web", "cli", "delivery", "pipeline")
 """The packages whose functions are adapters: each request, command or job is one use case."""
 
 NOT_WRITES: dict[str, str] = {
@@ -55,10 +55,6 @@ NOT_WRITES: dict[str, str] = {
 """Public functions of services that write nothing, with the reason; every other is a write."""
 
 NOT_ADAPTERS: dict[str, str] = {
-    "syllabus.dialects.guards.idempotency": (
-        "the idempotency guard claims a key and stores the response around the handler's own "
-        "unit of work; the request pipeline (issue 13, item 5) reworks it"
-    ),
     "syllabus.cli.demo": (
         "the demo scripts a whole sample program through the services, as a client would: "
         "it is sample data, not a use case"

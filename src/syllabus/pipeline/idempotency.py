@@ -38,6 +38,7 @@ from syllabus.services.idempotency import (
     begin_idempotent_request,
     complete_idempotency_key,
     release_idempotency_key,
+    settle_idempotency_key,
 )
 
 HEADER = "idempotency-key"
@@ -169,11 +170,8 @@ class IdempotencyGuard:
 
     def keep(self, principal: Principal, claim: Claim, response: StoredResponse) -> None:
         """Store the response in a transaction of its own; a 5xx releases the key instead."""
-        if response.status_code >= 500:
-            self.release(principal, claim)
-            return
         with unit_of_work(self.factory, tenant_id=principal.tenant_id) as session:
-            self.keep_in(session, claim, response)
+            settle_idempotency_key(session, claim, response=response, now=utcnow())
 
     def release(self, principal: Principal, claim: Claim) -> None:
         with unit_of_work(self.factory, tenant_id=principal.tenant_id) as session:

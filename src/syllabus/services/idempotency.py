@@ -196,6 +196,17 @@ def release_idempotency_key(session: Session, claim: Claim) -> None:
     )
 
 
+def settle_idempotency_key(
+    session: Session, claim: Claim, *, response: StoredResponse, now: datetime
+) -> None:
+    """Keep the answer of a request that ran outside the key's transaction; a 5xx releases the
+    key instead, so a retry runs the request again rather than replaying the failure."""
+    if response.status_code >= 500:
+        release_idempotency_key(session, claim)
+    else:
+        complete_idempotency_key(session, claim, response=response, now=now)
+
+
 def purge_expired_idempotency_keys(session: Session, *, now: datetime, limit: int = 1000) -> int:
     """Delete up to ``limit`` expired keys of every program; returns how many went."""
     table: Table = IdempotencyKey.__table__  # type: ignore[assignment]
