@@ -1,131 +1,40 @@
-"""Reads for SCIM provisioning: filtered, counted pages of users and groups, group members,
-and the drift report (owned attributes last written by a door other than SCIM)."""
+"""Reads for SCIM provisioning of groups: filtered, counted pages and group members."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from syllabus.core.lookups import chunks, possible_id
-from syllabus.domain.events import Surface
 from syllabus.domain.groups import Group, GroupMembership
-from syllabus.domain.provisioning import ScimDeletedUser, ScimUserProfile, UserAttributeSource
 from syllabus.domain.users import User
-
-MAX_COUNT = 1000
-"""The largest page a SCIM list serves (ServiceProviderConfig's filter.maxResults)."""
-
-
-def visible_to_scim() -> ColumnElement[bool]:
-    """Users an IdP has DELETEd are kept for admins but no longer exist for SCIM."""
-    return ~exists().where(ScimDeletedUser.user_id == User.id)
-
-
-@dataclass(frozen=True)
-class Page:
-    total: int
-    rows: list[Any]
+from syllabus.queries.counted_pages import Page, counted_page
 
 
 def page_of(
     session: Session,
-    model: type[User] | type[Group],
+    model: type[Group],
     condition: ColumnElement[bool] | None,
     order_by: Sequence[Any],
     *,
     offset: int,
     limit: int,
     after_id: int | None = None,
-) -> Page:
-    """One page and the total matching: one or two statements whatever the page size (a
-    short page after a known offset tells the total without counting).
-    ``after_id`` starts a cursor page after that id (the total still counts every match)."""
-    return _page(session, model, select(model), condition, order_by, offset, limit, after_id)
-
-
-def user_page_with_profiles(
-    session: Session,
-    condition: ColumnElement[bool] | None,
-    order_by: Sequence[Any],
-    *,
-    offset: int,
-    limit: int,
-    after_id: int | None = None,
-) -> Page:
-    """``page_of`` for users, each row a (user, SCIM profile or None) pair: the profiles come
-    in the same statement, so a page is one statement (two when it must be counted)."""
-    statement = select(User, ScimUserProfile).outerjoin(
-        ScimUserProfile, ScimUserProfile.user_id == User.id
-    )
-    pairs = _page(session, User, statement, condition, order_by, offset, limit, after_id)
-    return Page(total=pairs.total, rows=[(user, profile) for user, profile in pairs.rows])
-
-
-def _page(
-    session: Session,
-    model: type[User] | type[Group],
-    statement: Select[*tuple[Any, ...]],
-    condition: ColumnElement[bool] | None,
-    order_by: Sequence[Any],
-    offset: int,
-    limit: int,
-    after_id: int | None,
 ) -> Page:
     where = [] if condition is None else [condition]
-    if model is User:
-        where.append(visible_to_scim())
-    page_where = where if after_id is None else [*where, model.id > after_id]
-    rows: list[Any] = []
-    if limit > 0:
-        page = statement.where(*page_where).order_by(*order_by).offset(offset).limit(limit)
-        single = len(statement.column_descriptions) == 1
-        rows = list(session.scalars(page) if single else session.execute(page))
-    short = after_id is None and limit > 0 and len(rows) < limit and (rows or offset == 0)
-    if short:
-        total = offset + len(rows)
-    else:
-        total = session.scalar(select(func.count()).select_from(model).where(*where)) or 0
-    return Page(total=total, rows=rows)
-
-
-def scim_user(session: Session, user_id: int) -> User | None:
-    if not possible_id(user_id):
-        return None
-    return session.scalars(select(User).where(User.id == user_id, visible_to_scim())).first()
-
-
-def scim_user_with_profile(
-    session: Session, user_id: int
-) -> tuple[User, ScimUserProfile | None] | None:
-    """``scim_user`` and its SCIM profile, in one statement."""
-    if not possible_id(user_id):
-        return None
-    found = session.execute(
-        select(User, ScimUserProfile)
-        .outerjoin(ScimUserProfile, ScimUserProfile.user_id == User.id)
-        .where(User.id == user_id, visible_to_scim())
-    ).first()
-    return None if found is None else (found[0], found[1])
-
-
-def scim_deleted_user(session: Session, username: str, email: str) -> User | None:
-    """A user the IdP DELETEd earlier with this userName or email: provisioning them again
-    brings the same record (and its learning history) back."""
-    return session.scalars(
-        select(User)
-        .join(ScimDeletedUser, ScimDeletedUser.user_id == User.id)
-        .where(
-            (User.username_normalized == username.lower())
-            | (User.email_normalized == email.strip().lower())
-        )
-        .order_by(User.id)
-        .limit(1)
-    ).first()
+    return counted_page(
+        session,
+        model,
+        select(model),
+        where,
+        order_by,
+        offset=offset,
+        limit=limit,
+        after_id=after_id,
+    )
 
 
 def scim_group(session: Session, group_id: int) -> Group | None:
@@ -147,36 +56,3 @@ def members_of(session: Session, group_ids: Sequence[int]) -> dict[int, list[tup
         for group_id, user_id, first, last, email in rows:
             out[group_id].append((user_id, " ".join(p for p in (first, last) if p) or email))
     return out
-
-
-def existing_user_ids(session: Session, ids: Sequence[int]) -> set[int]:
-    found: set[int] = set()
-    for part in chunks([i for i in ids if possible_id(i)]):
-        found.update(session.scalars(select(User.id).where(User.id.in_(part))))
-    return found
-
-
-@dataclass(frozen=True)
-class Drift:
-    user_id: int
-    email: str
-    attribute: str
-    surface: str
-    written_at: datetime
-
-
-def drift(session: Session) -> list[Drift]:
-    """Owned attributes whose last write came through another door than SCIM, by user."""
-    rows = session.execute(
-        select(
-            UserAttributeSource.user_id,
-            User.email,
-            UserAttributeSource.attribute,
-            UserAttributeSource.surface,
-            UserAttributeSource.written_at,
-        )
-        .join(User, User.id == UserAttributeSource.user_id)
-        .where(UserAttributeSource.surface != Surface.SCIM.value)
-        .order_by(UserAttributeSource.user_id, UserAttributeSource.attribute)
-    )
-    return [Drift(*row) for row in rows]

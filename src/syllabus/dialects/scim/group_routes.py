@@ -41,7 +41,8 @@ from syllabus.dialects.scim.schema import GROUP
 from syllabus.dialects.scim.user_routes import _answer
 from syllabus.dialects.scim.users import etag
 from syllabus.domain.groups import Group
-from syllabus.queries.provisioning import existing_user_ids, members_of, page_of, scim_group
+from syllabus.queries.provisioning import members_of, page_of, scim_group
+from syllabus.queries.users import existing_user_ids
 from syllabus.services import groups as group_service
 from syllabus.services.provisioning import mark_group_pushed
 
@@ -86,9 +87,9 @@ def render_one(
     return render_group(group, members, base, params)
 
 
-def _check_members(session: Session, ids: list[int]) -> None:
+def _check_members(session: Session, ctx: Context, ids: list[int]) -> None:
     """Unknown member ids are a bad value in the request (400), not a missing resource."""
-    missing = sorted(set(ids) - existing_user_ids(session, ids))
+    missing = sorted(set(ids) - existing_user_ids(session, ctx, ids))
     if missing:
         raise InvalidValueException(detail=f"members: no user with id {missing[0]}")
 
@@ -102,7 +103,7 @@ def apply_input(session: Session, ctx: Context, group: Group, data: GroupInput) 
     )
     mark_group_pushed(session, ctx, group.id)
     if data.member_ids is not None:
-        _check_members(session, data.member_ids)
+        _check_members(session, ctx, data.member_ids)
         group_service.set_group_members(session, ctx, group_id=group.id, user_ids=data.member_ids)
 
 
@@ -136,7 +137,7 @@ async def create_group(request: Request) -> Response:
         )
         mark_group_pushed(session, ctx, group.id)
         if data.member_ids:
-            _check_members(session, data.member_ids)
+            _check_members(session, ctx, data.member_ids)
             group_service.set_group_members(
                 session, ctx, group_id=group.id, user_ids=data.member_ids
             )

@@ -35,21 +35,17 @@ from syllabus.dialects.scim.schema import USER
 from syllabus.dialects.scim.users import FILTER_ATTRS, UserInput, etag, parse_user, render_user
 from syllabus.domain.provisioning import ScimUserProfile
 from syllabus.domain.users import User
-from syllabus.queries.provisioning import (
-    scim_deleted_user,
-    scim_user_with_profile,
-    user_page_with_profiles,
-)
+from syllabus.queries.users.scim import scim_deleted_user, scim_user_page, scim_user_with_profile
 from syllabus.services import users as user_service
 from syllabus.services.provisioning import forget_scim_deletion, set_scim_profile
 
 router = APIRouter()
 
 
-def find_user(session: Session, raw_id: str) -> tuple[User, ScimUserProfile | None]:
+def find_user(session: Session, ctx: Context, raw_id: str) -> tuple[User, ScimUserProfile | None]:
     """The user SCIM sees with this id, and its SCIM profile (one statement)."""
     found = (
-        scim_user_with_profile(session, int(raw_id))
+        scim_user_with_profile(session, ctx, int(raw_id))
         if raw_id.isdigit() and len(raw_id) < 11
         else None
     )
@@ -58,15 +54,16 @@ def find_user(session: Session, raw_id: str) -> tuple[User, ScimUserProfile | No
     return found
 
 
-def list_users(session: Session, params: ListParams, base: str) -> dict[str, Any]:
+def list_users(session: Session, ctx: Context, params: ListParams, base: str) -> dict[str, Any]:
     condition = compile_filter(params.filter, FILTER_ATTRS) if params.filter else None
     order: list[Any] = [User.id]
     if params.sort_by:
         column = sort_column(params.sort_by, FILTER_ATTRS)
         order = [column.desc() if params.descending else column, User.id]
     limit = params.count + (1 if params.cursor is not None else 0)
-    page = user_page_with_profiles(
+    page = scim_user_page(
         session,
+        ctx,
         condition,
         order,
         offset=params.start_index - 1 if params.cursor is None else 0,
@@ -125,7 +122,7 @@ def _answer(body: dict[str, Any], status: int = 200) -> Response:
 async def get_users(request: Request) -> Response:
     params = list_params(dict(request.query_params))
     base = base_url(request)
-    body = await run(request, lambda s, c: list_users(s, params, base), read_only=True)
+    body = await run(request, lambda s, c: list_users(s, c, params, base), read_only=True)
     return scim_response(body)
 
 
@@ -133,7 +130,7 @@ async def get_users(request: Request) -> Response:
 async def search_users(request: Request) -> Response:
     params = search_params(await read_json(request))
     base = base_url(request)
-    body = await run(request, lambda s, c: list_users(s, params, base), read_only=True)
+    body = await run(request, lambda s, c: list_users(s, c, params, base), read_only=True)
     return scim_response(body)
 
 
@@ -144,7 +141,7 @@ async def create_user(request: Request) -> Response:
 
     def work(session: Session, ctx: Context) -> dict[str, Any]:
         data = parse_user(payload)
-        returning = scim_deleted_user(session, data.user_name, data.email)
+        returning = scim_deleted_user(session, ctx, data.user_name, data.email)
         if returning is not None:
             forget_scim_deletion(session, ctx, returning.id)
             revived = replace(data, active=data.active is not False)
@@ -163,7 +160,7 @@ async def get_user(request: Request, user_id: str) -> Response:
     params = response_params(dict(request.query_params))
     base = base_url(request)
     body = await run(
-        request, lambda s, c: render_user(*find_user(s, user_id), base, params), read_only=True
+        request, lambda s, c: render_user(*find_user(s, c, user_id), base, params), read_only=True
     )
     return _answer(body)
 
@@ -180,7 +177,7 @@ def _change(
 
     def work(session: Session, ctx: Context) -> dict[str, Any]:
         lock_row(session, ctx, User, user_id)
-        user, profile = find_user(session, user_id)
+        user, profile = find_user(session, ctx, user_id)
         check_if_match(if_match, etag(user.id, user.updated_at))
         current = render_user(user, profile, base)
         body = apply_patch(current, payload, USER) if patch else payload
@@ -212,7 +209,7 @@ async def delete_user(request: Request, user_id: str) -> Response:
 
     def work(session: Session, ctx: Context) -> None:
         lock_row(session, ctx, User, user_id)
-        user, _ = find_user(session, user_id)
+        user, _ = find_user(session, ctx, user_id)
         check_if_match(if_match, etag(user.id, user.updated_at))
         user_service.deprovision_user(session, ctx, user_id=user.id)
 

@@ -1,0 +1,106 @@
+"""Users as the SCIM door reads them: counted, filtered pages with each user's SCIM profile,
+single users, a deleted user coming back, and the drift report.
+
+SCIM's handlers hand the user they read to the services and render it again after the
+change, so these reads return ORM entities (scoped by the session's ORM tenant filter) rather
+than the Core rows of the other projections.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.orm import Session
+
+from syllabus.core.context import Context
+from syllabus.core.lookups import possible_id
+from syllabus.domain.events import Surface
+from syllabus.domain.provisioning import ScimDeletedUser, ScimUserProfile, UserAttributeSource
+from syllabus.domain.users import User
+from syllabus.queries.counted_pages import Page, counted_page
+
+
+def visible_to_scim() -> ColumnElement[bool]:
+    """Users an IdP has DELETEd are kept for admins but no longer exist for SCIM."""
+    return ~exists().where(ScimDeletedUser.user_id == User.id)
+
+
+def scim_user_page(
+    session: Session,
+    ctx: Context,
+    condition: ColumnElement[bool] | None,
+    order_by: Sequence[Any],
+    *,
+    offset: int,
+    limit: int,
+    after_id: int | None = None,
+) -> Page:
+    """A counted page of users, each row a (user, SCIM profile or None) pair: the profiles
+    come in the same statement, so a page is one statement (two when it must be counted)."""
+    statement = select(User, ScimUserProfile).outerjoin(
+        ScimUserProfile, ScimUserProfile.user_id == User.id
+    )
+    where = [visible_to_scim()] if condition is None else [condition, visible_to_scim()]
+    pairs = counted_page(
+        session, User, statement, where, order_by, offset=offset, limit=limit, after_id=after_id
+    )
+    return Page(total=pairs.total, rows=[(user, profile) for user, profile in pairs.rows])
+
+
+def scim_user_with_profile(
+    session: Session, ctx: Context, user_id: int
+) -> tuple[User, ScimUserProfile | None] | None:
+    """The user SCIM sees with this id and its SCIM profile, in one statement."""
+    if not possible_id(user_id):
+        return None
+    found = session.execute(
+        select(User, ScimUserProfile)
+        .outerjoin(ScimUserProfile, ScimUserProfile.user_id == User.id)
+        .where(User.id == user_id, visible_to_scim())
+    ).first()
+    return None if found is None else (found[0], found[1])
+
+
+def scim_deleted_user(session: Session, ctx: Context, username: str, email: str) -> User | None:
+    """A user the IdP DELETEd earlier with this userName or email: provisioning them again
+    brings the same record (and its learning history) back."""
+    return session.scalars(
+        select(User)
+        .join(ScimDeletedUser, ScimDeletedUser.user_id == User.id)
+        .where(
+            (User.username_normalized == username.lower())
+            | (User.email_normalized == email.strip().lower())
+        )
+        .order_by(User.id)
+        .limit(1)
+    ).first()
+
+
+@dataclass(frozen=True)
+class Drift:
+    user_id: int
+    email: str
+    attribute: str
+    surface: str
+    written_at: datetime
+
+
+def scim_drift_report(session: Session, ctx: Context) -> list[Drift]:
+    """Owned attributes whose last write came through another door than SCIM, by user."""
+    rows = session.execute(
+        select(
+            UserAttributeSource.user_id,
+            User.email,
+            UserAttributeSource.attribute,
+            UserAttributeSource.surface,
+            UserAttributeSource.written_at,
+        )
+        .join(User, User.id == UserAttributeSource.user_id)
+        .where(UserAttributeSource.surface != Surface.SCIM.value)
+        .order_by(UserAttributeSource.user_id, UserAttributeSource.attribute)
+    )
+    return [Drift(*row) for row in rows]
