@@ -94,3 +94,15 @@ def get_course(session: Session, ctx: Context, course_id: int) -> CourseDetail |
         return None
     found = get_courses(session, ctx, [course_id])
     return found[0] if found else None
+
+
+_COURSE_EXISTS = scoped_select(Course, Course.__table__.c.id).where(
+    Course.__table__.c.id == bindparam("course_id")
+)
+
+
+def course_exists(session: Session, ctx: Context, course_id: int) -> bool:
+    if not possible_id(course_id):
+        return False
+    found = execute_scoped(session, ctx.tenant_id, _COURSE_EXISTS, {"course_id": course_id})
+    return found.first() is not None

@@ -93,7 +93,7 @@ def create_scim_app(factory: sessionmaker[Session], cache: PrincipalCache) -> Fa
             room = params.count - len(users["Resources"])
             try:
                 groups = list_groups(
-                    session, replace(params, start_index=skipped + 1, count=room), base
+                    session, ctx, replace(params, start_index=skipped + 1, count=room), base
                 )
             except InvalidFilterException:
                 if user_error is not None:

@@ -37,7 +37,7 @@ from syllabus.queries.enrollment_views import (
     user_enrollments,
     user_path_enrollments,
 )
-from syllabus.queries.group_views import MEMBERSHIPS
+from syllabus.queries.groups.skilljar import SKILLJAR_USER_MEMBERSHIPS
 from syllabus.queries.progress_views import (
     PathProgress,
     ProgressByPair,
@@ -243,7 +243,7 @@ def user_groups(user_id: str, api: ReadApi) -> Response:
     uid = _user_id(api, user_id)
     pr = page_request(api.request, api.ids, cursor_default=False)
     filters = {"user_id": uid}
-    rows = MEMBERSHIPS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
+    rows = SKILLJAR_USER_MEMBERSHIPS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     return json(
         envelope(
             api.request,
@@ -255,7 +255,7 @@ def user_groups(user_id: str, api: ReadApi) -> Response:
                 "group": {"id": api.id("group", r.group_id), "name": r.group_name},
                 "joined_at": ts(r.created_at),
             },
-            count=lambda: MEMBERSHIPS.count(api.session, api.ctx.tenant_id, filters),
+            count=lambda: SKILLJAR_USER_MEMBERSHIPS.count(api.session, api.ctx.tenant_id, filters),
         )
     )
 

@@ -1,4 +1,8 @@
-"""Reads for SCIM provisioning of groups: filtered, counted pages and group members."""
+"""Groups as the SCIM door reads them: counted, filtered pages, single groups, and members.
+
+As with SCIM's users, these return ORM entities (scoped by the session's ORM tenant filter):
+the handlers hand the group to the services and render it again after the change.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
 from syllabus.core.lookups import chunks, possible_id
 from syllabus.domain.groups import Group, GroupMembership
 from syllabus.domain.users import User
 from syllabus.queries.counted_pages import Page, counted_page
 
 
-def page_of(
+def scim_group_page(
     session: Session,
-    model: type[Group],
+    ctx: Context,
     condition: ColumnElement[bool] | None,
     order_by: Sequence[Any],
     *,
@@ -24,11 +29,12 @@ def page_of(
     limit: int,
     after_id: int | None = None,
 ) -> Page:
+    """A counted page of groups: one statement (two when it must be counted)."""
     where = [] if condition is None else [condition]
     return counted_page(
         session,
-        model,
-        select(model),
+        Group,
+        select(Group),
         where,
         order_by,
         offset=offset,
@@ -37,13 +43,15 @@ def page_of(
     )
 
 
-def scim_group(session: Session, group_id: int) -> Group | None:
+def scim_group(session: Session, ctx: Context, group_id: int) -> Group | None:
     if not possible_id(group_id):
         return None
     return session.scalars(select(Group).where(Group.id == group_id)).first()
 
 
-def members_of(session: Session, group_ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
+def scim_group_members(
+    session: Session, ctx: Context, group_ids: Sequence[int]
+) -> dict[int, list[tuple[int, str]]]:
     """Each group's members as (user id, display name), in one query per 500 groups."""
     out: dict[int, list[tuple[int, str]]] = {g: [] for g in group_ids}
     for part in chunks(list(group_ids)):
