@@ -19,9 +19,8 @@ from syllabus.dialects.scim.endpoint import (
     run,
     write,
 )
-from syllabus.dialects.scim.filters import compile_filter, sort_column
+from syllabus.dialects.scim.filters import Schemas, read_filter, read_sort, scim_errors
 from syllabus.dialects.scim.groups import (
-    FILTER_ATTRS,
     GroupInput,
     parse_group,
     render_group,
@@ -37,7 +36,7 @@ from syllabus.dialects.scim.listing import (
 )
 from syllabus.dialects.scim.patch import apply_patch
 from syllabus.dialects.scim.render import scim_response
-from syllabus.dialects.scim.schema import GROUP
+from syllabus.dialects.scim.schema import GROUP, GROUP_URN
 from syllabus.dialects.scim.user_routes import _answer
 from syllabus.dialects.scim.users import etag
 from syllabus.domain.groups import Group
@@ -47,6 +46,7 @@ from syllabus.services import groups as group_service
 from syllabus.services.provisioning import mark_group_pushed
 
 router = APIRouter()
+SCHEMAS = Schemas(GROUP_URN)
 
 
 def find_group(session: Session, ctx: Context, raw_id: str) -> Group:
@@ -57,20 +57,18 @@ def find_group(session: Session, ctx: Context, raw_id: str) -> Group:
 
 
 def list_groups(session: Session, ctx: Context, params: ListParams, base: str) -> dict[str, Any]:
-    condition = compile_filter(params.filter, FILTER_ATTRS) if params.filter else None
-    order: list[Any] = [Group.id]
-    if params.sort_by:
-        column = sort_column(params.sort_by, FILTER_ATTRS)
-        order = [column.desc() if params.descending else column, Group.id]
-    page = scim_group_page(
-        session,
-        ctx,
-        condition,
-        order,
-        offset=params.start_index - 1 if params.cursor is None else 0,
-        limit=params.count + (1 if params.cursor is not None else 0),
-        after_id=params.cursor,
-    )
+    where = read_filter(params.filter, SCHEMAS)
+    with scim_errors(params.sort_by):
+        page = scim_group_page(
+            session,
+            ctx,
+            where=where,
+            sort_by=read_sort(params.sort_by, SCHEMAS),
+            descending=params.descending,
+            offset=params.start_index - 1 if params.cursor is None else 0,
+            limit=params.count + (1 if params.cursor is not None else 0),
+            after_id=params.cursor,
+        )
     rows = page.rows[: params.count]
     more = params.cursor is not None and len(page.rows) > params.count
     members = (

@@ -20,7 +20,7 @@ from syllabus.dialects.scim.endpoint import (
     run,
     write,
 )
-from syllabus.dialects.scim.filters import compile_filter, sort_column
+from syllabus.dialects.scim.filters import Schemas, read_filter, read_sort, scim_errors
 from syllabus.dialects.scim.listing import (
     ListParams,
     list_params,
@@ -31,8 +31,8 @@ from syllabus.dialects.scim.listing import (
 )
 from syllabus.dialects.scim.patch import apply_patch
 from syllabus.dialects.scim.render import scim_response
-from syllabus.dialects.scim.schema import USER
-from syllabus.dialects.scim.users import FILTER_ATTRS, UserInput, etag, parse_user, render_user
+from syllabus.dialects.scim.schema import ENTERPRISE_URN, USER, USER_URN
+from syllabus.dialects.scim.users import UserInput, etag, parse_user, render_user
 from syllabus.domain.provisioning import ScimUserProfile
 from syllabus.domain.users import User
 from syllabus.queries.users.scim import scim_deleted_user, scim_user_page, scim_user_with_profile
@@ -40,6 +40,7 @@ from syllabus.services import users as user_service
 from syllabus.services.provisioning import forget_scim_deletion, set_scim_profile
 
 router = APIRouter()
+SCHEMAS = Schemas(USER_URN, ENTERPRISE_URN)
 
 
 def find_user(session: Session, ctx: Context, raw_id: str) -> tuple[User, ScimUserProfile | None]:
@@ -55,21 +56,18 @@ def find_user(session: Session, ctx: Context, raw_id: str) -> tuple[User, ScimUs
 
 
 def list_users(session: Session, ctx: Context, params: ListParams, base: str) -> dict[str, Any]:
-    condition = compile_filter(params.filter, FILTER_ATTRS) if params.filter else None
-    order: list[Any] = [User.id]
-    if params.sort_by:
-        column = sort_column(params.sort_by, FILTER_ATTRS)
-        order = [column.desc() if params.descending else column, User.id]
-    limit = params.count + (1 if params.cursor is not None else 0)
-    page = scim_user_page(
-        session,
-        ctx,
-        condition,
-        order,
-        offset=params.start_index - 1 if params.cursor is None else 0,
-        limit=limit,
-        after_id=params.cursor,
-    )
+    where = read_filter(params.filter, SCHEMAS)
+    with scim_errors(params.sort_by):
+        page = scim_user_page(
+            session,
+            ctx,
+            where=where,
+            sort_by=read_sort(params.sort_by, SCHEMAS),
+            descending=params.descending,
+            offset=params.start_index - 1 if params.cursor is None else 0,
+            limit=params.count + (1 if params.cursor is not None else 0),
+            after_id=params.cursor,
+        )
     rows = page.rows[: params.count]
     more = params.cursor is not None and len(page.rows) > params.count
     resources = [render_user(u, profile, base, params.response) for u, profile in rows]

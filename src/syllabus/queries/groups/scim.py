@@ -6,40 +6,72 @@ the handlers hand the group to the services and render it again after the change
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from syllabus.core.context import Context
 from syllabus.core.lookups import chunks, possible_id
 from syllabus.domain.groups import Group, GroupMembership
 from syllabus.domain.users import User
+from syllabus.queries.attribute_filters import (
+    Attr,
+    Filter,
+    Kind,
+    MultiValued,
+    Path,
+    ResourceAttrs,
+    compile_filter,
+    order_by,
+)
 from syllabus.queries.counted_pages import Page, counted_page
+
+SCIM_GROUP_ATTRS = ResourceAttrs(
+    attrs={
+        "id": Attr(Kind.ID, Group.id),
+        "displayname": Attr(Kind.TEXT, Group.full_name_normalized, lowered=True),
+        "externalid": Attr(Kind.EXACT, Group.external_id),
+        "meta.created": Attr(Kind.DATETIME, Group.created_at),
+        "meta.lastmodified": Attr(Kind.DATETIME, Group.updated_at),
+    },
+    multi={
+        "members": MultiValued(
+            attrs={
+                "value": Attr(Kind.ID, GroupMembership.user_id),
+                "type": Attr(Kind.CONSTANT, constant="User"),
+            },
+            # Selecting a column keeps a FROM when ``condition`` folds to false (an id no row
+            # can have), which a bare EXISTS would lose ("no tables specified").
+            wrap=lambda condition: (
+                select(GroupMembership.user_id)
+                .where(and_(GroupMembership.group_id == Group.id, condition))
+                .exists()
+            ),
+        )
+    },
+)
+"""What a SCIM Group filter or sortBy may name."""
 
 
 def scim_group_page(
     session: Session,
     ctx: Context,
-    condition: ColumnElement[bool] | None,
-    order_by: Sequence[Any],
     *,
+    where: Filter | None,
+    sort_by: Callable[[], Path] | None,
+    descending: bool,
     offset: int,
     limit: int,
     after_id: int | None = None,
 ) -> Page:
-    """A counted page of groups: one statement (two when it must be counted)."""
-    where = [] if condition is None else [condition]
+    """A counted page of groups, filtered and sorted by SCIM attributes: one statement (two
+    when it must be counted). Raises ``FilterError`` or ``SortError``."""
+    clauses = [] if where is None else [compile_filter(where, SCIM_GROUP_ATTRS)]
+    order = order_by(SCIM_GROUP_ATTRS, Group.id, sort_by, descending)
+    statement = select(Group)
     return counted_page(
-        session,
-        Group,
-        select(Group),
-        where,
-        order_by,
-        offset=offset,
-        limit=limit,
-        after_id=after_id,
+        session, Group, statement, clauses, order, offset=offset, limit=limit, after_id=after_id
     )
 
 

@@ -8,19 +8,30 @@ than the Core rows of the other projections.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, and_, exists, func, select, true
 from sqlalchemy.orm import Session
 
 from syllabus.core.context import Context
 from syllabus.core.lookups import possible_id
 from syllabus.domain.events import Surface
+from syllabus.domain.groups import GroupMembership
 from syllabus.domain.provisioning import ScimDeletedUser, ScimUserProfile, UserAttributeSource
 from syllabus.domain.users import User
+from syllabus.queries.attribute_filters import (
+    Attr,
+    Filter,
+    Kind,
+    MultiValued,
+    Path,
+    ResourceAttrs,
+    compile_filter,
+    order_by,
+)
 from syllabus.queries.counted_pages import Page, counted_page
 
 
@@ -29,24 +40,90 @@ def visible_to_scim() -> ColumnElement[bool]:
     return ~exists().where(ScimDeletedUser.user_id == User.id)
 
 
+def _profile(column: Any) -> Any:
+    """A profile column of the filtered user, as a correlated scalar subquery."""
+    return (
+        select(column).where(ScimUserProfile.user_id == User.id).correlate(User).scalar_subquery()
+    )
+
+
+SCIM_USER_ATTRS = ResourceAttrs(
+    attrs={
+        "id": Attr(Kind.ID, User.id),
+        "username": Attr(Kind.TEXT, User.username_normalized, lowered=True),
+        "externalid": Attr(Kind.EXACT, User.sso_id),
+        "name.givenname": Attr(Kind.TEXT, User.first_name),
+        "name.familyname": Attr(Kind.TEXT, User.last_name),
+        "displayname": Attr(
+            Kind.TEXT,
+            func.coalesce(
+                _profile(ScimUserProfile.display_name),
+                func.trim(User.first_name + " " + User.last_name),
+            ),
+        ),
+        "active": Attr(Kind.BOOLEAN, User.is_active),
+        "title": Attr(Kind.TEXT, User.title),
+        "locale": Attr(Kind.TEXT, User.locale),
+        "meta.created": Attr(Kind.DATETIME, User.created_at),
+        "meta.lastmodified": Attr(Kind.DATETIME, User.updated_at),
+    },
+    multi={
+        "emails": MultiValued(
+            attrs={
+                "value": Attr(Kind.TEXT, User.email_normalized, lowered=True),
+                "type": Attr(
+                    Kind.TEXT, func.coalesce(_profile(ScimUserProfile.email_type), "work")
+                ),
+                "primary": Attr(
+                    Kind.BOOLEAN, func.coalesce(_profile(ScimUserProfile.email_primary), true())
+                ),
+            },
+            wrap=lambda condition: condition,
+        ),
+        "groups": MultiValued(
+            attrs={"value": Attr(Kind.ID, GroupMembership.group_id)},
+            # Selecting a column keeps a FROM when ``condition`` folds to false (an id no row
+            # can have), which a bare EXISTS would lose ("no tables specified").
+            wrap=lambda condition: (
+                select(GroupMembership.group_id)
+                .where(and_(GroupMembership.user_id == User.id, condition))
+                .exists()
+            ),
+        ),
+    },
+    extension_attrs={
+        "employeenumber": Attr(Kind.TEXT, User.user_identifier),
+        "department": Attr(Kind.TEXT, User.department),
+        "manager.value": Attr(Kind.ID, User.manager_id),
+        "manager": Attr(Kind.ID, User.manager_id),
+    },
+)
+"""What a SCIM User filter or sortBy may name: the core schema's attributes, ``emails`` and
+``groups`` (multi-valued) and the enterprise extension's."""
+
+
 def scim_user_page(
     session: Session,
     ctx: Context,
-    condition: ColumnElement[bool] | None,
-    order_by: Sequence[Any],
     *,
+    where: Filter | None,
+    sort_by: Callable[[], Path] | None,
+    descending: bool,
     offset: int,
     limit: int,
     after_id: int | None = None,
 ) -> Page:
-    """A counted page of users, each row a (user, SCIM profile or None) pair: the profiles
-    come in the same statement, so a page is one statement (two when it must be counted)."""
+    """A counted page of users, filtered and sorted by SCIM attributes, each row a (user,
+    SCIM profile or None) pair: the profiles come in the same statement, so a page is one
+    statement (two when it must be counted). Raises ``FilterError`` or ``SortError``."""
+    condition = compile_filter(where, SCIM_USER_ATTRS) if where is not None else None
+    order = order_by(SCIM_USER_ATTRS, User.id, sort_by, descending)
     statement = select(User, ScimUserProfile).outerjoin(
         ScimUserProfile, ScimUserProfile.user_id == User.id
     )
-    where = [visible_to_scim()] if condition is None else [condition, visible_to_scim()]
+    clauses = [visible_to_scim()] if condition is None else [condition, visible_to_scim()]
     pairs = counted_page(
-        session, User, statement, where, order_by, offset=offset, limit=limit, after_id=after_id
+        session, User, statement, clauses, order, offset=offset, limit=limit, after_id=after_id
     )
     return Page(total=pairs.total, rows=[(user, profile) for user, profile in pairs.rows])
 
