@@ -28,7 +28,7 @@ from syllabus.domain.courses import PublishedCourse
 from syllabus.domain.enrollments import Enrollment
 from syllabus.queries.catalog_views import PUBLISHED_COURSES, get_row
 from syllabus.queries.enrollment_views import OF_PUBLICATION, get_enrollment, lesson_counts
-from syllabus.queries.progress_views import ProgressView
+from syllabus.queries.progress.skilljar import ProgressView
 from syllabus.services.domain_enrollments import (
     EnrollmentChanges,
     enroll_in_publication,

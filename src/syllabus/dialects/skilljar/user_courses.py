@@ -38,12 +38,12 @@ from syllabus.queries.enrollment_views import (
     user_path_enrollments,
 )
 from syllabus.queries.groups.skilljar import SKILLJAR_USER_MEMBERSHIPS
-from syllabus.queries.progress_views import (
+from syllabus.queries.progress.skilljar import (
     PathProgress,
     ProgressByPair,
     ProgressView,
-    path_progress,
-    progress_for_pairs,
+    skilljar_path_progress,
+    skilljar_progress_for_pairs,
 )
 from syllabus.queries.users import get_user
 from syllabus.services.domain_enrollments import enroll_in_course
@@ -63,7 +63,9 @@ _SUCCESS = {ProgressStatus.PASSED: "PASSED", ProgressStatus.FAILED: "FAILED"}
 
 def enrollment_progress(api: Api, rows: Sequence[EnrollmentRow]) -> ProgressByPair:
     """The progress records of a page of enrollments, in a constant number of queries."""
-    return progress_for_pairs(api.session, api.ctx, [(r.user_id, r.course_id) for r in rows])
+    return skilljar_progress_for_pairs(
+        api.session, api.ctx, [(r.user_id, r.course_id) for r in rows]
+    )
 
 
 def course_progress(
@@ -205,7 +207,7 @@ def path_enrollments(user_id: str, api: ReadApi) -> Response:
     uid = _user_id(api, user_id)
     rows = user_path_enrollments(api.session, api.ctx, uid)
     counts = path_course_counts(api.session, api.ctx, [r.path_id for r in rows])
-    progress = path_progress(api.session, api.ctx, uid, [r.path_id for r in rows])
+    progress = skilljar_path_progress(api.session, api.ctx, uid, [r.path_id for r in rows])
     return json(
         [_path_view(api, r, counts.get(r.path_id, 0), progress.get(r.path_id)) for r in rows]
     )

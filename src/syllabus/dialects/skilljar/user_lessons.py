@@ -31,8 +31,10 @@ from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.domain.progress import CourseProgress, ItemStatus
 from syllabus.queries.catalog_views import LESSONS, get_row
 from syllabus.queries.enrollment_views import EnrollmentRow, user_enrollments
-from syllabus.queries.lesson_progress import lesson_progress
-from syllabus.queries.progress_views import progress_for_pairs
+from syllabus.queries.progress.skilljar import (
+    skilljar_lesson_progress,
+    skilljar_progress_for_pairs,
+)
 from syllabus.queries.users import get_user
 from syllabus.services.lesson_progress import update_lesson_progress
 
@@ -76,7 +78,7 @@ def _enrollment(api: Api, user_id: str, published_course_id: str) -> EnrollmentR
 
 
 def _progress_id(api: Api, row: EnrollmentRow) -> int | None:
-    found = progress_for_pairs(api.session, api.ctx, [(row.user_id, row.course_id)])
+    found = skilljar_progress_for_pairs(api.session, api.ctx, [(row.user_id, row.course_id)])
     view = found.get((row.user_id, row.course_id))
     return view.id if view else None
 
@@ -123,7 +125,9 @@ def list_lessons(user_id: str, published_course_id: str, api: ReadApi) -> Respon
     pr = page_request(api.request, api.ids, cursor_default=False)
     filters = {"course_id": row.course_id}
     items = LESSONS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
-    done = lesson_progress(api.session, api.ctx, _progress_id(api, row), [i.id for i in items])
+    done = skilljar_lesson_progress(
+        api.session, api.ctx, _progress_id(api, row), [i.id for i in items]
+    )
     return json(
         envelope(
             api.request,
@@ -137,7 +141,9 @@ def list_lessons(user_id: str, published_course_id: str, api: ReadApi) -> Respon
 
 
 def _respond(api: Api, row: EnrollmentRow, item: Row[Any]) -> Response:
-    done = lesson_progress(api.session, api.ctx, _progress_id(api, row), [item.id]).get(item.id)
+    done = skilljar_lesson_progress(api.session, api.ctx, _progress_id(api, row), [item.id]).get(
+        item.id
+    )
     return json(_view(api, item, done), tag=_tag(item, done))
 
 
@@ -192,7 +198,9 @@ def _update(
         CourseProgress.user_id == row.user_id,
         CourseProgress.course_id == row.course_id,
     )
-    current = lesson_progress(api.session, api.ctx, _progress_id(api, row), [item.id]).get(item.id)
+    current = skilljar_lesson_progress(api.session, api.ctx, _progress_id(api, row), [item.id]).get(
+        item.id
+    )
     api.check_if_match(_tag(item, current))
     written = parse(model, api.body).lesson_progress
     given = set(written.model_fields_set)

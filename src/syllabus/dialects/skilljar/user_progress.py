@@ -24,7 +24,7 @@ from syllabus.dialects.skilljar.user_courses import enrollment_progress, progres
 from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.progress import ProgressStatus
 from syllabus.queries.enrollment_views import EnrollmentRow, lesson_counts, user_enrollments
-from syllabus.queries.progress_views import ProgressView
+from syllabus.queries.progress.skilljar import ProgressView
 from syllabus.queries.users import get_user
 from syllabus.services.progress import (
     CourseProgressChanges,

@@ -17,7 +17,7 @@ from syllabus.dialects.skilljar.pagination import envelope, page_request
 from syllabus.dialects.skilljar.render import user as render_user
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.domain.users import User
-from syllabus.queries.progress_views import completion_counts
+from syllabus.queries.progress.skilljar import skilljar_completion_counts
 from syllabus.queries.users import (
     get_user,
     get_user_by_email,
@@ -86,7 +86,7 @@ def render_one(api: Api, user_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFound("user", [user_id])
     extras = skilljar_user_extras(api.session, api.ctx, [row.id]).get(row.id)
-    completions = completion_counts(api.session, api.ctx, [row.id]).get(row.id, 0)
+    completions = skilljar_completion_counts(api.session, api.ctx, [row.id]).get(row.id, 0)
     return render_user(api, row, extras, completions)
 
 
@@ -145,7 +145,7 @@ def list_users(api: ReadApi) -> Response:
     pr = page_request(request, api.ids, cursor_default=True)
     rows = SKILLJAR_USERS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     extras = skilljar_user_extras(api.session, api.ctx, [r.id for r in rows[: pr.size]])
-    completions = completion_counts(api.session, api.ctx, [r.id for r in rows[: pr.size]])
+    completions = skilljar_completion_counts(api.session, api.ctx, [r.id for r in rows[: pr.size]])
     body = envelope(
         request,
         api.ids,

@@ -15,7 +15,7 @@ from sqlalchemy import Row, bindparam
 from sqlalchemy.orm import Session
 
 from syllabus.core.context import Context
-from syllabus.core.lookups import MAX_ID, chunks, possible_id
+from syllabus.core.lookups import MAX_ID, chunks, possible_id, possible_ids
 from syllabus.core.validation import normalize_email
 from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.users import User
@@ -50,6 +50,7 @@ _BY_SSO_ID = scoped_select(User).where(_users.sso_id == bindparam("value")).orde
 _BY_EXTERNAL_ID = (
     scoped_select(User).where(_users.user_identifier == bindparam("value")).order_by(_users.id)
 )
+_BY_IDS = scoped_select(User).where(_users.id.in_(bindparam("ids", expanding=True)))
 _EXISTING = scoped_select(User, _users.id).where(_users.id.in_(bindparam("ids", expanding=True)))
 
 UserRow = Row[Any]
@@ -78,6 +79,15 @@ def users_by_sso_id(session: Session, ctx: Context, sso_id: str) -> Sequence[Use
 
 def users_by_external_id(session: Session, ctx: Context, external_id: str) -> Sequence[UserRow]:
     return execute_scoped(session, ctx.tenant_id, _BY_EXTERNAL_ID, {"value": external_id}).all()
+
+
+def users_by_ids(session: Session, ctx: Context, user_ids: Sequence[int]) -> dict[int, UserRow]:
+    """The users of a page, one query per 500."""
+    found: dict[int, UserRow] = {}
+    for part in chunks(sorted(set(possible_ids(user_ids)))):
+        for row in execute_scoped(session, ctx.tenant_id, _BY_IDS, {"ids": list(part)}):
+            found[row.id] = row
+    return found
 
 
 def existing_user_ids(session: Session, ctx: Context, ids: Sequence[int]) -> set[int]:
