@@ -28,16 +28,18 @@ from syllabus.domain.progress import ProgressStatus
 from syllabus.queries.access import Via, course_access
 from syllabus.queries.catalog_access import catalog_course_entries
 from syllabus.queries.courses import get_courses
-from syllabus.queries.enrollment_views import (
-    OF_USER,
+from syllabus.queries.courses.skilljar import skilljar_lesson_counts
+from syllabus.queries.enrollments import (
+    SKILLJAR_USER_ENROLLMENTS,
     EnrollmentRow,
-    get_enrollment,
-    lesson_counts,
-    path_course_counts,
-    user_enrollments,
-    user_path_enrollments,
+    skilljar_enrollment,
+    skilljar_user_enrollments,
 )
 from syllabus.queries.groups.skilljar import SKILLJAR_USER_MEMBERSHIPS
+from syllabus.queries.learning_paths.skilljar import (
+    skilljar_path_course_counts,
+    skilljar_user_path_enrollments,
+)
 from syllabus.queries.progress.skilljar import (
     PathProgress,
     ProgressByPair,
@@ -178,8 +180,8 @@ def guide_enrollments(api: Api, rows: Sequence[EnrollmentRow]) -> Callable[[Any]
     summary="A user's published courses with progress (bare array)",
 )
 def published_courses(user_id: str, api: ReadApi) -> Response:
-    rows = user_enrollments(api.session, api.ctx, _user_id(api, user_id))
-    counts = lesson_counts(api.session, api.ctx, [r.course_id for r in rows])
+    rows = skilljar_user_enrollments(api.session, api.ctx, _user_id(api, user_id))
+    counts = skilljar_lesson_counts(api.session, api.ctx, [r.course_id for r in rows])
     progress = enrollment_progress(api, rows)
     done = completions(api, [r.course_id for r in rows], progress.values())
     return json(
@@ -205,8 +207,8 @@ def path_enrollments(user_id: str, api: ReadApi) -> Response:
     """Path progress counts the path's courses the user has passed; the path is complete when
     all are, on the last one's completion date."""
     uid = _user_id(api, user_id)
-    rows = user_path_enrollments(api.session, api.ctx, uid)
-    counts = path_course_counts(api.session, api.ctx, [r.path_id for r in rows])
+    rows = skilljar_user_path_enrollments(api.session, api.ctx, uid)
+    counts = skilljar_path_course_counts(api.session, api.ctx, [r.path_id for r in rows])
     progress = skilljar_path_progress(api.session, api.ctx, uid, [r.path_id for r in rows])
     return json(
         [_path_view(api, r, counts.get(r.path_id, 0), progress.get(r.path_id)) for r in rows]
@@ -271,7 +273,7 @@ def list_enrollments(user_id: str, api: ReadApi) -> Response:
     uid = _user_id(api, user_id)
     pr = page_request(api.request, api.ids, cursor_default=False)
     filters = {"user_id": uid}
-    rows = OF_USER.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
+    rows = SKILLJAR_USER_ENROLLMENTS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     return json(
         envelope(
             api.request,
@@ -279,7 +281,7 @@ def list_enrollments(user_id: str, api: ReadApi) -> Response:
             pr,
             rows,
             guide_enrollments(api, rows),
-            count=lambda: OF_USER.count(api.session, api.ctx.tenant_id, filters),
+            count=lambda: SKILLJAR_USER_ENROLLMENTS.count(api.session, api.ctx.tenant_id, filters),
         )
     )
 
@@ -302,7 +304,7 @@ def create_enrollment(user_id: str, api: WriteApi) -> Response:
     body = parse(GuideEnrollment, api.body)
     course_id = api.ref("course", body.course_id, "course_id")
     enrollment, created = enroll_in_course(api.session, api.ctx, user_id=uid, course_id=course_id)
-    row = get_enrollment(api.session, api.ctx, enrollment.id)
+    row = skilljar_enrollment(api.session, api.ctx, enrollment.id)
     assert row is not None
     progress = enrollment_progress(api, [row]).get((row.user_id, row.course_id))
     return json(guide_enrollment(api, row, progress), 201 if created else 200)

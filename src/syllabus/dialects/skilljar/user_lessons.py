@@ -29,8 +29,8 @@ from syllabus.dialects.skilljar.pagination import envelope, page_request
 from syllabus.dialects.skilljar.render import ts
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.domain.progress import CourseProgress, ItemStatus
-from syllabus.queries.catalog_views import LESSONS, get_row
-from syllabus.queries.enrollment_views import EnrollmentRow, user_enrollments
+from syllabus.queries.courses.skilljar import SKILLJAR_LESSONS, skilljar_lesson
+from syllabus.queries.enrollments import EnrollmentRow, skilljar_user_enrollments
 from syllabus.queries.progress.skilljar import (
     skilljar_lesson_progress,
     skilljar_progress_for_pairs,
@@ -71,7 +71,7 @@ def _enrollment(api: Api, user_id: str, published_course_id: str) -> EnrollmentR
     if get_user(api.session, api.ctx, uid) is None:
         raise NotFound("user", [user_id])
     pc_id = api.path_id("published_course", published_course_id)
-    for row in user_enrollments(api.session, api.ctx, uid):
+    for row in skilljar_user_enrollments(api.session, api.ctx, uid):
         if row.published_course_id == pc_id:
             return row
     raise NotFound("enrollment")
@@ -85,7 +85,7 @@ def _progress_id(api: Api, row: EnrollmentRow) -> int | None:
 
 def _lesson(api: Api, row: EnrollmentRow, lesson_id: str) -> Row[Any]:
     """One of the course's lessons; a lesson of another course is as unknown as any."""
-    item = get_row(api.session, api.ctx, "lesson", api.path_id("lesson", lesson_id))
+    item = skilljar_lesson(api.session, api.ctx, api.path_id("lesson", lesson_id))
     if item is None or item.course_id != row.course_id:
         raise NotFound("lesson", [lesson_id])
     return item
@@ -124,7 +124,7 @@ def list_lessons(user_id: str, published_course_id: str, api: ReadApi) -> Respon
     row = _enrollment(api, user_id, published_course_id)
     pr = page_request(api.request, api.ids, cursor_default=False)
     filters = {"course_id": row.course_id}
-    items = LESSONS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
+    items = SKILLJAR_LESSONS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
     done = skilljar_lesson_progress(
         api.session, api.ctx, _progress_id(api, row), [i.id for i in items]
     )
@@ -135,7 +135,7 @@ def list_lessons(user_id: str, published_course_id: str, api: ReadApi) -> Respon
             pr,
             items,
             lambda i: _view(api, i, done.get(i.id)),
-            count=lambda: LESSONS.count(api.session, api.ctx.tenant_id, filters),
+            count=lambda: SKILLJAR_LESSONS.count(api.session, api.ctx.tenant_id, filters),
         )
     )
 

@@ -23,7 +23,8 @@ from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.dialects.skilljar.user_courses import enrollment_progress, progress_view
 from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.progress import ProgressStatus
-from syllabus.queries.enrollment_views import EnrollmentRow, lesson_counts, user_enrollments
+from syllabus.queries.courses.skilljar import skilljar_lesson_counts
+from syllabus.queries.enrollments import EnrollmentRow, skilljar_user_enrollments
 from syllabus.queries.progress.skilljar import ProgressView
 from syllabus.queries.users import get_user
 from syllabus.services.progress import (
@@ -62,7 +63,7 @@ def _enrollment(api: Api, user_id: str, published_course_id: str) -> EnrollmentR
     if get_user(api.session, api.ctx, uid) is None:
         raise NotFound("user", [user_id])
     pc_id = api.path_id("published_course", published_course_id)
-    for row in user_enrollments(api.session, api.ctx, uid):
+    for row in skilljar_user_enrollments(api.session, api.ctx, uid):
         if row.published_course_id == pc_id:
             return row
     raise NotFound("enrollment")
@@ -75,7 +76,9 @@ def _tag(row: EnrollmentRow, progress: ProgressView | None) -> str:
 
 def _respond(api: Api, row: EnrollmentRow) -> Response:
     progress = enrollment_progress(api, [row]).get((row.user_id, row.course_id))
-    counts = lesson_counts(api.session, api.ctx, [row.course_id]).get(row.course_id, (0, 0))
+    counts = skilljar_lesson_counts(api.session, api.ctx, [row.course_id]).get(
+        row.course_id, (0, 0)
+    )
     done = completions(api, [row.course_id], [progress])
     return json(progress_view(api, row, counts, progress, done), tag=_tag(row, progress))
 

@@ -1,5 +1,6 @@
-"""Course reads: keyset pages of courses with their tags and items, a constant number of
-queries per page (one for the courses, one for their tags, one for their items)."""
+"""The courses aggregate's reads: keyset pages of courses with their tags and items, a
+constant number of queries per page (one for the courses, one for their tags, one for their
+items), as SkyPrep shows them; ``skilljar`` beside this module holds the Skilljar door's."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ _ITEMS = (
 )
 
 CourseRow = Row[Any]
+"""The courses aggregate's row type: a course, course item or publication row, with
+attribute access by column name."""
 ItemRow = Row[Any]
 
 
