@@ -138,9 +138,9 @@ def _respond_course(api: Api, course_id: int, status: int = 200) -> Response:
 @router.get("/courses", operation_id="courses_list", summary="List courses")
 def list_courses(api: ReadApi) -> Response:
     pr = page_request(api.request, api.ids, cursor_default=False)
-    rows = SKILLJAR_COURSES.rows(api.session, api.ctx.tenant_id, pr.window())
+    rows = SKILLJAR_COURSES.rows(api.session, api.ctx, pr.window())
     views = _render_courses(api, rows[: pr.size])
-    count = lambda: SKILLJAR_COURSES.count(api.session, api.ctx.tenant_id)  # noqa: E731
+    count = lambda: SKILLJAR_COURSES.count(api.session, api.ctx)  # noqa: E731
     return json(envelope(api.request, api.ids, pr, rows, lambda r: views[r.id], count=count))
 
 
@@ -231,8 +231,8 @@ def list_lessons(api: ReadApi) -> Response:
     if course:
         filters["course_id"] = api.ids.decode("course", course) or 0
     pr = page_request(api.request, api.ids, cursor_default=False)
-    rows = SKILLJAR_LESSONS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
-    count = lambda: SKILLJAR_LESSONS.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
+    rows = SKILLJAR_LESSONS.rows(api.session, api.ctx, pr.window(), filters)
+    count = lambda: SKILLJAR_LESSONS.count(api.session, api.ctx, filters)  # noqa: E731
     body = envelope(api.request, api.ids, pr, rows, lambda r: lesson_view(api, r), count=count)
     return json(body)
 
@@ -264,9 +264,9 @@ def path_view(api: Api, row: Any, item_count: int) -> dict[str, Any]:
 @router.get("/paths", operation_id="paths_list", summary="Paths", tags=["Paths"])
 def list_paths(api: ReadApi) -> Response:
     pr = page_request(api.request, api.ids, cursor_default=False)
-    rows = SKILLJAR_PATHS.rows(api.session, api.ctx.tenant_id, pr.window())
+    rows = SKILLJAR_PATHS.rows(api.session, api.ctx, pr.window())
     counts = skilljar_path_course_counts(api.session, api.ctx, [r.id for r in rows])
-    count = lambda: SKILLJAR_PATHS.count(api.session, api.ctx.tenant_id)  # noqa: E731
+    count = lambda: SKILLJAR_PATHS.count(api.session, api.ctx)  # noqa: E731
     return json(
         envelope(
             api.request,
@@ -300,9 +300,9 @@ def path_items(path_id: str, api: ReadApi) -> Response:
         raise NotFound("path")
     filters = {"path_id": pid}
     pr = page_request(api.request, api.ids, cursor_default=False)
-    rows = SKILLJAR_PATH_ITEMS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
+    rows = SKILLJAR_PATH_ITEMS.rows(api.session, api.ctx, pr.window(), filters)
     counts = skilljar_lesson_counts(api.session, api.ctx, [r.course_id for r in rows])
-    count = lambda: SKILLJAR_PATH_ITEMS.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
+    count = lambda: SKILLJAR_PATH_ITEMS.count(api.session, api.ctx, filters)  # noqa: E731
 
     def render(r: Any) -> dict[str, Any]:
         lessons = counts.get(r.course_id, (0, 0))

@@ -105,8 +105,8 @@ def domain_id_of(api: Api, name: str) -> int:
 @router.get("/domains", operation_id="domains_list", summary="List domains")
 def list_domains(api: ReadApi) -> Response:
     pr = page_request(api.request, api.ids, cursor_default=False)
-    rows = DOMAINS.rows(api.session, api.ctx.tenant_id, pr.window())
-    count = lambda: DOMAINS.count(api.session, api.ctx.tenant_id)  # noqa: E731
+    rows = DOMAINS.rows(api.session, api.ctx, pr.window())
+    count = lambda: DOMAINS.count(api.session, api.ctx)  # noqa: E731
     return json(envelope(api.request, api.ids, pr, rows, lambda r: _domain(api, r), count=count))
 
 
@@ -204,8 +204,8 @@ def list_domain_users(domain_name: str, api: ReadApi) -> Response:
     if any("\x00" in str(v) for v in filters.values()):
         raise FieldErrors({"detail": "Null characters are not allowed."})
     pr = page_request(api.request, api.ids, cursor_default=False)
-    rows = DOMAIN_USERS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
-    count = lambda: DOMAIN_USERS.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
+    rows = DOMAIN_USERS.rows(api.session, api.ctx, pr.window(), filters)
+    count = lambda: DOMAIN_USERS.count(api.session, api.ctx, filters)  # noqa: E731
     if wants_signup_data(query):
         answers = signup_data(api, filters["domain_id"], [r.user_id for r in rows[: pr.size]])
         render = lambda r: {**_domain_user(api, r), "signup_fields": answers.get(r.user_id, [])}  # noqa: E731

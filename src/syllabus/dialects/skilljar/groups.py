@@ -130,7 +130,7 @@ def _group_data(api: Api, body: GroupWrite) -> GroupData:
 @router.get("/groups", operation_id="groups_list", summary="List groups")
 def list_groups(api: ReadApi) -> Response:
     pr = page_request(api.request, api.ids, cursor_default=False)
-    rows = SKILLJAR_GROUPS.rows(api.session, api.ctx.tenant_id, pr.window())
+    rows = SKILLJAR_GROUPS.rows(api.session, api.ctx, pr.window())
     counts, rules = skilljar_group_facts(api.session, api.ctx, [r.id for r in rows])
     body = envelope(
         api.request,
@@ -138,7 +138,7 @@ def list_groups(api: ReadApi) -> Response:
         pr,
         rows,
         lambda r: _render(api, r, counts.get(r.id, 0), rules.get(r.id, [])),
-        count=lambda: SKILLJAR_GROUPS.count(api.session, api.ctx.tenant_id),
+        count=lambda: SKILLJAR_GROUPS.count(api.session, api.ctx),
     )
     return json(body)
 
@@ -219,14 +219,14 @@ def _member(api: Api, row: Any) -> dict[str, Any]:
 def members(group_id: str, api: ReadApi) -> Response:
     filters = {"group_id": _group_id(api, group_id)}
     pr = page_request(api.request, api.ids, cursor_default=False)
-    rows = SKILLJAR_GROUP_MEMBERS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
+    rows = SKILLJAR_GROUP_MEMBERS.rows(api.session, api.ctx, pr.window(), filters)
     body = envelope(
         api.request,
         api.ids,
         pr,
         rows,
         lambda r: _member(api, r),
-        count=lambda: SKILLJAR_GROUP_MEMBERS.count(api.session, api.ctx.tenant_id, filters),
+        count=lambda: SKILLJAR_GROUP_MEMBERS.count(api.session, api.ctx, filters),
     )
     return json(body)
 
@@ -350,14 +350,14 @@ def _category(api: Api, row: Any) -> dict[str, Any]:
 )
 def categories(api: ReadApi) -> Response:
     pr = page_request(api.request, api.ids, cursor_default=False)
-    rows = SKILLJAR_GROUP_CATEGORIES.rows(api.session, api.ctx.tenant_id, pr.window())
+    rows = SKILLJAR_GROUP_CATEGORIES.rows(api.session, api.ctx, pr.window())
     body = envelope(
         api.request,
         api.ids,
         pr,
         rows,
         lambda r: _category(api, r),
-        count=lambda: SKILLJAR_GROUP_CATEGORIES.count(api.session, api.ctx.tenant_id),
+        count=lambda: SKILLJAR_GROUP_CATEGORIES.count(api.session, api.ctx),
     )
     return json(body)
 

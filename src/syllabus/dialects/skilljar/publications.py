@@ -151,10 +151,10 @@ def list_publications(domain_name: str, api: ReadApi) -> Response:
     if course:
         filters["course_id"] = api.ids.decode("course", course) or 0
     pr = page_request(api.request, api.ids, cursor_default=False)
-    rows = SKILLJAR_PUBLISHED_COURSES.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
+    rows = SKILLJAR_PUBLISHED_COURSES.rows(api.session, api.ctx, pr.window(), filters)
     counts = skilljar_lesson_counts(api.session, api.ctx, [r.course_id for r in rows])
     name = domain_name.strip().lower()
-    count = lambda: SKILLJAR_PUBLISHED_COURSES.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
+    count = lambda: SKILLJAR_PUBLISHED_COURSES.count(api.session, api.ctx, filters)  # noqa: E731
     return json(
         envelope(
             api.request,
@@ -245,10 +245,8 @@ def list_enrollments(domain_name: str, published_course_id: str, api: ReadApi) -
     row = _publication(api, domain_id_of(api, domain_name), published_course_id)
     filters = {"published_course_id": row.id}
     pr = page_request(api.request, api.ids, cursor_default=False)
-    rows = SKILLJAR_PUBLICATION_ENROLLMENTS.rows(
-        api.session, api.ctx.tenant_id, pr.window(), filters
-    )
-    count = lambda: SKILLJAR_PUBLICATION_ENROLLMENTS.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
+    rows = SKILLJAR_PUBLICATION_ENROLLMENTS.rows(api.session, api.ctx, pr.window(), filters)
+    count = lambda: SKILLJAR_PUBLICATION_ENROLLMENTS.count(api.session, api.ctx, filters)  # noqa: E731
     return json(envelope(api.request, api.ids, pr, rows, guide_enrollments(api, rows), count=count))
 
 

@@ -130,10 +130,10 @@ def _respond(api: Api, domain_name: str, pp_id: int, status: int = 200) -> Respo
 def list_published(domain_name: str, api: ReadApi) -> Response:
     filters = {"domain_id": domain_id_of(api, domain_name)}
     pr = page_request(api.request, api.ids, cursor_default=False)
-    rows = SKILLJAR_PUBLISHED_PATHS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
+    rows = SKILLJAR_PUBLISHED_PATHS.rows(api.session, api.ctx, pr.window(), filters)
     counts = skilljar_path_course_counts(api.session, api.ctx, [r.path_id for r in rows])
     name = domain_name.strip().lower()
-    count = lambda: SKILLJAR_PUBLISHED_PATHS.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
+    count = lambda: SKILLJAR_PUBLISHED_PATHS.count(api.session, api.ctx, filters)  # noqa: E731
     return json(
         envelope(
             api.request,
@@ -229,11 +229,11 @@ def published_path_items(domain_name: str, published_path_id: str, api: ReadApi)
     row = _published(api, domain_id, published_path_id)
     filters = {"path_id": row.path_id}
     pr = page_request(api.request, api.ids, cursor_default=False)
-    rows = SKILLJAR_PATH_ITEMS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
+    rows = SKILLJAR_PATH_ITEMS.rows(api.session, api.ctx, pr.window(), filters)
     publications = skilljar_publications_by_course(
         api.session, api.ctx, domain_id, [item.course_id for item in rows]
     )
-    count = lambda: SKILLJAR_PATH_ITEMS.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
+    count = lambda: SKILLJAR_PATH_ITEMS.count(api.session, api.ctx, filters)  # noqa: E731
 
     def render(item: Any) -> dict[str, Any]:
         pc = publications.get(item.course_id)
@@ -270,8 +270,8 @@ def list_path_enrollments(domain_name: str, published_path_id: str, api: ReadApi
     row = _published(api, domain_id_of(api, domain_name), published_path_id)
     filters = {"path_id": row.path_id}
     pr = page_request(api.request, api.ids, cursor_default=False)
-    rows = SKILLJAR_PATH_ENROLLMENTS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
-    count = lambda: SKILLJAR_PATH_ENROLLMENTS.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
+    rows = SKILLJAR_PATH_ENROLLMENTS.rows(api.session, api.ctx, pr.window(), filters)
+    count = lambda: SKILLJAR_PATH_ENROLLMENTS.count(api.session, api.ctx, filters)  # noqa: E731
     return json(
         envelope(api.request, api.ids, pr, rows, lambda r: _enrollment(api, r), count=count)
     )

@@ -247,7 +247,7 @@ def user_groups(user_id: str, api: ReadApi) -> Response:
     uid = _user_id(api, user_id)
     pr = page_request(api.request, api.ids, cursor_default=False)
     filters = {"user_id": uid}
-    rows = SKILLJAR_USER_MEMBERSHIPS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
+    rows = SKILLJAR_USER_MEMBERSHIPS.rows(api.session, api.ctx, pr.window(), filters)
     return json(
         envelope(
             api.request,
@@ -259,7 +259,7 @@ def user_groups(user_id: str, api: ReadApi) -> Response:
                 "group": {"id": api.id("group", r.group_id), "name": r.group_name},
                 "joined_at": ts(r.created_at),
             },
-            count=lambda: SKILLJAR_USER_MEMBERSHIPS.count(api.session, api.ctx.tenant_id, filters),
+            count=lambda: SKILLJAR_USER_MEMBERSHIPS.count(api.session, api.ctx, filters),
         )
     )
 
@@ -273,7 +273,7 @@ def list_enrollments(user_id: str, api: ReadApi) -> Response:
     uid = _user_id(api, user_id)
     pr = page_request(api.request, api.ids, cursor_default=False)
     filters = {"user_id": uid}
-    rows = SKILLJAR_USER_ENROLLMENTS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
+    rows = SKILLJAR_USER_ENROLLMENTS.rows(api.session, api.ctx, pr.window(), filters)
     return json(
         envelope(
             api.request,
@@ -281,7 +281,7 @@ def list_enrollments(user_id: str, api: ReadApi) -> Response:
             pr,
             rows,
             guide_enrollments(api, rows),
-            count=lambda: SKILLJAR_USER_ENROLLMENTS.count(api.session, api.ctx.tenant_id, filters),
+            count=lambda: SKILLJAR_USER_ENROLLMENTS.count(api.session, api.ctx, filters),
         )
     )
 

@@ -124,7 +124,7 @@ def list_lessons(user_id: str, published_course_id: str, api: ReadApi) -> Respon
     row = _enrollment(api, user_id, published_course_id)
     pr = page_request(api.request, api.ids, cursor_default=False)
     filters = {"course_id": row.course_id}
-    items = SKILLJAR_LESSONS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
+    items = SKILLJAR_LESSONS.rows(api.session, api.ctx, pr.window(), filters)
     done = skilljar_lesson_progress(
         api.session, api.ctx, _progress_id(api, row), [i.id for i in items]
     )
@@ -135,7 +135,7 @@ def list_lessons(user_id: str, published_course_id: str, api: ReadApi) -> Respon
             pr,
             items,
             lambda i: _view(api, i, done.get(i.id)),
-            count=lambda: SKILLJAR_LESSONS.count(api.session, api.ctx.tenant_id, filters),
+            count=lambda: SKILLJAR_LESSONS.count(api.session, api.ctx, filters),
         )
     )
 

@@ -143,7 +143,7 @@ def list_users(api: ReadApi) -> Response:
     if inactive is not None:
         filters["is_active"] = not inactive
     pr = page_request(request, api.ids, cursor_default=True)
-    rows = SKILLJAR_USERS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
+    rows = SKILLJAR_USERS.rows(api.session, api.ctx, pr.window(), filters)
     extras = skilljar_user_extras(api.session, api.ctx, [r.id for r in rows[: pr.size]])
     completions = skilljar_completion_counts(api.session, api.ctx, [r.id for r in rows[: pr.size]])
     body = envelope(
@@ -152,7 +152,7 @@ def list_users(api: ReadApi) -> Response:
         pr,
         rows,
         lambda row: render_user(api, row, extras.get(row.id), completions.get(row.id, 0)),
-        count=lambda: SKILLJAR_USERS.count(api.session, api.ctx.tenant_id, filters),
+        count=lambda: SKILLJAR_USERS.count(api.session, api.ctx, filters),
     )
     return json(body)
 
