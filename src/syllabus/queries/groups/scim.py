@@ -26,6 +26,7 @@ from syllabus.queries.attribute_filters import (
     order_by,
 )
 from syllabus.queries.counted_pages import Page, counted_page
+from syllabus.queries.orm_scope import check_scope
 
 SCIM_GROUP_ATTRS = ResourceAttrs(
     attrs={
@@ -67,6 +68,7 @@ def scim_group_page(
 ) -> Page:
     """A counted page of groups, filtered and sorted by SCIM attributes: one statement (two
     when it must be counted). Raises ``FilterError`` or ``SortError``."""
+    check_scope(session, ctx)
     clauses = [] if where is None else [compile_filter(where, SCIM_GROUP_ATTRS)]
     order = order_by(SCIM_GROUP_ATTRS, Group.id, sort_by, descending)
     statement = select(Group)
@@ -76,6 +78,7 @@ def scim_group_page(
 
 
 def scim_group(session: Session, ctx: Context, group_id: int) -> Group | None:
+    check_scope(session, ctx)
     if not possible_id(group_id):
         return None
     return session.scalars(select(Group).where(Group.id == group_id)).first()
@@ -85,6 +88,7 @@ def scim_group_members(
     session: Session, ctx: Context, group_ids: Sequence[int]
 ) -> dict[int, list[tuple[int, str]]]:
     """Each group's members as (user id, display name), in one query per 500 groups."""
+    check_scope(session, ctx)
     out: dict[int, list[tuple[int, str]]] = {g: [] for g in group_ids}
     for part in chunks(list(group_ids)):
         rows = session.execute(

@@ -33,6 +33,7 @@ from syllabus.queries.attribute_filters import (
     order_by,
 )
 from syllabus.queries.counted_pages import Page, counted_page
+from syllabus.queries.orm_scope import check_scope
 
 
 def visible_to_scim() -> ColumnElement[bool]:
@@ -116,6 +117,7 @@ def scim_user_page(
     """A counted page of users, filtered and sorted by SCIM attributes, each row a (user,
     SCIM profile or None) pair: the profiles come in the same statement, so a page is one
     statement (two when it must be counted). Raises ``FilterError`` or ``SortError``."""
+    check_scope(session, ctx)
     condition = compile_filter(where, SCIM_USER_ATTRS) if where is not None else None
     order = order_by(SCIM_USER_ATTRS, User.id, sort_by, descending)
     statement = select(User, ScimUserProfile).outerjoin(
@@ -132,6 +134,7 @@ def scim_user_with_profile(
     session: Session, ctx: Context, user_id: int
 ) -> tuple[User, ScimUserProfile | None] | None:
     """The user SCIM sees with this id and its SCIM profile, in one statement."""
+    check_scope(session, ctx)
     if not possible_id(user_id):
         return None
     found = session.execute(
@@ -145,6 +148,7 @@ def scim_user_with_profile(
 def scim_deleted_user(session: Session, ctx: Context, username: str, email: str) -> User | None:
     """A user the IdP DELETEd earlier with this userName or email: provisioning them again
     brings the same record (and its learning history) back."""
+    check_scope(session, ctx)
     return session.scalars(
         select(User)
         .join(ScimDeletedUser, ScimDeletedUser.user_id == User.id)
@@ -168,6 +172,7 @@ class Drift:
 
 def scim_drift_report(session: Session, ctx: Context) -> list[Drift]:
     """Owned attributes whose last write came through another door than SCIM, by user."""
+    check_scope(session, ctx)
     rows = session.execute(
         select(
             UserAttributeSource.user_id,
