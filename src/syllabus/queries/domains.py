@@ -23,8 +23,8 @@ DomainRow = Row[Any]
 """The domains aggregate's row type: a domain, or a domain membership with the user's
 identity columns."""
 
-SKILLJAR_DOMAINS = Listing(scoped_select(Domain), _domains.id)
-SKILLJAR_DOMAIN_USERS = Listing(
+DOMAINS = Listing(scoped_select(Domain), _domains.id)
+DOMAIN_USERS = Listing(
     scoped_select(
         DomainMembership,
         *_members,
@@ -44,21 +44,19 @@ SKILLJAR_DOMAIN_USERS = Listing(
     },
 )
 _BY_NAME = scoped_select(Domain).where(_domains.name == bindparam("name"))
-_DOMAIN_USER = SKILLJAR_DOMAIN_USERS.base.where(
+_DOMAIN_USER = DOMAIN_USERS.base.where(
     _members.domain_id == bindparam("domain_id"), _members.user_id == bindparam("user_id")
 )
 
 
-def skilljar_domain_by_name(session: Session, ctx: Context, name: str) -> DomainRow | None:
+def domain_by_name(session: Session, ctx: Context, name: str) -> DomainRow | None:
     if "\x00" in name:
         return None
     params = {"name": name.strip().lower()}
     return execute_scoped(session, ctx.tenant_id, _BY_NAME, params).first()
 
 
-def skilljar_domain_user(
-    session: Session, ctx: Context, domain_id: int, user_id: int
-) -> DomainRow | None:
+def domain_user(session: Session, ctx: Context, domain_id: int, user_id: int) -> DomainRow | None:
     if not (possible_id(domain_id) and possible_id(user_id)):
         return None
     params = {"domain_id": domain_id, "user_id": user_id}

@@ -44,7 +44,7 @@ _VIEW = (
     .join(User.__table__, _users.id == _enrollments.user_id)
 )
 
-SKILLJAR_USER_ENROLLMENTS = Listing(
+OF_USER = Listing(
     _VIEW,
     _enrollments.id,
     {
@@ -52,7 +52,7 @@ SKILLJAR_USER_ENROLLMENTS = Listing(
         "course_id": lambda: _enrollments.course_id == bindparam("course_id"),
     },
 )
-SKILLJAR_PUBLICATION_ENROLLMENTS = Listing(
+OF_PUBLICATION = Listing(
     _VIEW,
     _enrollments.id,
     {
@@ -69,16 +69,14 @@ EnrollmentRow = Row[Any]
 course_name and the user's identity columns."""
 
 
-def skilljar_enrollment(session: Session, ctx: Context, enrollment_id: int) -> EnrollmentRow | None:
+def get_enrollment(session: Session, ctx: Context, enrollment_id: int) -> EnrollmentRow | None:
     if not possible_id(enrollment_id):
         return None
     params = {"enrollment_id": enrollment_id}
     return execute_scoped(session, ctx.tenant_id, _ONE, params).first()
 
 
-def skilljar_user_enrollments(
-    session: Session, ctx: Context, user_id: int
-) -> Sequence[EnrollmentRow]:
+def user_enrollments(session: Session, ctx: Context, user_id: int) -> Sequence[EnrollmentRow]:
     """All of one user's enrollments (a learner has tens, not thousands)."""
     if not possible_id(user_id):
         return []

@@ -21,10 +21,10 @@ from syllabus.dialects.skilljar.signup_data import signup_data, signup_filters, 
 from syllabus.domain.tenants import Domain, DomainMembership
 from syllabus.domain.users import User
 from syllabus.queries.domains import (
-    SKILLJAR_DOMAIN_USERS,
-    SKILLJAR_DOMAINS,
-    skilljar_domain_by_name,
-    skilljar_domain_user,
+    DOMAIN_USERS,
+    DOMAINS,
+    domain_by_name,
+    domain_user,
 )
 from syllabus.queries.jobs import program_job
 from syllabus.queries.users import get_user_by_email
@@ -96,7 +96,7 @@ def _domain(api: Api, row: Any) -> dict[str, Any]:
 
 def domain_id_of(api: Api, name: str) -> int:
     """The program's domain of this name; another program's (or none) is a 404."""
-    row = skilljar_domain_by_name(api.session, api.ctx, name)
+    row = domain_by_name(api.session, api.ctx, name)
     if row is None:
         raise NotFound("domain", [name])
     return int(row.id)
@@ -105,14 +105,14 @@ def domain_id_of(api: Api, name: str) -> int:
 @router.get("/domains", operation_id="domains_list", summary="List domains")
 def list_domains(api: ReadApi) -> Response:
     pr = page_request(api.request, api.ids, cursor_default=False)
-    rows = SKILLJAR_DOMAINS.rows(api.session, api.ctx, pr.window())
-    count = lambda: SKILLJAR_DOMAINS.count(api.session, api.ctx)  # noqa: E731
+    rows = DOMAINS.rows(api.session, api.ctx, pr.window())
+    count = lambda: DOMAINS.count(api.session, api.ctx)  # noqa: E731
     return json(envelope(api.request, api.ids, pr, rows, lambda r: _domain(api, r), count=count))
 
 
 @router.get("/domains/{domain_name}", operation_id="domains_retrieve", summary="A domain")
 def retrieve_domain(domain_name: str, api: ReadApi) -> Response:
-    row = skilljar_domain_by_name(api.session, api.ctx, domain_name)
+    row = domain_by_name(api.session, api.ctx, domain_name)
     if row is None:
         raise NotFound("domain")
     return json(_domain(api, row), tag=etag("domain", row.id, row.updated_at))
@@ -122,7 +122,7 @@ def _update_domain(api: Api, domain_name: str) -> Response:
     domain_id = domain_id_of(api, domain_name)
     body = parse(DomainWrite, api.body)
     api.lock(Domain, Domain.id == domain_id)
-    current = skilljar_domain_by_name(api.session, api.ctx, domain_name)
+    current = domain_by_name(api.session, api.ctx, domain_name)
     assert current is not None
     api.check_if_match(etag("domain", current.id, current.updated_at))
     given = body.model_fields_set
@@ -130,7 +130,7 @@ def _update_domain(api: Api, domain_name: str) -> Response:
         **{name: getattr(body, name) for name in given if getattr(body, name) is not None}
     )
     update_domain(api.session, api.ctx, domain_id=domain_id, settings=settings)
-    row = skilljar_domain_by_name(api.session, api.ctx, domain_name)
+    row = domain_by_name(api.session, api.ctx, domain_name)
     assert row is not None
     return json(_domain(api, row), tag=etag("domain", row.id, row.updated_at))
 
@@ -181,7 +181,7 @@ def _domain_user_tag(row: Any, answers: list[Any]) -> str:
 
 
 def _respond_domain_user(api: Api, domain_id: int, user_id: int, status: int = 200) -> Response:
-    row = skilljar_domain_user(api.session, api.ctx, domain_id, user_id)
+    row = domain_user(api.session, api.ctx, domain_id, user_id)
     if row is None:
         raise NotFound("domain user")
     answers = _answers(api, domain_id, user_id)
@@ -204,8 +204,8 @@ def list_domain_users(domain_name: str, api: ReadApi) -> Response:
     if any("\x00" in str(v) for v in filters.values()):
         raise FieldErrors({"detail": "Null characters are not allowed."})
     pr = page_request(api.request, api.ids, cursor_default=False)
-    rows = SKILLJAR_DOMAIN_USERS.rows(api.session, api.ctx, pr.window(), filters)
-    count = lambda: SKILLJAR_DOMAIN_USERS.count(api.session, api.ctx, filters)  # noqa: E731
+    rows = DOMAIN_USERS.rows(api.session, api.ctx, pr.window(), filters)
+    count = lambda: DOMAIN_USERS.count(api.session, api.ctx, filters)  # noqa: E731
     if wants_signup_data(query):
         answers = signup_data(api, filters["domain_id"], [r.user_id for r in rows[: pr.size]])
         render = lambda r: {**_domain_user(api, r), "signup_fields": answers.get(r.user_id, [])}  # noqa: E731
@@ -242,9 +242,7 @@ def create_domain_user(domain_name: str, api: WriteApi) -> Response:
         last_name=body.user.last_name or "",
     )
     existing = get_user_by_email(api.session, api.ctx, body.user.email)
-    already = existing is not None and skilljar_domain_user(
-        api.session, api.ctx, domain_id, existing.id
-    )
+    already = existing is not None and domain_user(api.session, api.ctx, domain_id, existing.id)
     registration = register_domain_user(
         api.session, api.ctx, domain_id=domain_id, data=data, settings=_settings(body)
     )
@@ -268,7 +266,7 @@ def _update_domain_user(api: Api, domain_name: str, user_id: str) -> Response:
     api.lock(
         DomainMembership, DomainMembership.domain_id == domain_id, DomainMembership.user_id == uid
     )
-    current = skilljar_domain_user(api.session, api.ctx, domain_id, uid)
+    current = domain_user(api.session, api.ctx, domain_id, uid)
     if current is None:
         raise NotFound("domain user")
     api.check_if_match(_domain_user_tag(current, _answers(api, domain_id, uid)))

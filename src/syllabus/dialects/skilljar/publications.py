@@ -31,7 +31,7 @@ from syllabus.queries.courses.skilljar import (
     skilljar_lesson_counts,
     skilljar_published_course,
 )
-from syllabus.queries.enrollments import SKILLJAR_PUBLICATION_ENROLLMENTS, skilljar_enrollment
+from syllabus.queries.enrollments import OF_PUBLICATION, get_enrollment
 from syllabus.queries.progress.skilljar import ProgressView
 from syllabus.services.domain_enrollments import (
     EnrollmentChanges,
@@ -245,8 +245,8 @@ def list_enrollments(domain_name: str, published_course_id: str, api: ReadApi) -
     row = _publication(api, domain_id_of(api, domain_name), published_course_id)
     filters = {"published_course_id": row.id}
     pr = page_request(api.request, api.ids, cursor_default=False)
-    rows = SKILLJAR_PUBLICATION_ENROLLMENTS.rows(api.session, api.ctx, pr.window(), filters)
-    count = lambda: SKILLJAR_PUBLICATION_ENROLLMENTS.count(api.session, api.ctx, filters)  # noqa: E731
+    rows = OF_PUBLICATION.rows(api.session, api.ctx, pr.window(), filters)
+    count = lambda: OF_PUBLICATION.count(api.session, api.ctx, filters)  # noqa: E731
     return json(envelope(api.request, api.ids, pr, rows, guide_enrollments(api, rows), count=count))
 
 
@@ -280,7 +280,7 @@ def create_enrollment(domain_name: str, published_course_id: str, api: WriteApi)
 
 
 def _respond_enrollment(api: Api, pc_id: int, enrollment_id: int, status: int = 200) -> Response:
-    found = skilljar_enrollment(api.session, api.ctx, enrollment_id)
+    found = get_enrollment(api.session, api.ctx, enrollment_id)
     if found is None or found.published_course_id != pc_id:
         raise NotFound("enrollment")
     progress = enrollment_progress(api, [found]).get((found.user_id, found.course_id))
@@ -310,7 +310,7 @@ def _update_enrollment(
     row = _publication(api, domain_id_of(api, domain_name), published_course_id)
     eid = api.path_id("enrollment", enrollment_id)
     api.lock(Enrollment, Enrollment.id == eid)
-    found = skilljar_enrollment(api.session, api.ctx, eid)
+    found = get_enrollment(api.session, api.ctx, eid)
     if found is None or found.published_course_id != row.id:
         raise NotFound("enrollment")
     progress = enrollment_progress(api, [found]).get((found.user_id, found.course_id))

@@ -20,7 +20,7 @@ from syllabus.dialects.skilljar.errors import FieldErrors
 from syllabus.dialects.skilljar.pagination import envelope, page_request
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.dialects.skilljar.signup_data import FIELD_KIND, answer
-from syllabus.queries.domains import skilljar_domain_user
+from syllabus.queries.domains import domain_user
 from syllabus.queries.signup_fields import (
     SIGNUP_FIELDS,
     USER_VALUES,
@@ -75,7 +75,7 @@ def _field(api: Api, row: Any, options: list[Any]) -> dict[str, Any]:
 def _member(api: Api, domain_name: str, user_id: str) -> tuple[int, int]:
     """The domain and user ids from the URL; a user outside the domain is a 404."""
     domain_id, uid = domain_id_of(api, domain_name), api.path_id("user", user_id)
-    if skilljar_domain_user(api.session, api.ctx, domain_id, uid) is None:
+    if domain_user(api.session, api.ctx, domain_id, uid) is None:
         raise NotFound("domain user")
     return domain_id, uid
 

@@ -30,10 +30,10 @@ from syllabus.queries.catalog_access import catalog_course_entries
 from syllabus.queries.courses import get_courses
 from syllabus.queries.courses.skilljar import skilljar_lesson_counts
 from syllabus.queries.enrollments import (
-    SKILLJAR_USER_ENROLLMENTS,
+    OF_USER,
     EnrollmentRow,
-    skilljar_enrollment,
-    skilljar_user_enrollments,
+    get_enrollment,
+    user_enrollments,
 )
 from syllabus.queries.groups.skilljar import SKILLJAR_USER_MEMBERSHIPS
 from syllabus.queries.learning_paths.skilljar import (
@@ -180,7 +180,7 @@ def guide_enrollments(api: Api, rows: Sequence[EnrollmentRow]) -> Callable[[Any]
     summary="A user's published courses with progress (bare array)",
 )
 def published_courses(user_id: str, api: ReadApi) -> Response:
-    rows = skilljar_user_enrollments(api.session, api.ctx, _user_id(api, user_id))
+    rows = user_enrollments(api.session, api.ctx, _user_id(api, user_id))
     counts = skilljar_lesson_counts(api.session, api.ctx, [r.course_id for r in rows])
     progress = enrollment_progress(api, rows)
     done = completions(api, [r.course_id for r in rows], progress.values())
@@ -273,7 +273,7 @@ def list_enrollments(user_id: str, api: ReadApi) -> Response:
     uid = _user_id(api, user_id)
     pr = page_request(api.request, api.ids, cursor_default=False)
     filters = {"user_id": uid}
-    rows = SKILLJAR_USER_ENROLLMENTS.rows(api.session, api.ctx, pr.window(), filters)
+    rows = OF_USER.rows(api.session, api.ctx, pr.window(), filters)
     return json(
         envelope(
             api.request,
@@ -281,7 +281,7 @@ def list_enrollments(user_id: str, api: ReadApi) -> Response:
             pr,
             rows,
             guide_enrollments(api, rows),
-            count=lambda: SKILLJAR_USER_ENROLLMENTS.count(api.session, api.ctx, filters),
+            count=lambda: OF_USER.count(api.session, api.ctx, filters),
         )
     )
 
@@ -304,7 +304,7 @@ def create_enrollment(user_id: str, api: WriteApi) -> Response:
     body = parse(GuideEnrollment, api.body)
     course_id = api.ref("course", body.course_id, "course_id")
     enrollment, created = enroll_in_course(api.session, api.ctx, user_id=uid, course_id=course_id)
-    row = skilljar_enrollment(api.session, api.ctx, enrollment.id)
+    row = get_enrollment(api.session, api.ctx, enrollment.id)
     assert row is not None
     progress = enrollment_progress(api, [row]).get((row.user_id, row.course_id))
     return json(guide_enrollment(api, row, progress), 201 if created else 200)

@@ -30,7 +30,7 @@ from syllabus.dialects.skilljar.render import ts
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.domain.progress import CourseProgress, ItemStatus
 from syllabus.queries.courses.skilljar import SKILLJAR_LESSONS, skilljar_lesson
-from syllabus.queries.enrollments import EnrollmentRow, skilljar_user_enrollments
+from syllabus.queries.enrollments import EnrollmentRow, user_enrollments
 from syllabus.queries.progress.skilljar import (
     skilljar_lesson_progress,
     skilljar_progress_for_pairs,
@@ -71,7 +71,7 @@ def _enrollment(api: Api, user_id: str, published_course_id: str) -> EnrollmentR
     if get_user(api.session, api.ctx, uid) is None:
         raise NotFound("user", [user_id])
     pc_id = api.path_id("published_course", published_course_id)
-    for row in skilljar_user_enrollments(api.session, api.ctx, uid):
+    for row in user_enrollments(api.session, api.ctx, uid):
         if row.published_course_id == pc_id:
             return row
     raise NotFound("enrollment")

@@ -24,7 +24,7 @@ from syllabus.dialects.skilljar.user_courses import enrollment_progress, progres
 from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.progress import ProgressStatus
 from syllabus.queries.courses.skilljar import skilljar_lesson_counts
-from syllabus.queries.enrollments import EnrollmentRow, skilljar_user_enrollments
+from syllabus.queries.enrollments import EnrollmentRow, user_enrollments
 from syllabus.queries.progress.skilljar import ProgressView
 from syllabus.queries.users import get_user
 from syllabus.services.progress import (
@@ -63,7 +63,7 @@ def _enrollment(api: Api, user_id: str, published_course_id: str) -> EnrollmentR
     if get_user(api.session, api.ctx, uid) is None:
         raise NotFound("user", [user_id])
     pc_id = api.path_id("published_course", published_course_id)
-    for row in skilljar_user_enrollments(api.session, api.ctx, uid):
+    for row in user_enrollments(api.session, api.ctx, uid):
         if row.published_course_id == pc_id:
             return row
     raise NotFound("enrollment")
