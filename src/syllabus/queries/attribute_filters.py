@@ -22,9 +22,9 @@ from sqlalchemy import ColumnElement, and_, false, func, not_, or_, true
 
 Condition = ColumnElement[bool]
 
-Namespace = Literal["core", "extension"] | str | None
-"""Which schema a path names: none given, the resource's core schema, its extension, or (any
-other string) a schema the resource does not have."""
+Namespace = Literal["core", "extension", "other"] | None
+"""Which schema a path names: none given, the resource's core schema, its extension, or one
+the resource does not have."""
 
 
 class FilterError(ValueError):

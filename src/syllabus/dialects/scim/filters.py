@@ -45,11 +45,11 @@ class Schemas:
 
     def path(self, attr_path: AttrPath) -> q.Path:
         uri = attr_path.uri.lower() if attr_path.uri else None
-        namespace: q.Namespace = uri
-        if uri is not None and uri == self.extension:
-            namespace = "extension"
-        elif uri == self.core:
-            namespace = "core"
+        namespace: q.Namespace = None
+        if uri is not None:
+            namespace = (
+                "extension" if uri == self.extension else "core" if uri == self.core else "other"
+            )
         return q.Path(attr_path.attr, attr_path.sub_attr, namespace, str(attr_path))
 
     def node(self, node: FilterNode) -> q.Filter:
