@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from syllabus.core.errors import Conflict, Invalid
 from syllabus.domain.events import Surface
-from syllabus.queries.provisioning import drift
+from syllabus.queries.users.scim import scim_drift_report
 from syllabus.services.groups import add_users_to_group, remove_users_from_group, set_group_members
 from syllabus.services.provisioning import (
     Authority,
@@ -89,11 +89,11 @@ def test_sources_are_recorded_and_drift_lists_other_doors(session: Session) -> N
     scim = replace(rest, surface=Surface.SCIM, actor="scim:1")
     synced = make_user(session, scim)
     drifted = make_user(session, scim)
-    assert drift(session) == []
+    assert scim_drift_report(session, scim) == []
     update_user(session, rest, user_id=drifted.id, changes=UserData(first_name="Changed"))
     deactivate_user(session, rest, user_id=drifted.id)
     update_user(session, scim, user_id=synced.id, changes=UserData(first_name="IdP"))
-    rows = drift(session)
+    rows = scim_drift_report(session, scim)
     assert {(r.user_id, r.attribute, r.surface) for r in rows} == {
         (drifted.id, "first_name", "skyprep"),
         (drifted.id, "active", "skyprep"),
@@ -101,7 +101,7 @@ def test_sources_are_recorded_and_drift_lists_other_doors(session: Session) -> N
     # SCIM writing the attribute again takes it back
     update_user(session, scim, user_id=drifted.id, changes=UserData(first_name="IdP"))
     reactivate_user(session, scim, user_id=drifted.id)
-    assert drift(session) == []
+    assert scim_drift_report(session, scim) == []
 
 
 def test_deprovision_soft_then_hard(session: Session) -> None:

@@ -14,7 +14,7 @@ from syllabus.services.provisioning import is_scim_deleted
 from syllabus.services.scim_users import ScimUser, provision_scim_user, update_scim_user
 from syllabus.services.user_fields import UserData
 from syllabus.services.users import deprovision_user
-from tests.factories import events_since, last_event_id, make_tenant, make_user
+from tests.factories import events_since, last_event_id, make_tenant, make_user, scope
 
 
 def _scim(email: str, **fields: object) -> ScimUser:
@@ -24,6 +24,7 @@ def _scim(email: str, **fields: object) -> ScimUser:
 
 def test_provisioning_creates_an_active_user_with_its_presentation(session: Session) -> None:
     _, ctx = make_tenant(session, surface=Surface.SCIM)
+    scope(session, ctx)  # SCIM's reads need the request's scope
     after = last_event_id(session)
 
     user, profile = provision_scim_user(
@@ -38,12 +39,14 @@ def test_provisioning_creates_an_active_user_with_its_presentation(session: Sess
 
 def test_an_inactive_user_can_be_provisioned(session: Session) -> None:
     _, ctx = make_tenant(session, surface=Surface.SCIM)
+    scope(session, ctx)  # SCIM's reads need the request's scope
     user, _ = provision_scim_user(session, ctx, user=_scim("off@example.com", active=False))
     assert not user.is_active
 
 
 def test_provisioning_a_deleted_user_again_revives_the_same_record(session: Session) -> None:
     _, ctx = make_tenant(session, surface=Surface.SCIM)
+    scope(session, ctx)  # SCIM's reads need the request's scope
     first, _ = provision_scim_user(session, ctx, user=_scim("back@example.com", active=None))
     deprovision_user(session, ctx, user_id=first.id)
     assert is_scim_deleted(session, ctx, first.id)
@@ -65,12 +68,15 @@ def test_provisioning_a_deleted_user_again_revives_the_same_record(session: Sess
 def test_a_deleted_user_of_another_program_is_not_revived(session: Session) -> None:
     _, ctx = make_tenant(session, surface=Surface.SCIM)
     _, other = make_tenant(session, surface=Surface.SCIM)
+    scope(session, other)  # SCIM's reads need the request's scope: one program at a time
     theirs, _ = provision_scim_user(session, other, user=_scim("same@example.com", active=None))
     deprovision_user(session, other, user_id=theirs.id)
 
+    scope(session, ctx)
     ours, _ = provision_scim_user(session, ctx, user=_scim("same@example.com", active=None))
 
     assert ours.id != theirs.id
+    scope(session, other)
     assert is_scim_deleted(session, other, theirs.id)
 
 
@@ -78,6 +84,7 @@ def test_a_refused_revival_leaves_the_user_deleted(session: Session) -> None:
     """The revived email belongs to someone else: the unit of work (here a savepoint) rolls
     back the forgotten deletion too."""
     _, ctx = make_tenant(session, surface=Surface.SCIM)
+    scope(session, ctx)  # SCIM's reads need the request's scope
     first, _ = provision_scim_user(session, ctx, user=_scim("gone@example.com", active=None))
     deprovision_user(session, ctx, user_id=first.id)
     make_user(session, ctx, email="taken@example.com")
@@ -99,6 +106,7 @@ def test_a_refused_revival_leaves_the_user_deleted(session: Session) -> None:
 
 def test_replacing_sets_profile_presentation_and_status_together(session: Session) -> None:
     _, ctx = make_tenant(session, surface=Surface.SCIM)
+    scope(session, ctx)  # SCIM's reads need the request's scope
     user, _ = provision_scim_user(session, ctx, user=_scim("swap@example.com", active=None))
     after = last_event_id(session)
 
@@ -130,6 +138,7 @@ def test_replacing_sets_profile_presentation_and_status_together(session: Sessio
 
 def test_replacing_without_a_status_leaves_it(session: Session) -> None:
     _, ctx = make_tenant(session, surface=Surface.SCIM)
+    scope(session, ctx)  # SCIM's reads need the request's scope
     user, _ = provision_scim_user(session, ctx, user=_scim("keep@example.com", active=False))
 
     changed, _ = update_scim_user(

@@ -9,7 +9,7 @@ import typer
 
 from syllabus.cli.common import in_program, out
 from syllabus.core.fields import UNSET
-from syllabus.queries.provisioning import drift
+from syllabus.queries.users.scim import scim_drift_report
 from syllabus.services.provisioning import set_provisioning_settings
 
 scim_app = typer.Typer(help="SCIM provisioning: settings and drift.", no_args_is_help=True)
@@ -47,7 +47,9 @@ def scim_settings(
 def scim_drift(acct_key: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Users whose SCIM-owned attributes (email, names, username, active) were last written
     through another door than SCIM; exits 1 when there are any."""
-    rows = in_program(acct_key, lambda session, _ctx: drift(session), read_only=True)
+    rows = in_program(
+        acct_key, lambda session, ctx: scim_drift_report(session, ctx), read_only=True
+    )
     if as_json:
         typer.echo(
             json.dumps(

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
 from syllabus.core.lookups import MAX_ID
 from syllabus.domain.tenancy import execute_scoped
 
@@ -91,9 +92,10 @@ class Listing:
         return frozenset(filters)
 
     def rows(
-        self, session: Session, tenant_id: int, window: Window, filters: Mapping[str, Any] = {}
+        self, session: Session, ctx: Context, window: Window, filters: Mapping[str, Any] = {}
     ) -> Sequence[Row[Any]]:
         """The window's rows in key order (a backward window is reversed back)."""
+        tenant_id = ctx.tenant_id
         statements = self._statements(self._names(filters))
         params: dict[str, Any] = {**filters, "limit": max(1, min(window.limit, MAX_LIMIT))}
         if window.before is not None:
@@ -106,6 +108,7 @@ class Listing:
         params["after_key"] = max(0, min(window.after or 0, MAX_ID))
         return execute_scoped(session, tenant_id, statements.forward, params).all()
 
-    def count(self, session: Session, tenant_id: int, filters: Mapping[str, Any] = {}) -> int:
+    def count(self, session: Session, ctx: Context, filters: Mapping[str, Any] = {}) -> int:
         statements = self._statements(self._names(filters))
-        return int(execute_scoped(session, tenant_id, statements.count, dict(filters)).scalar_one())
+        found = execute_scoped(session, ctx.tenant_id, statements.count, dict(filters))
+        return int(found.scalar_one())

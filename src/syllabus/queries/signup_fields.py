@@ -88,7 +88,7 @@ DOMAIN_USER_FILTERS: dict[str, Filter] = {
         _fields.label == bindparam("signup_field_label"),
     ),
 }
-"""Filters on ``queries.domain_views.DOMAIN_USERS``; values compare case-sensitively."""
+"""Filters on ``queries.domains.DOMAIN_USERS``; values compare case-sensitively."""
 
 
 def options_of(session: Session, ctx: Context, field_ids: Sequence[int]) -> dict[int, list[Any]]:

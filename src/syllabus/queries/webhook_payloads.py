@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
 from syllabus.domain.courses import Course, PublishedCourse
 from syllabus.domain.events import Event
 from syllabus.domain.groups import Group
@@ -191,9 +192,10 @@ SAMPLE_SOURCES: dict[WebhookEventType, str] = {
 
 
 def sample_payload(
-    session: Session, tenant_id: int, webhook_type: WebhookEventType, now: datetime, ids: RenderId
+    session: Session, ctx: Context, webhook_type: WebhookEventType, now: datetime, ids: RenderId
 ) -> dict[str, Any]:
     """The program's most recent event of that type, else one made from its own data."""
+    tenant_id = ctx.tenant_id
     source = SAMPLE_SOURCES.get(webhook_type)
     if source is not None:
         event = session.scalar(

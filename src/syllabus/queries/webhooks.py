@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
 from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.webhooks import Webhook, WebhookAttempt, WebhookDelivery
 from syllabus.queries.pages import Listing
@@ -53,11 +54,11 @@ _ATTEMPTS = (
 
 
 def attempts_of(
-    session: Session, tenant_id: int, delivery_ids: Sequence[int]
+    session: Session, ctx: Context, delivery_ids: Sequence[int]
 ) -> dict[int, list[Row[Any]]]:
     """Every logged attempt of the given deliveries, in order: one query per page."""
     found: dict[int, list[Row[Any]]] = {i: [] for i in delivery_ids}
     if delivery_ids:
-        for row in execute_scoped(session, tenant_id, _ATTEMPTS, {"ids": list(delivery_ids)}):
+        for row in execute_scoped(session, ctx.tenant_id, _ATTEMPTS, {"ids": list(delivery_ids)}):
             found[row.delivery_id].append(row)
     return found

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from syllabus.core.context import Context
-from syllabus.domain.provisioning import ScimDeletedUser, ScimUserProfile
+from syllabus.domain.provisioning import ScimUserProfile
 from syllabus.domain.users import User
+from syllabus.queries.users.scim import scim_deleted_user
 from syllabus.services.provisioning import forget_scim_deletion, set_scim_profile
 from syllabus.services.user_fields import UserData
 from syllabus.services.user_updates import set_user_active
@@ -38,18 +38,7 @@ class ScimUser:
 def _deleted_user(session: Session, ctx: Context, user: ScimUser) -> User | None:
     """A user the IdP deleted earlier with this userName or email."""
     username, email = str(user.data.username or ""), str(user.data.email or "")
-    return session.scalars(
-        select(User)
-        .join(ScimDeletedUser, ScimDeletedUser.user_id == User.id)
-        .where(
-            User.tenant_id == ctx.tenant_id,
-            ScimDeletedUser.tenant_id == ctx.tenant_id,
-            (User.username_normalized == username.lower())
-            | (User.email_normalized == email.strip().lower()),
-        )
-        .order_by(User.id)
-        .limit(1)
-    ).first()
+    return scim_deleted_user(session, ctx, username, email)
 
 
 def _profile(

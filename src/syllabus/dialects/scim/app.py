@@ -79,20 +79,20 @@ def create_scim_app(factory: sessionmaker[Session], cache: PrincipalCache) -> Fa
         params = search_params(await read_json(request))
         base = base_url(request)
 
-        def work(session: Session, _: Any) -> dict[str, Any]:
+        def work(session: Session, ctx: Any) -> dict[str, Any]:
             # An attribute one resource type lacks matches none of its resources (RFC 7644
             # §3.4.2.1); a filter neither type understands is still invalid.
             empty: dict[str, Any] = {"totalResults": 0, "Resources": []}
             user_error: InvalidFilterException | None = None
             try:
-                users = list_users(session, params, base)
+                users = list_users(session, ctx, params, base)
             except InvalidFilterException as error:
                 users, user_error = empty, error
             skipped = max(params.start_index - 1 - users["totalResults"], 0)
             room = params.count - len(users["Resources"])
             try:
                 groups = list_groups(
-                    session, replace(params, start_index=skipped + 1, count=room), base
+                    session, ctx, replace(params, start_index=skipped + 1, count=room), base
                 )
             except InvalidFilterException:
                 if user_error is not None:

@@ -22,7 +22,7 @@ from scim2_models import (
 
 from syllabus.dialects.scim.listing import DEFAULT_COUNT
 from syllabus.dialects.scim.schema import ENTERPRISE_URN, GROUP_URN, USER_URN, published_schemas
-from syllabus.queries.provisioning import MAX_COUNT
+from syllabus.queries.counted_pages import MAX_COUNT
 
 DUMP = Context.RESOURCE_QUERY_RESPONSE
 

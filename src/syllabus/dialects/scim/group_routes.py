@@ -19,9 +19,8 @@ from syllabus.dialects.scim.endpoint import (
     run,
     write,
 )
-from syllabus.dialects.scim.filters import compile_filter, sort_column
+from syllabus.dialects.scim.filters import Schemas, read_filter, read_sort, scim_errors
 from syllabus.dialects.scim.groups import (
-    FILTER_ATTRS,
     parse_group,
     render_group,
     wants_members,
@@ -36,42 +35,45 @@ from syllabus.dialects.scim.listing import (
 )
 from syllabus.dialects.scim.patch import apply_patch
 from syllabus.dialects.scim.render import scim_response
-from syllabus.dialects.scim.schema import GROUP
+from syllabus.dialects.scim.schema import GROUP, GROUP_URN
 from syllabus.dialects.scim.user_routes import _answer
 from syllabus.dialects.scim.users import etag
 from syllabus.domain.groups import Group
-from syllabus.queries.provisioning import members_of, page_of, scim_group
+from syllabus.queries.groups.scim import scim_group, scim_group_members, scim_group_page
 from syllabus.services import groups as group_service
 from syllabus.services.scim_groups import provision_scim_group, update_scim_group
 
 router = APIRouter()
+SCHEMAS = Schemas(GROUP_URN)
 
 
-def find_group(session: Session, raw_id: str) -> Group:
-    group = scim_group(session, int(raw_id)) if raw_id.isdigit() and len(raw_id) < 11 else None
+def find_group(session: Session, ctx: Context, raw_id: str) -> Group:
+    group = scim_group(session, ctx, int(raw_id)) if raw_id.isdigit() and len(raw_id) < 11 else None
     if group is None:
         raise NotFoundException(detail=f"no group with id {raw_id}")
     return group
 
 
-def list_groups(session: Session, params: ListParams, base: str) -> dict[str, Any]:
-    condition = compile_filter(params.filter, FILTER_ATTRS) if params.filter else None
-    order: list[Any] = [Group.id]
-    if params.sort_by:
-        column = sort_column(params.sort_by, FILTER_ATTRS)
-        order = [column.desc() if params.descending else column, Group.id]
-    page = page_of(
-        session,
-        Group,
-        condition,
-        order,
-        offset=params.start_index - 1 if params.cursor is None else 0,
-        limit=params.count + (1 if params.cursor is not None else 0),
-        after_id=params.cursor,
-    )
+def list_groups(session: Session, ctx: Context, params: ListParams, base: str) -> dict[str, Any]:
+    where = read_filter(params.filter, SCHEMAS)
+    with scim_errors(params.sort_by):
+        page = scim_group_page(
+            session,
+            ctx,
+            where=where,
+            sort_by=read_sort(params.sort_by, SCHEMAS),
+            descending=params.descending,
+            offset=params.start_index - 1 if params.cursor is None else 0,
+            limit=params.count + (1 if params.cursor is not None else 0),
+            after_id=params.cursor,
+        )
     rows = page.rows[: params.count]
     more = params.cursor is not None and len(page.rows) > params.count
-    members = members_of(session, [g.id for g in rows]) if wants_members(params.response) else {}
+    members = (
+        scim_group_members(session, ctx, [g.id for g in rows])
+        if wants_members(params.response)
+        else {}
+    )
     resources = [render_group(g, members.get(g.id), base, params.response) for g in rows]
     return list_response(
         params, page.total, resources, next_after(params, rows[-1].id if rows else None, more)
@@ -79,9 +81,15 @@ def list_groups(session: Session, params: ListParams, base: str) -> dict[str, An
 
 
 def render_one(
-    session: Session, group: Group, base: str, params: ResponseParameters[Any] | None = None
+    session: Session,
+    ctx: Context,
+    group: Group,
+    base: str,
+    params: ResponseParameters[Any] | None = None,
 ) -> dict[str, Any]:
-    members = members_of(session, [group.id])[group.id] if wants_members(params) else None
+    members = (
+        scim_group_members(session, ctx, [group.id])[group.id] if wants_members(params) else None
+    )
     return render_group(group, members, base, params)
 
 
@@ -89,7 +97,7 @@ def render_one(
 async def get_groups(request: Request) -> Response:
     params = list_params(dict(request.query_params))
     base = base_url(request)
-    body = await run(request, lambda s, c: list_groups(s, params, base), read_only=True)
+    body = await run(request, lambda s, c: list_groups(s, c, params, base), read_only=True)
     return scim_response(body)
 
 
@@ -97,7 +105,7 @@ async def get_groups(request: Request) -> Response:
 async def search_groups(request: Request) -> Response:
     params = search_params(await read_json(request))
     base = base_url(request)
-    body = await run(request, lambda s, c: list_groups(s, params, base), read_only=True)
+    body = await run(request, lambda s, c: list_groups(s, c, params, base), read_only=True)
     return scim_response(body)
 
 
@@ -109,7 +117,7 @@ async def create_group(request: Request) -> Response:
     def work(session: Session, ctx: Context) -> dict[str, Any]:
         data = parse_group(payload).as_scim_group()
         group = provision_scim_group(session, ctx, group=data)
-        return render_one(session, group, base)
+        return render_one(session, ctx, group, base)
 
     return await write(request, work, lambda body: _answer(body, 201))
 
@@ -120,7 +128,7 @@ async def get_group(request: Request, group_id: str) -> Response:
     base = base_url(request)
     body = await run(
         request,
-        lambda s, c: render_one(s, find_group(s, group_id), base, params),
+        lambda s, c: render_one(s, c, find_group(s, c, group_id), base, params),
         read_only=True,
     )
     return _answer(body)
@@ -138,14 +146,14 @@ def _change(
 
     def work(session: Session, ctx: Context) -> dict[str, Any]:
         lock_row(session, ctx, Group, group_id)
-        group = find_group(session, group_id)
+        group = find_group(session, ctx, group_id)
         check_if_match(if_match, etag(group.id, group.updated_at))
         body = payload
         if patch:
-            body = apply_patch(render_one(session, group, base), payload, GROUP)
+            body = apply_patch(render_one(session, ctx, group, base), payload, GROUP)
             body.setdefault("members", [])  # removed by the patch: none left
         update_scim_group(session, ctx, group_id=group.id, group=parse_group(body).as_scim_group())
-        return render_one(session, group, base, params)
+        return render_one(session, ctx, group, base, params)
 
     return work
 
@@ -170,7 +178,7 @@ async def delete_group(request: Request, group_id: str) -> Response:
 
     def work(session: Session, ctx: Context) -> None:
         lock_row(session, ctx, Group, group_id)
-        group = find_group(session, group_id)
+        group = find_group(session, ctx, group_id)
         check_if_match(if_match, etag(group.id, group.updated_at))
         group_service.delete_group(session, ctx, group_id=group.id)
 

@@ -7,41 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from scim2_models import InvalidValueException, ResponseParameters
-from sqlalchemy import and_, select
 
-from syllabus.dialects.scim.filters import Attr, Kind, MultiValued, ResourceAttrs
 from syllabus.dialects.scim.render import project, timestamp
 from syllabus.dialects.scim.schema import GROUP, GROUP_URN
 from syllabus.dialects.scim.users import check_schemas, etag, lowered, text
 from syllabus.domain.groups import Group as GroupRow
-from syllabus.domain.groups import GroupMembership
 from syllabus.services.scim_groups import ScimGroup
-
-FILTER_ATTRS = ResourceAttrs(
-    core_urn=GROUP_URN,
-    attrs={
-        "id": Attr(Kind.ID, GroupRow.id),
-        "displayname": Attr(Kind.TEXT, GroupRow.full_name_normalized, lowered=True),
-        "externalid": Attr(Kind.EXACT, GroupRow.external_id),
-        "meta.created": Attr(Kind.DATETIME, GroupRow.created_at),
-        "meta.lastmodified": Attr(Kind.DATETIME, GroupRow.updated_at),
-    },
-    multi={
-        "members": MultiValued(
-            attrs={
-                "value": Attr(Kind.ID, GroupMembership.user_id),
-                "type": Attr(Kind.CONSTANT, constant="User"),
-            },
-            # Selecting a column keeps a FROM when ``condition`` folds to false (an id no row
-            # can have), which a bare EXISTS would lose ("no tables specified").
-            wrap=lambda condition: (
-                select(GroupMembership.user_id)
-                .where(and_(GroupMembership.group_id == GroupRow.id, condition))
-                .exists()
-            ),
-        )
-    },
-)
 
 
 def render_group(

@@ -18,7 +18,7 @@ from scim2_models import (
 )
 
 from syllabus.dialects.scim.schema import LIST_URN, SEARCH_URN
-from syllabus.queries.provisioning import MAX_COUNT
+from syllabus.queries.counted_pages import MAX_COUNT
 
 DEFAULT_COUNT = 100
 MAX_START_INDEX = 2**63 - 1

@@ -19,7 +19,7 @@ from syllabus.dialects.scim.endpoint import (
     run,
     write,
 )
-from syllabus.dialects.scim.filters import compile_filter, sort_column
+from syllabus.dialects.scim.filters import Schemas, read_filter, read_sort, scim_errors
 from syllabus.dialects.scim.listing import (
     ListParams,
     list_params,
@@ -30,24 +30,22 @@ from syllabus.dialects.scim.listing import (
 )
 from syllabus.dialects.scim.patch import apply_patch
 from syllabus.dialects.scim.render import scim_response
-from syllabus.dialects.scim.schema import USER
-from syllabus.dialects.scim.users import FILTER_ATTRS, etag, parse_user, render_user
+from syllabus.dialects.scim.schema import ENTERPRISE_URN, USER, USER_URN
+from syllabus.dialects.scim.users import etag, parse_user, render_user
 from syllabus.domain.provisioning import ScimUserProfile
 from syllabus.domain.users import User
-from syllabus.queries.provisioning import (
-    scim_user_with_profile,
-    user_page_with_profiles,
-)
+from syllabus.queries.users.scim import scim_user_page, scim_user_with_profile
 from syllabus.services import users as user_service
 from syllabus.services.scim_users import provision_scim_user, update_scim_user
 
 router = APIRouter()
+SCHEMAS = Schemas(USER_URN, ENTERPRISE_URN)
 
 
-def find_user(session: Session, raw_id: str) -> tuple[User, ScimUserProfile | None]:
+def find_user(session: Session, ctx: Context, raw_id: str) -> tuple[User, ScimUserProfile | None]:
     """The user SCIM sees with this id, and its SCIM profile (one statement)."""
     found = (
-        scim_user_with_profile(session, int(raw_id))
+        scim_user_with_profile(session, ctx, int(raw_id))
         if raw_id.isdigit() and len(raw_id) < 11
         else None
     )
@@ -56,21 +54,19 @@ def find_user(session: Session, raw_id: str) -> tuple[User, ScimUserProfile | No
     return found
 
 
-def list_users(session: Session, params: ListParams, base: str) -> dict[str, Any]:
-    condition = compile_filter(params.filter, FILTER_ATTRS) if params.filter else None
-    order: list[Any] = [User.id]
-    if params.sort_by:
-        column = sort_column(params.sort_by, FILTER_ATTRS)
-        order = [column.desc() if params.descending else column, User.id]
-    limit = params.count + (1 if params.cursor is not None else 0)
-    page = user_page_with_profiles(
-        session,
-        condition,
-        order,
-        offset=params.start_index - 1 if params.cursor is None else 0,
-        limit=limit,
-        after_id=params.cursor,
-    )
+def list_users(session: Session, ctx: Context, params: ListParams, base: str) -> dict[str, Any]:
+    where = read_filter(params.filter, SCHEMAS)
+    with scim_errors(params.sort_by):
+        page = scim_user_page(
+            session,
+            ctx,
+            where=where,
+            sort_by=read_sort(params.sort_by, SCHEMAS),
+            descending=params.descending,
+            offset=params.start_index - 1 if params.cursor is None else 0,
+            limit=params.count + (1 if params.cursor is not None else 0),
+            after_id=params.cursor,
+        )
     rows = page.rows[: params.count]
     more = params.cursor is not None and len(page.rows) > params.count
     resources = [render_user(u, profile, base, params.response) for u, profile in rows]
@@ -93,7 +89,7 @@ def _answer(body: dict[str, Any], status: int = 200) -> Response:
 async def get_users(request: Request) -> Response:
     params = list_params(dict(request.query_params))
     base = base_url(request)
-    body = await run(request, lambda s, c: list_users(s, params, base), read_only=True)
+    body = await run(request, lambda s, c: list_users(s, c, params, base), read_only=True)
     return scim_response(body)
 
 
@@ -101,7 +97,7 @@ async def get_users(request: Request) -> Response:
 async def search_users(request: Request) -> Response:
     params = search_params(await read_json(request))
     base = base_url(request)
-    body = await run(request, lambda s, c: list_users(s, params, base), read_only=True)
+    body = await run(request, lambda s, c: list_users(s, c, params, base), read_only=True)
     return scim_response(body)
 
 
@@ -122,7 +118,7 @@ async def get_user(request: Request, user_id: str) -> Response:
     params = response_params(dict(request.query_params))
     base = base_url(request)
     body = await run(
-        request, lambda s, c: render_user(*find_user(s, user_id), base, params), read_only=True
+        request, lambda s, c: render_user(*find_user(s, c, user_id), base, params), read_only=True
     )
     return _answer(body)
 
@@ -139,7 +135,7 @@ def _change(
 
     def work(session: Session, ctx: Context) -> dict[str, Any]:
         lock_row(session, ctx, User, user_id)
-        user, profile = find_user(session, user_id)
+        user, profile = find_user(session, ctx, user_id)
         check_if_match(if_match, etag(user.id, user.updated_at))
         current = render_user(user, profile, base)
         body = apply_patch(current, payload, USER) if patch else payload
@@ -173,7 +169,7 @@ async def delete_user(request: Request, user_id: str) -> Response:
 
     def work(session: Session, ctx: Context) -> None:
         lock_row(session, ctx, User, user_id)
-        user, _ = find_user(session, user_id)
+        user, _ = find_user(session, ctx, user_id)
         check_if_match(if_match, etag(user.id, user.updated_at))
         user_service.deprovision_user(session, ctx, user_id=user.id)
 

@@ -14,81 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from scim2_models import InvalidSyntaxException, InvalidValueException, ResponseParameters
-from sqlalchemy import and_, func, select, true
 
-from syllabus.dialects.scim.filters import Attr, Kind, MultiValued, ResourceAttrs
 from syllabus.dialects.scim.render import project, timestamp
 from syllabus.dialects.scim.schema import ENTERPRISE_URN, USER, USER_URN, ResourceDef
-from syllabus.domain.groups import GroupMembership
 from syllabus.domain.provisioning import ScimUserProfile
 from syllabus.domain.users import User as UserRow
 from syllabus.services.scim_users import ScimUser
 from syllabus.services.user_fields import UserData
-
-
-def _profile(column: Any) -> Any:
-    """A profile column of the filtered user, as a correlated scalar subquery."""
-    return (
-        select(column)
-        .where(ScimUserProfile.user_id == UserRow.id)
-        .correlate(UserRow)
-        .scalar_subquery()
-    )
-
-
-FILTER_ATTRS = ResourceAttrs(
-    core_urn=USER_URN,
-    attrs={
-        "id": Attr(Kind.ID, UserRow.id),
-        "username": Attr(Kind.TEXT, UserRow.username_normalized, lowered=True),
-        "externalid": Attr(Kind.EXACT, UserRow.sso_id),
-        "name.givenname": Attr(Kind.TEXT, UserRow.first_name),
-        "name.familyname": Attr(Kind.TEXT, UserRow.last_name),
-        "displayname": Attr(
-            Kind.TEXT,
-            func.coalesce(
-                _profile(ScimUserProfile.display_name),
-                func.trim(UserRow.first_name + " " + UserRow.last_name),
-            ),
-        ),
-        "active": Attr(Kind.BOOLEAN, UserRow.is_active),
-        "title": Attr(Kind.TEXT, UserRow.title),
-        "locale": Attr(Kind.TEXT, UserRow.locale),
-        "meta.created": Attr(Kind.DATETIME, UserRow.created_at),
-        "meta.lastmodified": Attr(Kind.DATETIME, UserRow.updated_at),
-    },
-    multi={
-        "emails": MultiValued(
-            attrs={
-                "value": Attr(Kind.TEXT, UserRow.email_normalized, lowered=True),
-                "type": Attr(
-                    Kind.TEXT, func.coalesce(_profile(ScimUserProfile.email_type), "work")
-                ),
-                "primary": Attr(
-                    Kind.BOOLEAN, func.coalesce(_profile(ScimUserProfile.email_primary), true())
-                ),
-            },
-            wrap=lambda condition: condition,
-        ),
-        "groups": MultiValued(
-            attrs={"value": Attr(Kind.ID, GroupMembership.group_id)},
-            # Selecting a column keeps a FROM when ``condition`` folds to false (an id no row
-            # can have), which a bare EXISTS would lose ("no tables specified").
-            wrap=lambda condition: (
-                select(GroupMembership.group_id)
-                .where(and_(GroupMembership.user_id == UserRow.id, condition))
-                .exists()
-            ),
-        ),
-    },
-    extension_urn=ENTERPRISE_URN,
-    extension_attrs={
-        "employeenumber": Attr(Kind.TEXT, UserRow.user_identifier),
-        "department": Attr(Kind.TEXT, UserRow.department),
-        "manager.value": Attr(Kind.ID, UserRow.manager_id),
-        "manager": Attr(Kind.ID, UserRow.manager_id),
-    },
-)
 
 
 def etag(row_id: int, updated_at: Any) -> str:

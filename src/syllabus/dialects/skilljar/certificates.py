@@ -20,7 +20,7 @@ from syllabus.queries.certificates import (
     certificates_in_force,
     course_credits,
 )
-from syllabus.queries.progress_views import ProgressView
+from syllabus.queries.progress.skilljar import ProgressView
 
 CREDIT_UNIT_PLURAL = "credits"
 """Courses carry a number of credits without a unit of their own."""

@@ -19,8 +19,20 @@ from syllabus.dialects.skilljar.query_params import LessonQuery, PagingQuery
 from syllabus.dialects.skilljar.render import ts
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.domain.courses import Course, ItemType
-from syllabus.queries.catalog_views import COURSES, LESSONS, PATH_ITEMS, PATHS, course_tags, get_row
-from syllabus.queries.enrollment_views import lesson_counts, path_course_counts
+from syllabus.queries.courses.skilljar import (
+    SKILLJAR_COURSES,
+    SKILLJAR_LESSONS,
+    skilljar_course,
+    skilljar_course_tags,
+    skilljar_lesson,
+    skilljar_lesson_counts,
+)
+from syllabus.queries.learning_paths.skilljar import (
+    SKILLJAR_PATH_ITEMS,
+    SKILLJAR_PATHS,
+    skilljar_path,
+    skilljar_path_course_counts,
+)
 from syllabus.services.courses import CourseData, create_course, delete_course, update_course
 from syllabus.services.locking import require_locked
 
@@ -111,13 +123,13 @@ def course_view(api: Api, row: Any, labels: list[str], counts: tuple[int, int]) 
 
 def _render_courses(api: Api, rows: Any) -> dict[int, dict[str, Any]]:
     ids = [r.id for r in rows]
-    tags = course_tags(api.session, api.ctx, ids)
-    counts = lesson_counts(api.session, api.ctx, ids)
+    tags = skilljar_course_tags(api.session, api.ctx, ids)
+    counts = skilljar_lesson_counts(api.session, api.ctx, ids)
     return {r.id: course_view(api, r, tags.get(r.id, []), counts.get(r.id, (0, 0))) for r in rows}
 
 
 def _respond_course(api: Api, course_id: int, status: int = 200) -> Response:
-    row = get_row(api.session, api.ctx, "course", course_id)
+    row = skilljar_course(api.session, api.ctx, course_id)
     if row is None:
         raise NotFound("course")
     body = _render_courses(api, [row])[row.id]
@@ -127,9 +139,9 @@ def _respond_course(api: Api, course_id: int, status: int = 200) -> Response:
 @router.get("/courses", operation_id="courses_list", summary="List courses")
 def list_courses(api: ReadApi, paging: PagingQuery) -> Response:
     pr = page_request(paging, api.ids, cursor_default=False)
-    rows = COURSES.rows(api.session, api.ctx.tenant_id, pr.window())
+    rows = SKILLJAR_COURSES.rows(api.session, api.ctx, pr.window())
     views = _render_courses(api, rows[: pr.size])
-    count = lambda: COURSES.count(api.session, api.ctx.tenant_id)  # noqa: E731
+    count = lambda: SKILLJAR_COURSES.count(api.session, api.ctx)  # noqa: E731
     return json(envelope(api.request, api.ids, pr, rows, lambda r: views[r.id], count=count))
 
 
@@ -220,8 +232,8 @@ def list_lessons(api: ReadApi, query: LessonQuery, paging: PagingQuery) -> Respo
     if course:
         filters["course_id"] = api.ids.decode("course", course) or 0
     pr = page_request(paging, api.ids, cursor_default=False)
-    rows = LESSONS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
-    count = lambda: LESSONS.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
+    rows = SKILLJAR_LESSONS.rows(api.session, api.ctx, pr.window(), filters)
+    count = lambda: SKILLJAR_LESSONS.count(api.session, api.ctx, filters)  # noqa: E731
     body = envelope(api.request, api.ids, pr, rows, lambda r: lesson_view(api, r), count=count)
     return json(body)
 
@@ -230,7 +242,7 @@ def list_lessons(api: ReadApi, query: LessonQuery, paging: PagingQuery) -> Respo
     "/lessons/{lesson_id}", operation_id="lessons_retrieve", summary="A lesson", tags=["Lessons"]
 )
 def retrieve_lesson(lesson_id: str, api: ReadApi) -> Response:
-    row = get_row(api.session, api.ctx, "lesson", api.path_id("lesson", lesson_id))
+    row = skilljar_lesson(api.session, api.ctx, api.path_id("lesson", lesson_id))
     if row is None:
         raise NotFound("lesson")
     return json(lesson_view(api, row), tag=etag("lesson", row.id, row.updated_at))
@@ -253,9 +265,9 @@ def path_view(api: Api, row: Any, item_count: int) -> dict[str, Any]:
 @router.get("/paths", operation_id="paths_list", summary="Paths", tags=["Paths"])
 def list_paths(api: ReadApi, paging: PagingQuery) -> Response:
     pr = page_request(paging, api.ids, cursor_default=False)
-    rows = PATHS.rows(api.session, api.ctx.tenant_id, pr.window())
-    counts = path_course_counts(api.session, api.ctx, [r.id for r in rows])
-    count = lambda: PATHS.count(api.session, api.ctx.tenant_id)  # noqa: E731
+    rows = SKILLJAR_PATHS.rows(api.session, api.ctx, pr.window())
+    counts = skilljar_path_course_counts(api.session, api.ctx, [r.id for r in rows])
+    count = lambda: SKILLJAR_PATHS.count(api.session, api.ctx)  # noqa: E731
     return json(
         envelope(
             api.request,
@@ -270,10 +282,10 @@ def list_paths(api: ReadApi, paging: PagingQuery) -> Response:
 
 @router.get("/paths/{path_id}", operation_id="paths_retrieve", summary="A path", tags=["Paths"])
 def retrieve_path(path_id: str, api: ReadApi) -> Response:
-    row = get_row(api.session, api.ctx, "path", api.path_id("path", path_id))
+    row = skilljar_path(api.session, api.ctx, api.path_id("path", path_id))
     if row is None:
         raise NotFound("path")
-    count = path_course_counts(api.session, api.ctx, [row.id]).get(row.id, 0)
+    count = skilljar_path_course_counts(api.session, api.ctx, [row.id]).get(row.id, 0)
     return json(path_view(api, row, count), tag=etag("path", row.id, row.updated_at))
 
 
@@ -285,13 +297,13 @@ def retrieve_path(path_id: str, api: ReadApi) -> Response:
 )
 def path_items(path_id: str, api: ReadApi, paging: PagingQuery) -> Response:
     pid = api.path_id("path", path_id)
-    if get_row(api.session, api.ctx, "path", pid) is None:
+    if skilljar_path(api.session, api.ctx, pid) is None:
         raise NotFound("path")
     filters = {"path_id": pid}
     pr = page_request(paging, api.ids, cursor_default=False)
-    rows = PATH_ITEMS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
-    counts = lesson_counts(api.session, api.ctx, [r.course_id for r in rows])
-    count = lambda: PATH_ITEMS.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
+    rows = SKILLJAR_PATH_ITEMS.rows(api.session, api.ctx, pr.window(), filters)
+    counts = skilljar_lesson_counts(api.session, api.ctx, [r.course_id for r in rows])
+    count = lambda: SKILLJAR_PATH_ITEMS.count(api.session, api.ctx, filters)  # noqa: E731
 
     def render(r: Any) -> dict[str, Any]:
         lessons = counts.get(r.course_id, (0, 0))

@@ -21,13 +21,13 @@ from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.dialects.skilljar.signup_data import signup_data, signup_filters, wants_signup_data
 from syllabus.domain.tenants import Domain, DomainMembership
 from syllabus.domain.users import User
-from syllabus.queries.domain_views import (
+from syllabus.queries.domains import (
     DOMAIN_USERS,
     DOMAINS,
     domain_by_name,
     domain_user,
-    program_job,
 )
+from syllabus.queries.jobs import program_job
 from syllabus.queries.users import get_user_by_email
 from syllabus.services.domain_user_imports import (
     IMPORT_DOMAIN_USERS_JOB,
@@ -108,8 +108,8 @@ def domain_id_of(api: Api, name: str) -> int:
 @router.get("/domains", operation_id="domains_list", summary="List domains")
 def list_domains(api: ReadApi, paging: PagingQuery) -> Response:
     pr = page_request(paging, api.ids, cursor_default=False)
-    rows = DOMAINS.rows(api.session, api.ctx.tenant_id, pr.window())
-    count = lambda: DOMAINS.count(api.session, api.ctx.tenant_id)  # noqa: E731
+    rows = DOMAINS.rows(api.session, api.ctx, pr.window())
+    count = lambda: DOMAINS.count(api.session, api.ctx)  # noqa: E731
     return json(envelope(api.request, api.ids, pr, rows, lambda r: _domain(api, r), count=count))
 
 
@@ -208,8 +208,8 @@ def list_domain_users(
     if any("\x00" in str(v) for v in filters.values()):
         raise FieldErrors({"detail": "Null characters are not allowed."})
     pr = page_request(paging, api.ids, cursor_default=False)
-    rows = DOMAIN_USERS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
-    count = lambda: DOMAIN_USERS.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
+    rows = DOMAIN_USERS.rows(api.session, api.ctx, pr.window(), filters)
+    count = lambda: DOMAIN_USERS.count(api.session, api.ctx, filters)  # noqa: E731
     if wants_signup_data(query):
         answers = signup_data(api, filters["domain_id"], [r.user_id for r in rows[: pr.size]])
         render = lambda r: {**_domain_user(api, r), "signup_fields": answers.get(r.user_id, [])}  # noqa: E731

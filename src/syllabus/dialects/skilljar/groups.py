@@ -20,14 +20,14 @@ from syllabus.dialects.skilljar.render import ts, user_ref
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.domain.groups import Group
 from syllabus.domain.users import User
-from syllabus.queries.group_views import (
-    CATEGORIES,
-    GROUPS,
-    MEMBERS,
-    get_category,
-    get_group_row,
-    get_member,
-    group_facts,
+from syllabus.queries.groups.skilljar import (
+    SKILLJAR_GROUP_CATEGORIES,
+    SKILLJAR_GROUP_MEMBERS,
+    SKILLJAR_GROUPS,
+    skilljar_group,
+    skilljar_group_category,
+    skilljar_group_facts,
+    skilljar_group_member,
 )
 from syllabus.queries.users import get_user
 from syllabus.services.group_updates import create_group_with_rules, update_group_with_rules
@@ -90,17 +90,17 @@ def _render(api: Api, row: Any, count: int, rules: list[str]) -> dict[str, Any]:
 
 
 def _respond(api: Api, group_id: int, status: int = 200) -> Response:
-    row = get_group_row(api.session, api.ctx, group_id)
+    row = skilljar_group(api.session, api.ctx, group_id)
     if row is None:
         raise NotFound("group", [group_id])
-    counts, rules = group_facts(api.session, api.ctx, [group_id])
+    counts, rules = skilljar_group_facts(api.session, api.ctx, [group_id])
     body = _render(api, row, counts.get(group_id, 0), rules.get(group_id, []))
     return json(body, status, tag=etag("group", group_id, row.updated_at))
 
 
 def _group_id(api: Api, public_id: str) -> int:
     group_id = api.path_id("group", public_id)
-    if get_group_row(api.session, api.ctx, group_id) is None:
+    if skilljar_group(api.session, api.ctx, group_id) is None:
         raise NotFound("group", [public_id])
     return group_id
 
@@ -111,7 +111,7 @@ def _group_data(api: Api, body: GroupWrite) -> GroupData:
     if "group_category_id" in given:
         category = None
         if body.group_category_id:
-            found = get_category(
+            found = skilljar_group_category(
                 api.session,
                 api.ctx,
                 api.ref("group_category", body.group_category_id, "group_category_id"),
@@ -130,15 +130,15 @@ def _group_data(api: Api, body: GroupWrite) -> GroupData:
 @router.get("/groups", operation_id="groups_list", summary="List groups")
 def list_groups(api: ReadApi, paging: PagingQuery) -> Response:
     pr = page_request(paging, api.ids, cursor_default=False)
-    rows = GROUPS.rows(api.session, api.ctx.tenant_id, pr.window())
-    counts, rules = group_facts(api.session, api.ctx, [r.id for r in rows])
+    rows = SKILLJAR_GROUPS.rows(api.session, api.ctx, pr.window())
+    counts, rules = skilljar_group_facts(api.session, api.ctx, [r.id for r in rows])
     body = envelope(
         api.request,
         api.ids,
         pr,
         rows,
         lambda r: _render(api, r, counts.get(r.id, 0), rules.get(r.id, [])),
-        count=lambda: GROUPS.count(api.session, api.ctx.tenant_id),
+        count=lambda: SKILLJAR_GROUPS.count(api.session, api.ctx),
     )
     return json(body)
 
@@ -222,14 +222,14 @@ def _member(api: Api, row: Any) -> dict[str, Any]:
 def members(group_id: str, api: ReadApi, paging: PagingQuery) -> Response:
     filters = {"group_id": _group_id(api, group_id)}
     pr = page_request(paging, api.ids, cursor_default=False)
-    rows = MEMBERS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
+    rows = SKILLJAR_GROUP_MEMBERS.rows(api.session, api.ctx, pr.window(), filters)
     body = envelope(
         api.request,
         api.ids,
         pr,
         rows,
         lambda r: _member(api, r),
-        count=lambda: MEMBERS.count(api.session, api.ctx.tenant_id, filters),
+        count=lambda: SKILLJAR_GROUP_MEMBERS.count(api.session, api.ctx, filters),
     )
     return json(body)
 
@@ -258,7 +258,7 @@ def add_members(group_id: str, api: WriteApi) -> Response:
             },
             200,
         )
-    row = get_member(api.session, api.ctx, gid, ids[0])
+    row = skilljar_group_member(api.session, api.ctx, gid, ids[0])
     assert row is not None
     return json(
         {**_member(api, row), "status": "added" if added else "already_member"},
@@ -292,7 +292,7 @@ def _many(api: Api, refs: list[UserRefBody]) -> list[int]:
     "/groups/{group_id}/users/{user_id}", operation_id="groups_users_retrieve", summary="Member"
 )
 def member(group_id: str, user_id: str, api: ReadApi) -> Response:
-    row = get_member(
+    row = skilljar_group_member(
         api.session, api.ctx, api.path_id("group", group_id), api.path_id("user", user_id)
     )
     if row is None:
@@ -315,7 +315,7 @@ def remove_member(group_id: str, user_id: str, api: WriteApi) -> Response:
 
 
 def _rules(api: Api, group_id: int) -> list[str]:
-    return group_facts(api.session, api.ctx, [group_id])[1].get(group_id, [])
+    return skilljar_group_facts(api.session, api.ctx, [group_id])[1].get(group_id, [])
 
 
 @router.get(
@@ -358,14 +358,14 @@ def _category(api: Api, row: Any) -> dict[str, Any]:
 )
 def categories(api: ReadApi, paging: PagingQuery) -> Response:
     pr = page_request(paging, api.ids, cursor_default=False)
-    rows = CATEGORIES.rows(api.session, api.ctx.tenant_id, pr.window())
+    rows = SKILLJAR_GROUP_CATEGORIES.rows(api.session, api.ctx, pr.window())
     body = envelope(
         api.request,
         api.ids,
         pr,
         rows,
         lambda r: _category(api, r),
-        count=lambda: CATEGORIES.count(api.session, api.ctx.tenant_id),
+        count=lambda: SKILLJAR_GROUP_CATEGORIES.count(api.session, api.ctx),
     )
     return json(body)
 
@@ -377,7 +377,9 @@ def categories(api: ReadApi, paging: PagingQuery) -> Response:
     tags=["Group categories"],
 )
 def category(group_category_id: str, api: ReadApi) -> Response:
-    row = get_category(api.session, api.ctx, api.path_id("group_category", group_category_id))
+    row = skilljar_group_category(
+        api.session, api.ctx, api.path_id("group_category", group_category_id)
+    )
     if row is None:
         raise NotFound("group category")
     return json(_category(api, row))

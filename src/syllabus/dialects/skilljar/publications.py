@@ -27,9 +27,13 @@ from syllabus.dialects.skilljar.user_courses import (
 )
 from syllabus.domain.courses import PublishedCourse
 from syllabus.domain.enrollments import Enrollment
-from syllabus.queries.catalog_views import PUBLISHED_COURSES, get_row
-from syllabus.queries.enrollment_views import OF_PUBLICATION, get_enrollment, lesson_counts
-from syllabus.queries.progress_views import ProgressView
+from syllabus.queries.courses.skilljar import (
+    SKILLJAR_PUBLISHED_COURSES,
+    skilljar_lesson_counts,
+    skilljar_published_course,
+)
+from syllabus.queries.enrollments import OF_PUBLICATION, get_enrollment
+from syllabus.queries.progress.skilljar import ProgressView
 from syllabus.services.domain_enrollments import (
     EnrollmentChanges,
     enroll_in_publication,
@@ -122,17 +126,21 @@ def publication_view(
 
 
 def _publication(api: Api, domain_id: int, public_id: str) -> Any:
-    row = get_row(api.session, api.ctx, "published", api.path_id("published_course", public_id))
+    row = skilljar_published_course(
+        api.session, api.ctx, api.path_id("published_course", public_id)
+    )
     if row is None or row.domain_id != domain_id:
         raise NotFound("published course")
     return row
 
 
 def _respond(api: Api, domain_name: str, pc_id: int, status: int = 200) -> Response:
-    row = get_row(api.session, api.ctx, "published", pc_id)
+    row = skilljar_published_course(api.session, api.ctx, pc_id)
     if row is None:
         raise NotFound("published course")
-    lessons = lesson_counts(api.session, api.ctx, [row.course_id]).get(row.course_id, (0, 0))
+    lessons = skilljar_lesson_counts(api.session, api.ctx, [row.course_id]).get(
+        row.course_id, (0, 0)
+    )
     body = publication_view(api, row, domain_name.strip().lower(), lessons)
     return json(body, status, tag=etag("published_course", row.id, row.updated_at))
 
@@ -146,10 +154,10 @@ def list_publications(
     if course:
         filters["course_id"] = api.ids.decode("course", course) or 0
     pr = page_request(paging, api.ids, cursor_default=False)
-    rows = PUBLISHED_COURSES.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
-    counts = lesson_counts(api.session, api.ctx, [r.course_id for r in rows])
+    rows = SKILLJAR_PUBLISHED_COURSES.rows(api.session, api.ctx, pr.window(), filters)
+    counts = skilljar_lesson_counts(api.session, api.ctx, [r.course_id for r in rows])
     name = domain_name.strip().lower()
-    count = lambda: PUBLISHED_COURSES.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
+    count = lambda: SKILLJAR_PUBLISHED_COURSES.count(api.session, api.ctx, filters)  # noqa: E731
     return json(
         envelope(
             api.request,
@@ -242,8 +250,8 @@ def list_enrollments(
     row = _publication(api, domain_id_of(api, domain_name), published_course_id)
     filters = {"published_course_id": row.id}
     pr = page_request(paging, api.ids, cursor_default=False)
-    rows = OF_PUBLICATION.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
-    count = lambda: OF_PUBLICATION.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
+    rows = OF_PUBLICATION.rows(api.session, api.ctx, pr.window(), filters)
+    count = lambda: OF_PUBLICATION.count(api.session, api.ctx, filters)  # noqa: E731
     return json(envelope(api.request, api.ids, pr, rows, guide_enrollments(api, rows), count=count))
 
 

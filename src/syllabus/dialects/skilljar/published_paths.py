@@ -21,14 +21,15 @@ from syllabus.dialects.skilljar.query_params import PagingQuery
 from syllabus.dialects.skilljar.render import ts, user_ref
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.domain.learning_paths import PublishedPath
-from syllabus.queries.catalog_views import (
-    PATH_ENROLLMENTS,
-    PATH_ITEMS,
-    PUBLISHED_PATHS,
-    get_row,
-    publications_by_course,
+from syllabus.queries.courses.skilljar import skilljar_publications_by_course
+from syllabus.queries.learning_paths.skilljar import (
+    SKILLJAR_PATH_ENROLLMENTS,
+    SKILLJAR_PATH_ITEMS,
+    SKILLJAR_PUBLISHED_PATHS,
+    skilljar_path_course_counts,
+    skilljar_path_enrollment,
+    skilljar_published_path,
 )
-from syllabus.queries.enrollment_views import path_course_counts
 from syllabus.services.learning_paths import LearningPathData
 from syllabus.services.path_publications import (
     PathPublicationSettings,
@@ -111,17 +112,17 @@ def _view(api: Api, row: Any, domain_name: str, items: int) -> dict[str, Any]:
 
 
 def _published(api: Api, domain_id: int, public_id: str) -> Any:
-    row = get_row(api.session, api.ctx, "published_path", api.path_id("published_path", public_id))
+    row = skilljar_published_path(api.session, api.ctx, api.path_id("published_path", public_id))
     if row is None or row.domain_id != domain_id:
         raise NotFound("published path")
     return row
 
 
 def _respond(api: Api, domain_name: str, pp_id: int, status: int = 200) -> Response:
-    row = get_row(api.session, api.ctx, "published_path", pp_id)
+    row = skilljar_published_path(api.session, api.ctx, pp_id)
     if row is None:
         raise NotFound("published path")
-    items = path_course_counts(api.session, api.ctx, [row.path_id]).get(row.path_id, 0)
+    items = skilljar_path_course_counts(api.session, api.ctx, [row.path_id]).get(row.path_id, 0)
     body = _view(api, row, domain_name.strip().lower(), items)
     return json(body, status, tag=etag("published_path", row.id, row.updated_at))
 
@@ -130,10 +131,10 @@ def _respond(api: Api, domain_name: str, pp_id: int, status: int = 200) -> Respo
 def list_published(domain_name: str, api: ReadApi, paging: PagingQuery) -> Response:
     filters = {"domain_id": domain_id_of(api, domain_name)}
     pr = page_request(paging, api.ids, cursor_default=False)
-    rows = PUBLISHED_PATHS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
-    counts = path_course_counts(api.session, api.ctx, [r.path_id for r in rows])
+    rows = SKILLJAR_PUBLISHED_PATHS.rows(api.session, api.ctx, pr.window(), filters)
+    counts = skilljar_path_course_counts(api.session, api.ctx, [r.path_id for r in rows])
     name = domain_name.strip().lower()
-    count = lambda: PUBLISHED_PATHS.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
+    count = lambda: SKILLJAR_PUBLISHED_PATHS.count(api.session, api.ctx, filters)  # noqa: E731
     return json(
         envelope(
             api.request,
@@ -232,11 +233,11 @@ def published_path_items(
     row = _published(api, domain_id, published_path_id)
     filters = {"path_id": row.path_id}
     pr = page_request(paging, api.ids, cursor_default=False)
-    rows = PATH_ITEMS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
-    publications = publications_by_course(
+    rows = SKILLJAR_PATH_ITEMS.rows(api.session, api.ctx, pr.window(), filters)
+    publications = skilljar_publications_by_course(
         api.session, api.ctx, domain_id, [item.course_id for item in rows]
     )
-    count = lambda: PATH_ITEMS.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
+    count = lambda: SKILLJAR_PATH_ITEMS.count(api.session, api.ctx, filters)  # noqa: E731
 
     def render(item: Any) -> dict[str, Any]:
         pc = publications.get(item.course_id)
@@ -275,8 +276,8 @@ def list_path_enrollments(
     row = _published(api, domain_id_of(api, domain_name), published_path_id)
     filters = {"path_id": row.path_id}
     pr = page_request(paging, api.ids, cursor_default=False)
-    rows = PATH_ENROLLMENTS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
-    count = lambda: PATH_ENROLLMENTS.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
+    rows = SKILLJAR_PATH_ENROLLMENTS.rows(api.session, api.ctx, pr.window(), filters)
+    count = lambda: SKILLJAR_PATH_ENROLLMENTS.count(api.session, api.ctx, filters)  # noqa: E731
     return json(
         envelope(api.request, api.ids, pr, rows, lambda r: _enrollment(api, r), count=count)
     )
@@ -296,7 +297,7 @@ def create_path_enrollment(domain_name: str, published_path_id: str, api: WriteA
     enrollment, created = enroll_in_published_path(
         api.session, api.ctx, published_path_id=row.id, user_id=user_id
     )
-    found = get_row(api.session, api.ctx, "path_enrollment", enrollment.id)
+    found = skilljar_path_enrollment(api.session, api.ctx, enrollment.id)
     assert found is not None
     return json(_enrollment(api, found), 201 if created else 200)
 
@@ -310,7 +311,7 @@ def retrieve_path_enrollment(
 ) -> Response:
     row = _published(api, domain_id_of(api, domain_name), published_path_id)
     eid = api.path_id("path_enrollment", published_path_enrollment_id)
-    found = get_row(api.session, api.ctx, "path_enrollment", eid)
+    found = skilljar_path_enrollment(api.session, api.ctx, eid)
     if found is None or found.path_id != row.path_id:
         raise NotFound("path enrollment")
     return json(_enrollment(api, found))

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from syllabus.dialects.skilljar.api import Api
-from syllabus.queries.user_overview import UserExtras
+from syllabus.queries.users.skilljar import UserExtras
 
 
 def ts(value: datetime | None) -> str | None:

@@ -21,7 +21,7 @@ from syllabus.dialects.skilljar.pagination import envelope, page_request
 from syllabus.dialects.skilljar.query_params import PagingQuery
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.dialects.skilljar.signup_data import FIELD_KIND, answer
-from syllabus.queries.domain_views import domain_user
+from syllabus.queries.domains import domain_user
 from syllabus.queries.signup_fields import (
     SIGNUP_FIELDS,
     USER_VALUES,
@@ -89,9 +89,9 @@ def _member(api: Api, domain_name: str, user_id: str) -> tuple[int, int]:
 def list_signup_fields(domain_name: str, api: ReadApi, paging: PagingQuery) -> Response:
     filters = {"domain_id": domain_id_of(api, domain_name)}
     pr = page_request(paging, api.ids, cursor_default=False)
-    rows = SIGNUP_FIELDS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
+    rows = SIGNUP_FIELDS.rows(api.session, api.ctx, pr.window(), filters)
     options = options_of(api.session, api.ctx, [r.id for r in rows[: pr.size]])
-    count = lambda: SIGNUP_FIELDS.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
+    count = lambda: SIGNUP_FIELDS.count(api.session, api.ctx, filters)  # noqa: E731
     render = lambda r: _field(api, r, options.get(r.id, []))  # noqa: E731
     return json(envelope(api.request, api.ids, pr, rows, render, count=count))
 
@@ -105,8 +105,8 @@ def list_user_values(domain_name: str, user_id: str, api: ReadApi, paging: Pagin
     domain_id, uid = _member(api, domain_name, user_id)
     filters = {"domain_id": domain_id, "user_id": uid}
     pr = page_request(paging, api.ids, cursor_default=False)
-    rows = USER_VALUES.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
-    count = lambda: USER_VALUES.count(api.session, api.ctx.tenant_id, filters)  # noqa: E731
+    rows = USER_VALUES.rows(api.session, api.ctx, pr.window(), filters)
+    count = lambda: USER_VALUES.count(api.session, api.ctx, filters)  # noqa: E731
     return json(envelope(api.request, api.ids, pr, rows, lambda r: answer(api, r), count=count))
 
 

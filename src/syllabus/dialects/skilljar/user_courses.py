@@ -29,22 +29,24 @@ from syllabus.domain.progress import ProgressStatus
 from syllabus.queries.access import Via, course_access
 from syllabus.queries.catalog_access import catalog_course_entries
 from syllabus.queries.courses import get_courses
-from syllabus.queries.enrollment_views import (
+from syllabus.queries.courses.skilljar import skilljar_lesson_counts
+from syllabus.queries.enrollments import (
     OF_USER,
     EnrollmentRow,
     get_enrollment,
-    lesson_counts,
-    path_course_counts,
     user_enrollments,
-    user_path_enrollments,
 )
-from syllabus.queries.group_views import MEMBERSHIPS
-from syllabus.queries.progress_views import (
+from syllabus.queries.groups.skilljar import SKILLJAR_USER_MEMBERSHIPS
+from syllabus.queries.learning_paths.skilljar import (
+    skilljar_path_course_counts,
+    skilljar_user_path_enrollments,
+)
+from syllabus.queries.progress.skilljar import (
     PathProgress,
     ProgressByPair,
     ProgressView,
-    path_progress,
-    progress_for_pairs,
+    skilljar_path_progress,
+    skilljar_progress_for_pairs,
 )
 from syllabus.queries.users import get_user
 from syllabus.services.domain_enrollments import enroll_in_course
@@ -64,7 +66,9 @@ _SUCCESS = {ProgressStatus.PASSED: "PASSED", ProgressStatus.FAILED: "FAILED"}
 
 def enrollment_progress(api: Api, rows: Sequence[EnrollmentRow]) -> ProgressByPair:
     """The progress records of a page of enrollments, in a constant number of queries."""
-    return progress_for_pairs(api.session, api.ctx, [(r.user_id, r.course_id) for r in rows])
+    return skilljar_progress_for_pairs(
+        api.session, api.ctx, [(r.user_id, r.course_id) for r in rows]
+    )
 
 
 def course_progress(
@@ -178,7 +182,7 @@ def guide_enrollments(api: Api, rows: Sequence[EnrollmentRow]) -> Callable[[Any]
 )
 def published_courses(user_id: str, api: ReadApi) -> Response:
     rows = user_enrollments(api.session, api.ctx, _user_id(api, user_id))
-    counts = lesson_counts(api.session, api.ctx, [r.course_id for r in rows])
+    counts = skilljar_lesson_counts(api.session, api.ctx, [r.course_id for r in rows])
     progress = enrollment_progress(api, rows)
     done = completions(api, [r.course_id for r in rows], progress.values())
     return json(
@@ -204,9 +208,9 @@ def path_enrollments(user_id: str, api: ReadApi) -> Response:
     """Path progress counts the path's courses the user has passed; the path is complete when
     all are, on the last one's completion date."""
     uid = _user_id(api, user_id)
-    rows = user_path_enrollments(api.session, api.ctx, uid)
-    counts = path_course_counts(api.session, api.ctx, [r.path_id for r in rows])
-    progress = path_progress(api.session, api.ctx, uid, [r.path_id for r in rows])
+    rows = skilljar_user_path_enrollments(api.session, api.ctx, uid)
+    counts = skilljar_path_course_counts(api.session, api.ctx, [r.path_id for r in rows])
+    progress = skilljar_path_progress(api.session, api.ctx, uid, [r.path_id for r in rows])
     return json(
         [_path_view(api, r, counts.get(r.path_id, 0), progress.get(r.path_id)) for r in rows]
     )
@@ -244,7 +248,7 @@ def user_groups(user_id: str, api: ReadApi, paging: PagingQuery) -> Response:
     uid = _user_id(api, user_id)
     pr = page_request(paging, api.ids, cursor_default=False)
     filters = {"user_id": uid}
-    rows = MEMBERSHIPS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
+    rows = SKILLJAR_USER_MEMBERSHIPS.rows(api.session, api.ctx, pr.window(), filters)
     return json(
         envelope(
             api.request,
@@ -256,7 +260,7 @@ def user_groups(user_id: str, api: ReadApi, paging: PagingQuery) -> Response:
                 "group": {"id": api.id("group", r.group_id), "name": r.group_name},
                 "joined_at": ts(r.created_at),
             },
-            count=lambda: MEMBERSHIPS.count(api.session, api.ctx.tenant_id, filters),
+            count=lambda: SKILLJAR_USER_MEMBERSHIPS.count(api.session, api.ctx, filters),
         )
     )
 
@@ -270,7 +274,7 @@ def list_enrollments(user_id: str, api: ReadApi, paging: PagingQuery) -> Respons
     uid = _user_id(api, user_id)
     pr = page_request(paging, api.ids, cursor_default=False)
     filters = {"user_id": uid}
-    rows = OF_USER.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
+    rows = OF_USER.rows(api.session, api.ctx, pr.window(), filters)
     return json(
         envelope(
             api.request,
@@ -278,7 +282,7 @@ def list_enrollments(user_id: str, api: ReadApi, paging: PagingQuery) -> Respons
             pr,
             rows,
             guide_enrollments(api, rows),
-            count=lambda: OF_USER.count(api.session, api.ctx.tenant_id, filters),
+            count=lambda: OF_USER.count(api.session, api.ctx, filters),
         )
     )
 

@@ -30,10 +30,12 @@ from syllabus.dialects.skilljar.query_params import PagingQuery
 from syllabus.dialects.skilljar.render import ts
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.domain.progress import CourseProgress, ItemStatus
-from syllabus.queries.catalog_views import LESSONS, get_row
-from syllabus.queries.enrollment_views import EnrollmentRow, user_enrollments
-from syllabus.queries.lesson_progress import lesson_progress
-from syllabus.queries.progress_views import progress_for_pairs
+from syllabus.queries.courses.skilljar import SKILLJAR_LESSONS, skilljar_lesson
+from syllabus.queries.enrollments import EnrollmentRow, user_enrollments
+from syllabus.queries.progress.skilljar import (
+    skilljar_lesson_progress,
+    skilljar_progress_for_pairs,
+)
 from syllabus.queries.users import get_user
 from syllabus.services.lesson_progress import update_lesson_progress
 
@@ -77,14 +79,14 @@ def _enrollment(api: Api, user_id: str, published_course_id: str) -> EnrollmentR
 
 
 def _progress_id(api: Api, row: EnrollmentRow) -> int | None:
-    found = progress_for_pairs(api.session, api.ctx, [(row.user_id, row.course_id)])
+    found = skilljar_progress_for_pairs(api.session, api.ctx, [(row.user_id, row.course_id)])
     view = found.get((row.user_id, row.course_id))
     return view.id if view else None
 
 
 def _lesson(api: Api, row: EnrollmentRow, lesson_id: str) -> Row[Any]:
     """One of the course's lessons; a lesson of another course is as unknown as any."""
-    item = get_row(api.session, api.ctx, "lesson", api.path_id("lesson", lesson_id))
+    item = skilljar_lesson(api.session, api.ctx, api.path_id("lesson", lesson_id))
     if item is None or item.course_id != row.course_id:
         raise NotFound("lesson", [lesson_id])
     return item
@@ -125,8 +127,10 @@ def list_lessons(
     row = _enrollment(api, user_id, published_course_id)
     pr = page_request(paging, api.ids, cursor_default=False)
     filters = {"course_id": row.course_id}
-    items = LESSONS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
-    done = lesson_progress(api.session, api.ctx, _progress_id(api, row), [i.id for i in items])
+    items = SKILLJAR_LESSONS.rows(api.session, api.ctx, pr.window(), filters)
+    done = skilljar_lesson_progress(
+        api.session, api.ctx, _progress_id(api, row), [i.id for i in items]
+    )
     return json(
         envelope(
             api.request,
@@ -134,13 +138,15 @@ def list_lessons(
             pr,
             items,
             lambda i: _view(api, i, done.get(i.id)),
-            count=lambda: LESSONS.count(api.session, api.ctx.tenant_id, filters),
+            count=lambda: SKILLJAR_LESSONS.count(api.session, api.ctx, filters),
         )
     )
 
 
 def _respond(api: Api, row: EnrollmentRow, item: Row[Any]) -> Response:
-    done = lesson_progress(api.session, api.ctx, _progress_id(api, row), [item.id]).get(item.id)
+    done = skilljar_lesson_progress(api.session, api.ctx, _progress_id(api, row), [item.id]).get(
+        item.id
+    )
     return json(_view(api, item, done), tag=_tag(item, done))
 
 
@@ -195,7 +201,9 @@ def _update(
         CourseProgress.user_id == row.user_id,
         CourseProgress.course_id == row.course_id,
     )
-    current = lesson_progress(api.session, api.ctx, _progress_id(api, row), [item.id]).get(item.id)
+    current = skilljar_lesson_progress(api.session, api.ctx, _progress_id(api, row), [item.id]).get(
+        item.id
+    )
     api.check_if_match(_tag(item, current))
     written = parse(model, api.body).lesson_progress
     given = set(written.model_fields_set)

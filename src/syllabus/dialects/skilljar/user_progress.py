@@ -20,8 +20,9 @@ from syllabus.dialects.skilljar.errors import FieldErrors
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.dialects.skilljar.user_courses import enrollment_progress, progress_view
 from syllabus.domain.enrollments import Enrollment
-from syllabus.queries.enrollment_views import EnrollmentRow, lesson_counts, user_enrollments
-from syllabus.queries.progress_views import ProgressView
+from syllabus.queries.courses.skilljar import skilljar_lesson_counts
+from syllabus.queries.enrollments import EnrollmentRow, user_enrollments
+from syllabus.queries.progress.skilljar import ProgressView
 from syllabus.queries.users import get_user
 from syllabus.services.progress import record_course_progress
 
@@ -67,7 +68,9 @@ def _tag(row: EnrollmentRow, progress: ProgressView | None) -> str:
 
 def _respond(api: Api, row: EnrollmentRow) -> Response:
     progress = enrollment_progress(api, [row]).get((row.user_id, row.course_id))
-    counts = lesson_counts(api.session, api.ctx, [row.course_id]).get(row.course_id, (0, 0))
+    counts = skilljar_lesson_counts(api.session, api.ctx, [row.course_id]).get(
+        row.course_id, (0, 0)
+    )
     done = completions(api, [row.course_id], [progress])
     return json(progress_view(api, row, counts, progress, done), tag=_tag(row, progress))
 

@@ -16,14 +16,14 @@ from syllabus.dialects.skilljar.query_params import PagingQuery, UserQuery
 from syllabus.dialects.skilljar.render import user as render_user
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.domain.users import User
-from syllabus.queries.progress_views import completion_counts
-from syllabus.queries.user_overview import (
-    USERS,
-    user_extras,
+from syllabus.queries.progress.skilljar import skilljar_completion_counts
+from syllabus.queries.users import (
+    get_user,
+    get_user_by_email,
     users_by_external_id,
     users_by_sso_id,
 )
-from syllabus.queries.users import get_user, get_user_by_email
+from syllabus.queries.users.skilljar import SKILLJAR_USERS, skilljar_user_extras
 from syllabus.services.locking import require_locked
 from syllabus.services.user_fields import UserData
 from syllabus.services.user_privacy import anonymize_user
@@ -82,8 +82,8 @@ def render_one(api: Api, user_id: int) -> dict[str, Any]:
     row = get_user(api.session, api.ctx, user_id)
     if row is None:
         raise NotFound("user", [user_id])
-    extras = user_extras(api.session, api.ctx, [row.id]).get(row.id)
-    completions = completion_counts(api.session, api.ctx, [row.id]).get(row.id, 0)
+    extras = skilljar_user_extras(api.session, api.ctx, [row.id]).get(row.id)
+    completions = skilljar_completion_counts(api.session, api.ctx, [row.id]).get(row.id, 0)
     return render_user(api, row, extras, completions)
 
 
@@ -120,16 +120,16 @@ def list_users(api: ReadApi, query: UserQuery, paging: PagingQuery) -> Response:
     if inactive is not None:
         filters["is_active"] = not inactive
     pr = page_request(paging, api.ids, cursor_default=True)
-    rows = USERS.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
-    extras = user_extras(api.session, api.ctx, [r.id for r in rows[: pr.size]])
-    completions = completion_counts(api.session, api.ctx, [r.id for r in rows[: pr.size]])
+    rows = SKILLJAR_USERS.rows(api.session, api.ctx, pr.window(), filters)
+    extras = skilljar_user_extras(api.session, api.ctx, [r.id for r in rows[: pr.size]])
+    completions = skilljar_completion_counts(api.session, api.ctx, [r.id for r in rows[: pr.size]])
     body = envelope(
         request,
         api.ids,
         pr,
         rows,
         lambda row: render_user(api, row, extras.get(row.id), completions.get(row.id, 0)),
-        count=lambda: USERS.count(api.session, api.ctx.tenant_id, filters),
+        count=lambda: SKILLJAR_USERS.count(api.session, api.ctx, filters),
     )
     return json(body)
 

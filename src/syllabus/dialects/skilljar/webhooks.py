@@ -99,14 +99,14 @@ def _allow_private(api: Api) -> bool:
 @router.get("/webhooks", operation_id="webhooks_list", summary="List webhooks")
 def list_webhooks(api: ReadApi, paging: PagingQuery) -> Response:
     pr = page_request(paging, api.ids, cursor_default=False)
-    rows = WEBHOOKS.rows(api.session, api.ctx.tenant_id, pr.window())
+    rows = WEBHOOKS.rows(api.session, api.ctx, pr.window())
     body = envelope(
         api.request,
         api.ids,
         pr,
         rows,
         lambda row: render(api, row),
-        count=lambda: WEBHOOKS.count(api.session, api.ctx.tenant_id),
+        count=lambda: WEBHOOKS.count(api.session, api.ctx),
     )
     return json(body)
 
@@ -134,9 +134,7 @@ def _sample_route(slug: str, webhook_type: WebhookEventType) -> None:
     operation = f"webhooks_sample_{slug.replace('-', '_')}_retrieve"
 
     def sample(api: ReadApi) -> Response:
-        event = sample_payload(
-            api.session, api.ctx.tenant_id, webhook_type, utcnow(), api.ids.encode
-        )
+        event = sample_payload(api.session, api.ctx, webhook_type, utcnow(), api.ids.encode)
         return json({"results": [event]})
 
     sample.__doc__ = (
@@ -275,15 +273,15 @@ def deliveries(webhook_id: str, api: ReadApi, paging: PagingQuery) -> Response:
     hook_id = get_webhook(api.session, api.ctx, api.path_id(KIND, webhook_id)).id
     pr = page_request(paging, api.ids, cursor_default=True)
     filters = {"webhook_id": hook_id}
-    rows = DELIVERIES.rows(api.session, api.ctx.tenant_id, pr.window(), filters)
-    attempts = attempts_of(api.session, api.ctx.tenant_id, [r.id for r in rows[: pr.size]])
+    rows = DELIVERIES.rows(api.session, api.ctx, pr.window(), filters)
+    attempts = attempts_of(api.session, api.ctx, [r.id for r in rows[: pr.size]])
     body = envelope(
         api.request,
         api.ids,
         pr,
         rows,
         lambda row: _render_delivery(api, row, attempts.get(row.id, [])),
-        count=lambda: DELIVERIES.count(api.session, api.ctx.tenant_id, filters),
+        count=lambda: DELIVERIES.count(api.session, api.ctx, filters),
     )
     return json(body)
 

@@ -27,6 +27,7 @@ from syllabus.dialects.skyprep.params import Params
 from syllabus.dialects.skyprep.render import Named, Program, load_program
 from syllabus.dialects.skyprep.users import find_user, user_json
 from syllabus.domain.groups import MANAGER_PERMISSIONS
+from syllabus.queries import courses as course_queries
 from syllabus.queries import groups as group_queries
 from syllabus.queries import users as user_queries
 from syllabus.queries.groups import GroupRow
@@ -137,7 +138,7 @@ def _ids(p: Params, name: str) -> list[int]:
 
 def find_course_id(session: Session, call: Call, p: Params) -> int:
     course_id = p.required_id("course_id")
-    if not group_queries.course_exists(session, call.ctx, course_id):
+    if not course_queries.course_exists(session, call.ctx, course_id):
         raise NotFound("course", [course_id], field="course_id")
     return course_id
 

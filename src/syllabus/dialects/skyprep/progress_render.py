@@ -22,7 +22,7 @@ from syllabus.domain.base import utcnow
 from syllabus.domain.courses import ItemType
 from syllabus.domain.progress import ItemStatus, ProgressStatus
 from syllabus.queries import courses as course_queries
-from syllabus.queries import progress as progress_queries
+from syllabus.queries import users as user_queries
 from syllabus.queries.courses import CourseDetail
 from syllabus.queries.progress import ItemTarget, ProgressRow
 
@@ -135,7 +135,7 @@ def render_progresses(
     each user and course is rendered once however many of the page's records share it."""
     if not rows:
         return []
-    users = progress_queries.users_by_ids(session, call.ctx, [r.user_id for r in rows])
+    users = user_queries.users_by_ids(session, call.ctx, [r.user_id for r in rows])
     courses = {
         detail.course.id: detail
         for detail in course_queries.get_courses(session, call.ctx, [r.course_id for r in rows])

@@ -1,4 +1,5 @@
-"""Learning path reads: paths, their enrolled users and their courses in order."""
+"""The learning paths aggregate's reads: paths, their enrolled users and their courses in
+order (as SkyPrep shows them); ``skilljar`` beside this module holds the Skilljar door's."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.users import User
 
 PathRow = Row[Any]
+"""The learning paths aggregate's row type: a path, path item, publication or path
+enrollment row, with attribute access by column name."""
 
 _paths = LearningPath.__table__.c
 _items = LearningPathItem.__table__

@@ -1,6 +1,9 @@
-"""Group reads: groups with their category name, their members, a user's groups, managers.
+"""The groups aggregate's reads: groups with their category name, their members, a user's
+groups, managers; and, in the modules beside this one, each door's own projection
+(``skilljar``: REST listings with member counts and rules; ``scim``: counted, filtered pages).
 
-Core statements built once; each list is one query, ordered by id.
+Core statements built once; each list is one query, ordered by id. Every function takes
+``(session, ctx, ...)`` and reads the context's program only.
 """
 
 from __future__ import annotations
@@ -13,14 +16,14 @@ from sqlalchemy.orm import Session
 
 from syllabus.core.context import Context
 from syllabus.core.lookups import possible_id
-from syllabus.domain.courses import Course
 from syllabus.domain.groups import Group, GroupCategory, GroupCourse, GroupManager, GroupMembership
 from syllabus.domain.learning_paths import LearningPath, LearningPathGroup
 from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.users import User
 
 GroupRow = Row[Any]
-"""A groups row plus ``category_name``."""
+"""The groups aggregate's row type: a groups row (here plus ``category_name``), or a door's
+projection of one, with attribute access by column name."""
 
 _groups = Group.__table__.c
 _categories = GroupCategory.__table__
@@ -104,15 +107,3 @@ def get_group_manager(
     return execute_scoped(
         session, ctx.tenant_id, _MANAGER, {"group_id": group_id, "user_id": user_id}
     ).first()
-
-
-_COURSE_EXISTS = scoped_select(Course, Course.__table__.c.id).where(
-    Course.__table__.c.id == bindparam("course_id")
-)
-
-
-def course_exists(session: Session, ctx: Context, course_id: int) -> bool:
-    if not possible_id(course_id):
-        return False
-    found = execute_scoped(session, ctx.tenant_id, _COURSE_EXISTS, {"course_id": course_id})
-    return found.first() is not None

@@ -1,4 +1,6 @@
-"""Course progress reads: filtered pages in a stable order, lookups, item progress resolution.
+"""The progress aggregate's reads: filtered pages of course progress in a stable order (as
+SkyPrep lists them), lookups, item progress resolution; ``skilljar`` beside this module holds
+the Skilljar door's batched views.
 
 Every page is one indexed query (tenant_id first) in an order with a unique tie-breaker (id):
 - no date filter: id ascending (creation order; new records land at the end);
@@ -22,22 +24,22 @@ from sqlalchemy.orm import Session
 
 from syllabus.core.context import Context
 from syllabus.core.errors import Invalid, NotFound
-from syllabus.core.lookups import chunks, possible_id, possible_ids
+from syllabus.core.lookups import possible_id
 from syllabus.domain.base import UTCDateTime
 from syllabus.domain.courses import CourseItem, ItemType
 from syllabus.domain.progress import CourseProgress, ItemProgress
 from syllabus.domain.tenancy import execute_scoped, scoped_select
-from syllabus.domain.users import User
 
 MAX_PER_PAGE = 100
 MAX_OFFSET = 2**62
 
 _p = CourseProgress.__table__.c
-_u = User.__table__.c
 _items = CourseItem.__table__.c
 _ip = ItemProgress.__table__.c
 
 ProgressRow = Row[Any]
+"""The progress aggregate's row type: a course or item progress row, with attribute access by
+column name."""
 
 
 class ProgressOrder(enum.Enum):
@@ -163,7 +165,6 @@ _BY_ID = scoped_select(CourseProgress).where(_p.id == bindparam("id"))
 _BY_PAIR = scoped_select(CourseProgress).where(
     _p.user_id == bindparam("user_id"), _p.course_id == bindparam("course_id")
 )
-_USERS = scoped_select(User).where(_u.id.in_(bindparam("ids", expanding=True)))
 
 
 def get_course_progress(session: Session, ctx: Context, progress_id: int) -> ProgressRow | None:
@@ -179,15 +180,6 @@ def course_progress_of(
         return None
     params = {"user_id": user_id, "course_id": course_id}
     return execute_scoped(session, ctx.tenant_id, _BY_PAIR, params).first()
-
-
-def users_by_ids(session: Session, ctx: Context, user_ids: Sequence[int]) -> dict[int, Row[Any]]:
-    """The users of a page, one query per 500."""
-    found: dict[int, Row[Any]] = {}
-    for part in chunks(sorted(set(possible_ids(user_ids)))):
-        for row in execute_scoped(session, ctx.tenant_id, _USERS, {"ids": list(part)}):
-            found[row.id] = row
-    return found
 
 
 # --- Item progress --------------------------------------------------------------------------
@@ -283,6 +275,6 @@ def resolve_item_target(
 
 def item_progress_of(
     session: Session, ctx: Context, *, progress_id: int, item_id: int
-) -> Row[Any] | None:
+) -> ProgressRow | None:
     params = {"progress_id": progress_id, "item_id": item_id}
     return execute_scoped(session, ctx.tenant_id, _ITEM_PROGRESS, params).first()

@@ -1,8 +1,9 @@
-"""Course progress for pages of enrollments and users: batched reads for REST views.
+"""Course progress as the Skilljar door shows it: batched reads for pages of enrollments,
+users and paths, and a user's progress on a page of a course's lessons.
 
 A page of enrollments names (user, course) pairs; its progress records, their completed-lesson
 counts and a page of users' completion counts are each read with one query per 500 ids, never
-one per row.
+one per row; a page of lessons' progress is one query.
 """
 
 from __future__ import annotations
@@ -10,22 +11,27 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Row, bindparam, case, func
+from sqlalchemy import bindparam, case, func
 from sqlalchemy.orm import Session
 
 from syllabus.core.context import Context
-from syllabus.core.lookups import chunks, possible_ids
+from syllabus.core.lookups import chunks, possible_id, possible_ids
 from syllabus.domain.courses import CourseItem, ItemType
 from syllabus.domain.learning_paths import LearningPathItem
 from syllabus.domain.progress import CourseProgress, ItemProgress, ItemStatus, ProgressStatus
 from syllabus.domain.tenancy import execute_scoped, scoped_select
+from syllabus.queries.progress import ProgressRow
 
 _p = CourseProgress.__table__.c
 _ip = ItemProgress.__table__.c
 _items = CourseItem.__table__.c
 _path_items = LearningPathItem.__table__.c
+
+_LESSONS_OF = scoped_select(ItemProgress).where(
+    _ip.course_progress_id == bindparam("progress_id"),
+    _ip.course_item_id.in_(bindparam("ids", expanding=True)),
+)
 
 _OF_USERS = scoped_select(CourseProgress).where(_p.user_id.in_(bindparam("ids", expanding=True)))
 _OF_COURSES = scoped_select(CourseProgress).where(
@@ -92,7 +98,7 @@ ProgressByPair = dict[tuple[int, int], ProgressView]
 """Progress records by (user_id, course_id)."""
 
 
-def progress_for_pairs(
+def skilljar_progress_for_pairs(
     session: Session, ctx: Context, pairs: Iterable[tuple[int, int]]
 ) -> ProgressByPair:
     """The progress records of (user_id, course_id) pairs, with completed-lesson counts.
@@ -106,7 +112,7 @@ def progress_for_pairs(
     if not users or not courses:
         return {}
     statement, ids = (_OF_USERS, users) if len(users) <= len(courses) else (_OF_COURSES, courses)
-    rows: dict[tuple[int, int], Row[Any]] = {}
+    rows: dict[tuple[int, int], ProgressRow] = {}
     for part in chunks(ids):
         for row in execute_scoped(session, ctx.tenant_id, statement, {"ids": list(part)}):
             if (row.user_id, row.course_id) in wanted:
@@ -131,7 +137,9 @@ def progress_for_pairs(
     }
 
 
-def completion_counts(session: Session, ctx: Context, user_ids: Sequence[int]) -> dict[int, int]:
+def skilljar_completion_counts(
+    session: Session, ctx: Context, user_ids: Sequence[int]
+) -> dict[int, int]:
     """Per user: how many courses they have passed."""
     counts: dict[int, int] = {}
     for part in chunks(sorted(set(possible_ids(user_ids)))):
@@ -150,7 +158,7 @@ class PathProgress:
     updated_at: datetime | None
 
 
-def path_progress(
+def skilljar_path_progress(
     session: Session, ctx: Context, user_id: int, path_ids: Sequence[int]
 ) -> dict[int, PathProgress]:
     """Per path of one user's: their progress through its courses, one query per 500 paths."""
@@ -161,4 +169,18 @@ def path_progress(
             found[row.path_id] = PathProgress(
                 int(row.passed or 0), row.completed_at, row.updated_at
             )
+    return found
+
+
+def skilljar_lesson_progress(
+    session: Session, ctx: Context, progress_id: int | None, item_ids: Iterable[int]
+) -> dict[int, ProgressRow]:
+    """The item progress rows of one course progress record, by course item id."""
+    if progress_id is None or not possible_id(progress_id):
+        return {}
+    found: dict[int, ProgressRow] = {}
+    for part in chunks(sorted(set(possible_ids(item_ids)))):
+        params = {"progress_id": progress_id, "ids": list(part)}
+        for row in execute_scoped(session, ctx.tenant_id, _LESSONS_OF, params):
+            found[row.course_item_id] = row
     return found

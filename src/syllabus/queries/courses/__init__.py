@@ -1,5 +1,6 @@
-"""Course reads: keyset pages of courses with their tags and items, a constant number of
-queries per page (one for the courses, one for their tags, one for their items)."""
+"""The courses aggregate's reads: keyset pages of courses with their tags and items, a
+constant number of queries per page (one for the courses, one for their tags, one for their
+items), as SkyPrep shows them; ``skilljar`` beside this module holds the Skilljar door's."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ _ITEMS = (
 )
 
 CourseRow = Row[Any]
+"""The courses aggregate's row type: a course, course item or publication row, with
+attribute access by column name."""
 ItemRow = Row[Any]
 
 
@@ -94,3 +97,15 @@ def get_course(session: Session, ctx: Context, course_id: int) -> CourseDetail |
         return None
     found = get_courses(session, ctx, [course_id])
     return found[0] if found else None
+
+
+_COURSE_EXISTS = scoped_select(Course, Course.__table__.c.id).where(
+    Course.__table__.c.id == bindparam("course_id")
+)
+
+
+def course_exists(session: Session, ctx: Context, course_id: int) -> bool:
+    if not possible_id(course_id):
+        return False
+    found = execute_scoped(session, ctx.tenant_id, _COURSE_EXISTS, {"course_id": course_id})
+    return found.first() is not None

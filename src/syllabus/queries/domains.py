@@ -1,15 +1,14 @@
-"""Domains and their users as REST views; background jobs' results for their program."""
+"""Domains and their users as the Skilljar door shows them: keyset listings and single rows."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, bindparam
 from sqlalchemy.orm import Session
 
 from syllabus.core.context import Context
 from syllabus.core.lookups import possible_id
-from syllabus.domain.jobs import Job
 from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.tenants import Domain, DomainMembership
 from syllabus.domain.users import User
@@ -19,6 +18,10 @@ from syllabus.queries.signup_fields import DOMAIN_USER_FILTERS
 _domains = Domain.__table__.c
 _members = DomainMembership.__table__.c
 _users = User.__table__.c
+
+DomainRow = Row[Any]
+"""The domains aggregate's row type: a domain, or a domain membership with the user's
+identity columns."""
 
 DOMAINS = Listing(scoped_select(Domain), _domains.id)
 DOMAIN_USERS = Listing(
@@ -46,24 +49,15 @@ _DOMAIN_USER = DOMAIN_USERS.base.where(
 )
 
 
-def domain_by_name(session: Session, ctx: Context, name: str) -> Row[Any] | None:
+def domain_by_name(session: Session, ctx: Context, name: str) -> DomainRow | None:
     if "\x00" in name:
         return None
     params = {"name": name.strip().lower()}
     return execute_scoped(session, ctx.tenant_id, _BY_NAME, params).first()
 
 
-def domain_user(session: Session, ctx: Context, domain_id: int, user_id: int) -> Row[Any] | None:
+def domain_user(session: Session, ctx: Context, domain_id: int, user_id: int) -> DomainRow | None:
     if not (possible_id(domain_id) and possible_id(user_id)):
         return None
     params = {"domain_id": domain_id, "user_id": user_id}
     return execute_scoped(session, ctx.tenant_id, _DOMAIN_USER, params).first()
-
-
-def program_job(session: Session, ctx: Context, job_id: int, kind: str) -> Job | None:
-    """One of the program's jobs of this kind (another program's looks unknown)."""
-    if not possible_id(job_id):
-        return None
-    return session.scalars(
-        select(Job).where(Job.id == job_id, Job.tenant_id == ctx.tenant_id, Job.kind == kind)
-    ).first()

@@ -1,8 +1,5 @@
-"""Users as REST lists show them: keyset pages with filters, and each page's extras in a fixed
-number of queries (enrollment counts, group ids, custom attributes, domains).
-
-Lookups by email, SSO id and external id are single indexed reads (tenant_id first).
-"""
+"""Users as the Skilljar door shows them: keyset pages with filters, and each page's extras in
+a fixed number of queries (enrollment counts, group ids, custom attributes, domains)."""
 
 from __future__ import annotations
 
@@ -11,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, func
+from sqlalchemy import Select, bindparam, func
 from sqlalchemy.orm import Session
 
 from syllabus.core.context import Context
@@ -47,7 +44,7 @@ LISTED_COLUMNS = (
 )
 """What a REST user shows: fetching 12 columns instead of 60 halves the cost of a big page."""
 
-USERS = Listing(
+SKILLJAR_USERS = Listing(
     scoped_select(User, *(_users[name] for name in LISTED_COLUMNS)),
     _users.id,
     {
@@ -60,11 +57,6 @@ USERS = Listing(
     },
 )
 """Every user, by id; the email, SSO id and external id filters use their indexes."""
-
-_BY_SSO_ID = scoped_select(User).where(_users.sso_id == bindparam("value")).order_by(_users.id)
-_BY_EXTERNAL_ID = (
-    scoped_select(User).where(_users.user_identifier == bindparam("value")).order_by(_users.id)
-)
 
 
 def _extras_statements(
@@ -120,7 +112,9 @@ class UserExtras:
     domain_names: list[str] = field(default_factory=list)
 
 
-def user_extras(session: Session, ctx: Context, user_ids: Sequence[int]) -> dict[int, UserExtras]:
+def skilljar_user_extras(
+    session: Session, ctx: Context, user_ids: Sequence[int]
+) -> dict[int, UserExtras]:
     """Per user: enrollment count, group ids, custom attributes, domains.
 
     A keyset page is a dense id range, read with four range queries whatever its size; sparse
@@ -152,11 +146,3 @@ def user_extras(session: Session, ctx: Context, user_ids: Sequence[int]) -> dict
             if row.user_id in wanted:
                 extras[row.user_id].domain_names.append(row.name)
     return extras
-
-
-def users_by_sso_id(session: Session, ctx: Context, sso_id: str) -> Sequence[Row[Any]]:
-    return execute_scoped(session, ctx.tenant_id, _BY_SSO_ID, {"value": sso_id}).all()
-
-
-def users_by_external_id(session: Session, ctx: Context, external_id: str) -> Sequence[Row[Any]]:
-    return execute_scoped(session, ctx.tenant_id, _BY_EXTERNAL_ID, {"value": external_id}).all()

@@ -1,4 +1,10 @@
-"""User lookups and keyset pages: Core statements built once, rows out, no ORM on the way."""
+"""The users aggregate's reads: lookups and keyset pages of whole rows, and, in the modules
+beside this one, each door's own projection (``skilljar``: REST lists with their extras;
+``scim``: counted, filtered pages with SCIM profiles, and the drift report).
+
+Core statements built once, rows out, no ORM on the way; every function takes
+``(session, ctx, ...)`` and reads the context's program only.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from sqlalchemy import Row, bindparam
 from sqlalchemy.orm import Session
 
 from syllabus.core.context import Context
-from syllabus.core.lookups import MAX_ID, chunks, possible_id
+from syllabus.core.lookups import MAX_ID, chunks, possible_id, possible_ids
 from syllabus.core.validation import normalize_email
 from syllabus.domain.tenancy import execute_scoped, scoped_select
 from syllabus.domain.users import User
@@ -40,8 +46,16 @@ _IDENTITY_PAGE = (
     .limit(bindparam("limit"))
 )
 
+_BY_SSO_ID = scoped_select(User).where(_users.sso_id == bindparam("value")).order_by(_users.id)
+_BY_EXTERNAL_ID = (
+    scoped_select(User).where(_users.user_identifier == bindparam("value")).order_by(_users.id)
+)
+_BY_IDS = scoped_select(User).where(_users.id.in_(bindparam("ids", expanding=True)))
+_EXISTING = scoped_select(User, _users.id).where(_users.id.in_(bindparam("ids", expanding=True)))
+
 UserRow = Row[Any]
-"""A users row: attribute access by column name (``row.email``, ``row.ca_0``)."""
+"""The users aggregate's row type: a users row, or a door's subset of its columns, with
+attribute access by column name (``row.email``, ``row.ca_0``)."""
 
 
 def get_user(session: Session, ctx: Context, user_id: int) -> UserRow | None:
@@ -57,6 +71,32 @@ def get_user_by_email(session: Session, ctx: Context, email: str) -> UserRow | N
     return execute_scoped(
         session, ctx.tenant_id, _BY_EMAIL, {"email": normalize_email(email)}
     ).first()
+
+
+def users_by_sso_id(session: Session, ctx: Context, sso_id: str) -> Sequence[UserRow]:
+    return execute_scoped(session, ctx.tenant_id, _BY_SSO_ID, {"value": sso_id}).all()
+
+
+def users_by_external_id(session: Session, ctx: Context, external_id: str) -> Sequence[UserRow]:
+    return execute_scoped(session, ctx.tenant_id, _BY_EXTERNAL_ID, {"value": external_id}).all()
+
+
+def users_by_ids(session: Session, ctx: Context, user_ids: Sequence[int]) -> dict[int, UserRow]:
+    """The users of a page, one query per 500."""
+    found: dict[int, UserRow] = {}
+    for part in chunks(sorted(set(possible_ids(user_ids)))):
+        for row in execute_scoped(session, ctx.tenant_id, _BY_IDS, {"ids": list(part)}):
+            found[row.id] = row
+    return found
+
+
+def existing_user_ids(session: Session, ctx: Context, ids: Sequence[int]) -> set[int]:
+    """Which of these ids are the program's users: one query per 500 ids."""
+    found: set[int] = set()
+    for part in chunks([i for i in ids if possible_id(i)]):
+        rows = execute_scoped(session, ctx.tenant_id, _EXISTING, {"ids": list(part)})
+        found.update(rows.scalars())
+    return found
 
 
 def user_ids_by_emails(
