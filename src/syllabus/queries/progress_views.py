@@ -84,6 +84,7 @@ class ProgressView:
     updated_at: datetime
     score: int | None
     percent_viewed: int
+    version: int = 1
     completed_lessons: int = 0
     completed_required_lessons: int = 0
 
@@ -124,6 +125,7 @@ def progress_for_pairs(
             updated_at=row.updated_at,
             score=row.score,
             percent_viewed=row.percent_viewed,
+            version=row.version,
             completed_lessons=done.get(row.id, (0, 0))[0],
             completed_required_lessons=done.get(row.id, (0, 0))[1],
         )

@@ -143,7 +143,9 @@ def _check_version(
             )
             .order_by(ManagerAccess.id)
             .with_for_update()
-        ).tuples()
+        )
+        .tuples()
+        .all()
     )
     for link in links:
         session.refresh(link)  # what the lock holds, not a copy read before it

@@ -34,7 +34,7 @@ from syllabus.queries.enrollment_views import EnrollmentRow, user_enrollments
 from syllabus.queries.lesson_progress import lesson_progress
 from syllabus.queries.progress_views import progress_for_pairs
 from syllabus.queries.users import get_user
-from syllabus.services.lesson_progress import update_lesson_progress
+from syllabus.services.lesson_progress import lesson_version, update_lesson_progress
 
 router = SkilljarRouter(tags=["Users > Published Courses > Lessons"])
 
@@ -109,8 +109,9 @@ def _view(api: Api, item: Row[Any], done: Row[Any] | None) -> dict[str, Any]:
 
 
 def _tag(item: Row[Any], done: Row[Any] | None) -> str:
-    shown = (done.id, done.updated_at) if done is not None else None
-    return etag("user_lesson", item.id, item.updated_at, shown)
+    """The lesson and the user's progress on it (``lesson_version``)."""
+    shown = (done.id, done.version) if done is not None else None
+    return etag(lesson_version(item.version, shown))
 
 
 @router.get(
@@ -193,7 +194,6 @@ def _update(
         CourseProgress.course_id == row.course_id,
     )
     current = lesson_progress(api.session, api.ctx, _progress_id(api, row), [item.id]).get(item.id)
-    api.check_if_match(_tag(item, current))
     written = parse(model, api.body).lesson_progress
     given = set(written.model_fields_set)
     if "lesson_progress_id" in given and written.lesson_progress_id is not None:
@@ -216,6 +216,7 @@ def _update(
             score=_score(written, given),
             completed_at=completed_at,
             custom_data=custom_data,
+            expected_version=api.expected_version,
         )
     except Invalid as error:
         raise _nested(error.field or "lesson_progress", error.message) from None

@@ -16,7 +16,6 @@ from syllabus.dialects.skilljar.errors import field_error
 from syllabus.dialects.skilljar.pagination import envelope, page_request
 from syllabus.dialects.skilljar.render import user as render_user
 from syllabus.dialects.skilljar.routing import SkilljarRouter
-from syllabus.domain.users import User
 from syllabus.queries.progress_views import completion_counts
 from syllabus.queries.user_overview import (
     USERS,
@@ -26,7 +25,6 @@ from syllabus.queries.user_overview import (
 )
 from syllabus.queries.users import get_user, get_user_by_email
 from syllabus.services.domain_users import set_user_active
-from syllabus.services.locking import require_locked
 from syllabus.services.user_fields import UserData
 from syllabus.services.user_groups import set_user_groups
 from syllabus.services.user_privacy import anonymize_user
@@ -94,7 +92,7 @@ def _respond(api: Api, user_id: int, status: int = 200) -> Response:
     body = render_one(api, user_id)
     row = get_user(api.session, api.ctx, user_id)
     assert row is not None
-    return json(body, status, tag=etag("user", user_id, row.updated_at))
+    return json(body, status, tag=etag((row.version,)))
 
 
 def _text_filter(request: Request, name: str) -> str | None:
@@ -217,9 +215,13 @@ def _update(api: Api, public_id: str) -> Response:
     user_id = api.path_id("user", public_id)
     body = parse(UserWrite, api.body)
     groups = _group_ids(api, body)
-    user = require_locked(api.session, api.ctx, User, user_id, field="user_id")
-    api.check_if_match(etag("user", user.id, user.updated_at))
-    update_user(api.session, api.ctx, user_id=user_id, changes=_user_data(body))
+    update_user(
+        api.session,
+        api.ctx,
+        user_id=user_id,
+        changes=_user_data(body),
+        expected_version=api.expected_version,
+    )
     if body.is_active is not None:
         set_user_active(api.session, api.ctx, user_id=user_id, active=body.is_active)
     if groups is not None:
