@@ -11,9 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from syllabus.core.context import Context
+from syllabus.core.versions import Expected
+from syllabus.dialects.etags import parse_if_match
 from syllabus.dialects.scim.endpoint import (
     base_url,
-    check_if_match,
     lock_row,
     read_json,
     run,
@@ -39,7 +40,6 @@ from syllabus.dialects.scim.patch import apply_patch
 from syllabus.dialects.scim.render import scim_response
 from syllabus.dialects.scim.schema import GROUP
 from syllabus.dialects.scim.user_routes import _answer
-from syllabus.dialects.scim.users import etag
 from syllabus.domain.groups import Group
 from syllabus.queries.provisioning import existing_user_ids, members_of, page_of, scim_group
 from syllabus.services import groups as group_service
@@ -93,12 +93,20 @@ def _check_members(session: Session, ids: list[int]) -> None:
         raise InvalidValueException(detail=f"members: no user with id {missing[0]}")
 
 
-def apply_input(session: Session, ctx: Context, group: Group, data: GroupInput) -> None:
+def apply_input(
+    session: Session,
+    ctx: Context,
+    group: Group,
+    data: GroupInput,
+    expected_version: Expected | None = None,
+) -> None:
+    """A stale ``expected_version`` is PreconditionFailed, before anything is written."""
     group_service.update_group(
         session,
         ctx,
         group_id=group.id,
         changes=group_service.GroupData(name=data.display_name, external_id=data.external_id),
+        expected_version=expected_version,
     )
     mark_group_pushed(session, ctx, group.id)
     if data.member_ids is not None:
@@ -165,17 +173,16 @@ def _change(
     patch: bool,
 ) -> Any:
     base = base_url(request)
-    if_match = request.headers.get("if-match")
+    expected = parse_if_match(request.headers.get("if-match"))
 
     def work(session: Session, ctx: Context) -> dict[str, Any]:
         lock_row(session, ctx, Group, group_id)
         group = find_group(session, group_id)
-        check_if_match(if_match, etag(group.id, group.updated_at))
         body = payload
         if patch:
             body = apply_patch(render_one(session, group, base), payload, GROUP)
             body.setdefault("members", [])  # removed by the patch: none left
-        apply_input(session, ctx, group, parse_group(body))
+        apply_input(session, ctx, group, parse_group(body), expected)
         return render_one(session, group, base, params)
 
     return work
@@ -197,12 +204,11 @@ async def patch_group(request: Request, group_id: str) -> Response:
 
 @router.delete("/Groups/{group_id}")
 async def delete_group(request: Request, group_id: str) -> Response:
-    if_match = request.headers.get("if-match")
+    expected = parse_if_match(request.headers.get("if-match"))
 
     def work(session: Session, ctx: Context) -> None:
         lock_row(session, ctx, Group, group_id)
         group = find_group(session, group_id)
-        check_if_match(if_match, etag(group.id, group.updated_at))
-        group_service.delete_group(session, ctx, group_id=group.id)
+        group_service.delete_group(session, ctx, group_id=group.id, expected_version=expected)
 
     return await write(request, work, lambda _: Response(status_code=204))

@@ -12,9 +12,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from syllabus.core.context import Context
+from syllabus.core.versions import Expected
+from syllabus.dialects.etags import parse_if_match
 from syllabus.dialects.scim.endpoint import (
     base_url,
-    check_if_match,
     lock_row,
     read_json,
     run,
@@ -32,7 +33,7 @@ from syllabus.dialects.scim.listing import (
 from syllabus.dialects.scim.patch import apply_patch
 from syllabus.dialects.scim.render import scim_response
 from syllabus.dialects.scim.schema import USER
-from syllabus.dialects.scim.users import FILTER_ATTRS, UserInput, etag, parse_user, render_user
+from syllabus.dialects.scim.users import FILTER_ATTRS, UserInput, parse_user, render_user
 from syllabus.domain.provisioning import ScimUserProfile
 from syllabus.domain.users import User
 from syllabus.queries.provisioning import (
@@ -97,11 +98,17 @@ def _set_profile(
 
 
 def apply_input(
-    session: Session, ctx: Context, user: User, data: UserInput
+    session: Session,
+    ctx: Context,
+    user: User,
+    data: UserInput,
+    expected_version: Expected | None = None,
 ) -> ScimUserProfile | None:
     """Make the user what the IdP says, through the same services as every other door;
-    returns the user's SCIM profile."""
-    user_service.update_user(session, ctx, user_id=user.id, changes=data.as_data())
+    returns the user's SCIM profile. A stale ``expected_version`` is PreconditionFailed."""
+    user_service.update_user(
+        session, ctx, user_id=user.id, changes=data.as_data(), expected_version=expected_version
+    )
     profile = _set_profile(session, ctx, user, data)
     if data.active is not None and data.active != user.is_active:
         if data.active:
@@ -176,15 +183,14 @@ def _change(
     patch: bool,
 ) -> Any:
     base = base_url(request)
-    if_match = request.headers.get("if-match")
+    expected = parse_if_match(request.headers.get("if-match"))
 
     def work(session: Session, ctx: Context) -> dict[str, Any]:
         lock_row(session, ctx, User, user_id)
         user, profile = find_user(session, user_id)
-        check_if_match(if_match, etag(user.id, user.updated_at))
         current = render_user(user, profile, base)
         body = apply_patch(current, payload, USER) if patch else payload
-        profile = apply_input(session, ctx, user, parse_user(body))
+        profile = apply_input(session, ctx, user, parse_user(body), expected)
         return render_user(user, profile, base, params)
 
     return work
@@ -208,12 +214,11 @@ async def patch_user(request: Request, user_id: str) -> Response:
 
 @router.delete("/Users/{user_id}")
 async def delete_user(request: Request, user_id: str) -> Response:
-    if_match = request.headers.get("if-match")
+    expected = parse_if_match(request.headers.get("if-match"))
 
     def work(session: Session, ctx: Context) -> None:
         lock_row(session, ctx, User, user_id)
         user, _ = find_user(session, user_id)
-        check_if_match(if_match, etag(user.id, user.updated_at))
-        user_service.deprovision_user(session, ctx, user_id=user.id)
+        user_service.deprovision_user(session, ctx, user_id=user.id, expected_version=expected)
 
     return await write(request, work, lambda _: Response(status_code=204))
