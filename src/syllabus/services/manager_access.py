@@ -134,7 +134,7 @@ def _check_version(
     if expected_version is None:
         return
     links = _links(session, ctx, user_id)
-    scopes = dict(
+    scopes: dict[int, int] = dict(
         session.execute(
             select(ManagerAccess.manager_id, ManagerAccess.version)
             .where(
@@ -143,9 +143,7 @@ def _check_version(
             )
             .order_by(ManagerAccess.id)
             .with_for_update()
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     for link in links:
         session.refresh(link)  # what the lock holds, not a copy read before it
