@@ -51,6 +51,11 @@ NOT_WRITES: dict[str, str] = {
     "syllabus.services.webhook_targets.ip_literal": "parses an address",
     "syllabus.services.webhook_targets.vet_addresses": "checks addresses, touches no row",
     "syllabus.services.webhooks.get_webhook": "a read of one webhook",
+    # How a resource read from several rows is versioned (its ETag): arithmetic, no row.
+    "syllabus.services.domain_users.domain_user_version": "composes an ETag's version",
+    "syllabus.services.domain_enrollments.enrollment_version": "composes an ETag's version",
+    "syllabus.services.lesson_progress.lesson_version": "composes an ETag's version",
+    "syllabus.services.manager_access.manager_access_version": "composes an ETag's version",
 }
 """Public functions of services that write nothing, with the reason; every other is a write."""
 

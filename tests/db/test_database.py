@@ -13,7 +13,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, func, inspect, select
+from sqlalchemy import Connection, Engine, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -65,6 +65,34 @@ def test_downgrade_to_base_and_upgrade_again(fresh_db_url: str) -> None:
         upgrade(fresh_db_url)
         assert set(inspect(engine).get_table_names()) == {*Base.metadata.tables, "alembic_version"}
         with engine.connect() as conn:
+            assert _current_revisions(conn) == _head_revisions(fresh_db_url)
+    finally:
+        engine.dispose()
+
+
+def test_row_versions_start_at_one_for_rows_that_existed_before(fresh_db_url: str) -> None:
+    """Migration 0022 gives every ETag'd table a version; rows already there start at 1."""
+    downgrade(fresh_db_url, "0021")
+    engine = make_engine(fresh_db_url)
+    try:
+        with engine.begin() as conn:
+            tenant_id = conn.execute(
+                text(
+                    "INSERT INTO tenants (name, acct_key, time_zone, settings)"
+                    " VALUES ('Old', 'old.example', 'UTC', '{}') RETURNING id"
+                )
+            ).scalar_one()
+            conn.execute(
+                text(
+                    "INSERT INTO domains (name, position, catalog_title, access,"
+                    " access_code_message_html, marketing_message, tenant_id)"
+                    " VALUES ('old.example', 0, '', 'PUBLIC', '', '', :tenant)"
+                ),
+                {"tenant": tenant_id},
+            )
+        upgrade(fresh_db_url)
+        with engine.connect() as conn:
+            assert conn.scalar(select(Domain.version).where(Domain.name == "old.example")) == 1
             assert _current_revisions(conn) == _head_revisions(fresh_db_url)
     finally:
         engine.dispose()

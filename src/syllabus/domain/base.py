@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, MetaData, func
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    func,
+    literal_column,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -66,3 +75,27 @@ class TenantScoped:
     @declared_attr
     def tenant_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
+
+
+class Versioned:
+    """Rows a door shows with an ETag: ``version`` starts at 1 and moves on every UPDATE of the
+    row, ORM flush or Core statement alike, computed by the database (``version + 1``), so no
+    writer can move it backwards from a stale copy. ETags derive from it; a service bumps it
+    by hand (``bump``) when a change to rows it shows but does not hold (members, answers) must
+    move it too.
+    """
+
+    @declared_attr
+    def version(cls) -> Mapped[int]:
+        table = cls.__tablename__  # type: ignore[attr-defined]
+        return mapped_column(
+            Integer,
+            default=1,
+            server_default=text("1"),
+            onupdate=literal_column(f"{table}.version", Integer) + 1,
+        )
+
+
+def bump(row: Versioned) -> None:
+    """Move the row's version at the next flush (in the database, ``version + 1``)."""
+    row.version = type(row).version + 1

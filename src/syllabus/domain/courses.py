@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Enum, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from syllabus.domain.base import Base, TenantScoped, Timestamps
+from syllabus.domain.base import Base, TenantScoped, Timestamps, Versioned
 
 
 class TimeFormat(enum.StrEnum):
@@ -19,7 +19,7 @@ class TimeFormat(enum.StrEnum):
     MINUTES_VERBOSE = "MINUTES_VERBOSE"
 
 
-class Course(TenantScoped, Timestamps, Base):
+class Course(TenantScoped, Timestamps, Versioned, Base):
     __tablename__ = "courses"
     __table_args__ = (
         Index("ix_courses_tenant_name", "tenant_id", "name"),
@@ -58,7 +58,6 @@ class Course(TenantScoped, Timestamps, Base):
         Enum(TimeFormat, native_enum=False, length=32), default=TimeFormat.HOURS_MINUTES
     )
     draft_origin_id: Mapped[int | None] = mapped_column(default=None)
-    version: Mapped[int] = mapped_column(default=1)
 
     ca_0: Mapped[str | None] = mapped_column(Text, default=None)
     ca_1: Mapped[str | None] = mapped_column(Text, default=None)
@@ -105,7 +104,7 @@ class ItemType(enum.StrEnum):
     ASSIGNMENT = "Assignment"
 
 
-class CourseItem(TenantScoped, Timestamps, Base):
+class CourseItem(TenantScoped, Timestamps, Versioned, Base):
     """One ordered item (lesson) of a course."""
 
     __tablename__ = "course_items"
@@ -134,7 +133,7 @@ class CourseItem(TenantScoped, Timestamps, Base):
     max_attempts: Mapped[int | None] = mapped_column(default=None)
 
 
-class PublishedCourse(TenantScoped, Timestamps, Base):
+class PublishedCourse(TenantScoped, Timestamps, Versioned, Base):
     """A course offered on one domain (Skilljar's published course)."""
 
     __tablename__ = "published_courses"

@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from syllabus.domain.base import Base, TenantScoped, utcnow
+from syllabus.domain.base import Base, TenantScoped, Versioned, utcnow
 
 
-class Enrollment(TenantScoped, Base):
+class Enrollment(TenantScoped, Versioned, Base):
     __tablename__ = "enrollments"
     __table_args__ = (
         UniqueConstraint("published_course_id", "user_id"),

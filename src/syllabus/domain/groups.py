@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from syllabus.domain.base import Base, TenantScoped, Timestamps, utcnow
+from syllabus.domain.base import Base, TenantScoped, Timestamps, Versioned, utcnow
 
 FULL_NAME_SEPARATOR = " / "
 
@@ -20,7 +20,7 @@ class GroupCategory(TenantScoped, Timestamps, Base):
     name: Mapped[str] = mapped_column(String(255))
 
 
-class Group(TenantScoped, Timestamps, Base):
+class Group(TenantScoped, Timestamps, Versioned, Base):
     __tablename__ = "groups"
     __table_args__ = (
         UniqueConstraint("tenant_id", "full_name_normalized"),
@@ -44,7 +44,6 @@ class Group(TenantScoped, Timestamps, Base):
     force_order: Mapped[bool] = mapped_column(default=False)
     discount_percent: Mapped[int | None] = mapped_column(default=None)
     external_id: Mapped[str | None] = mapped_column(String(255), default=None)
-    version: Mapped[int] = mapped_column(default=1)
 
 
 class GroupMembership(TenantScoped, Base):
@@ -89,7 +88,7 @@ class GroupEmailDomainRule(TenantScoped, Base):
     email_domain: Mapped[str] = mapped_column(String(253))
 
 
-class GroupManager(TenantScoped, Timestamps, Base):
+class GroupManager(TenantScoped, Timestamps, Versioned, Base):
     """A user who manages a group, with what they may do there (SkyPrep's manager flags)."""
 
     __tablename__ = "group_managers"

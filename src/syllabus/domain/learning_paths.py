@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from syllabus.domain.base import Base, TenantScoped, Timestamps, utcnow
+from syllabus.domain.base import Base, TenantScoped, Timestamps, Versioned, utcnow
 
 
-class LearningPath(TenantScoped, Timestamps, Base):
+class LearningPath(TenantScoped, Timestamps, Versioned, Base):
     __tablename__ = "learning_paths"
     __table_args__ = (Index("ix_learning_paths_tenant_name", "tenant_id", "name"),)
 
@@ -40,7 +40,7 @@ class LearningPathItem(TenantScoped, Base):
     position: Mapped[int] = mapped_column(default=1)
 
 
-class PublishedPath(TenantScoped, Timestamps, Base):
+class PublishedPath(TenantScoped, Timestamps, Versioned, Base):
     __tablename__ = "published_paths"
     __table_args__ = (
         UniqueConstraint("domain_id", "path_id"),

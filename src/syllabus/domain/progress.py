@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from syllabus.domain.base import Base, TenantScoped, Timestamps
+from syllabus.domain.base import Base, TenantScoped, Timestamps, Versioned
 
 
 def _values(e: type[enum.Enum]) -> list[str]:
@@ -57,7 +57,7 @@ def _status_enum(e: type[enum.Enum], length: int) -> Enum:
     return Enum(e, native_enum=False, length=length, values_callable=_values)
 
 
-class CourseProgress(TenantScoped, Timestamps, Base):
+class CourseProgress(TenantScoped, Timestamps, Versioned, Base):
     __tablename__ = "course_progresses"
     __table_args__ = (
         UniqueConstraint("user_id", "course_id"),
@@ -95,7 +95,7 @@ class CourseProgress(TenantScoped, Timestamps, Base):
     )
 
 
-class ItemProgress(TenantScoped, Timestamps, Base):
+class ItemProgress(TenantScoped, Timestamps, Versioned, Base):
     """A user's progress through one item of a course, under their course progress."""
 
     __tablename__ = "course_item_progresses"

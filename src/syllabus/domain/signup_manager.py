@@ -14,7 +14,7 @@ import enum
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from syllabus.domain.base import Base, TenantScoped, Timestamps
+from syllabus.domain.base import Base, TenantScoped, Timestamps, Versioned
 
 
 class SignupFieldType(enum.StrEnum):
@@ -61,7 +61,7 @@ class SignupFieldOption(TenantScoped, Base):
     value: Mapped[str] = mapped_column(String(100))
 
 
-class UserSignupFieldValue(TenantScoped, Timestamps, Base):
+class UserSignupFieldValue(TenantScoped, Timestamps, Versioned, Base):
     __tablename__ = "user_signup_field_values"
     __table_args__ = (
         UniqueConstraint("field_id", "user_id"),
@@ -74,7 +74,7 @@ class UserSignupFieldValue(TenantScoped, Timestamps, Base):
     value: Mapped[str] = mapped_column(Text)
 
 
-class ManagerAccess(TenantScoped, Timestamps, Base):
+class ManagerAccess(TenantScoped, Timestamps, Versioned, Base):
     """The Skilljar settings of one group manager link; removed with the link."""
 
     __tablename__ = "manager_access"

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from syllabus.domain.base import Base, TenantScoped, Timestamps, utcnow
+from syllabus.domain.base import Base, TenantScoped, Timestamps, Versioned, utcnow
 
 
 class Tenant(Timestamps, Base):
@@ -30,7 +30,7 @@ class DomainAccess(enum.StrEnum):
     PRIVATE_CODE = "PRIVATE_CODE"
 
 
-class Domain(TenantScoped, Timestamps, Base):
+class Domain(TenantScoped, Timestamps, Versioned, Base):
     """A hostname a program serves its catalog on; the first one (position 0) is the acct_key."""
 
     __tablename__ = "domains"
@@ -51,7 +51,7 @@ class Domain(TenantScoped, Timestamps, Base):
         return self.access is not DomainAccess.PUBLIC
 
 
-class DomainMembership(TenantScoped, Base):
+class DomainMembership(TenantScoped, Versioned, Base):
     """A user's access to one domain (Skilljar's domain user)."""
 
     __tablename__ = "domain_memberships"

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from syllabus.domain.base import Base, TenantScoped, Timestamps
+from syllabus.domain.base import Base, TenantScoped, Timestamps, Versioned
 
 CUSTOM_SLOTS = tuple(f"ca_{i}" for i in range(11))
 """SkyPrep's eleven free-form custom attribute slots."""
@@ -20,7 +20,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-class User(TenantScoped, Timestamps, Base):
+class User(TenantScoped, Timestamps, Versioned, Base):
     __tablename__ = "users"
     __table_args__ = (
         UniqueConstraint("tenant_id", "email_normalized"),
@@ -46,7 +46,6 @@ class User(TenantScoped, Timestamps, Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     deactivated_at: Mapped[datetime | None] = mapped_column(default=None)
     anonymized_at: Mapped[datetime | None] = mapped_column(default=None)
-    version: Mapped[int] = mapped_column(default=1)
 
     sso_id: Mapped[str | None] = mapped_column(String(255), default=None)
     user_identifier: Mapped[str | None] = mapped_column(String(255), default=None)

@@ -32,6 +32,7 @@ DOMAIN_USERS = Listing(
         _users.first_name,
         _users.last_name,
         _users.updated_at.label("user_updated_at"),
+        _users.version.label("user_version"),
     ).join(User.__table__, _users.id == _members.user_id),
     _members.id,
     {

@@ -23,7 +23,9 @@ _LINKS_OF_USER = (
         _links.id,
         _links.group_id,
         _links.updated_at,
+        _links.version,
         _access.updated_at.label("access_updated_at"),
+        _access.version.label("access_version"),
     )
     .outerjoin(ManagerAccess.__table__, _access.manager_id == _links.id)
     .where(_links.user_id == bindparam("user_id"))

@@ -24,7 +24,8 @@ from syllabus.core.validation import (
     clean_required_text,
     clean_text,
 )
-from syllabus.domain.base import utcnow
+from syllabus.core.versions import Expected
+from syllabus.domain.base import bump, utcnow
 from syllabus.domain.courses import (
     Course,
     CourseTag,
@@ -33,6 +34,7 @@ from syllabus.domain.courses import (
 from syllabus.domain.users import CUSTOM_SLOTS
 from syllabus.services.bulk import insert_rows
 from syllabus.services.events import record_event
+from syllabus.services.locking import require_current
 from syllabus.services.publications import publish_course
 from syllabus.services.tenants import primary_domain
 
@@ -221,8 +223,19 @@ def _replace_tags(session: Session, ctx: Context, course_id: int, tags: list[str
         )
 
 
-def update_course(session: Session, ctx: Context, *, course_id: int, changes: CourseData) -> Course:
-    course = require(session, ctx, Course, course_id, field="course_id")
+def update_course(
+    session: Session,
+    ctx: Context,
+    *,
+    course_id: int,
+    changes: CourseData,
+    expected_version: Expected | None = None,
+) -> Course:
+    """With ``expected_version`` (the course's ``version``) a course changed since is
+    PreconditionFailed."""
+    course = require_current(
+        session, ctx, Course, course_id, field="course_id", expected_version=expected_version
+    )
     values = changes.set_fields()
     columns = _clean_course(values)
     _check_dates(columns, {name: getattr(course, name) for name in COURSE_DATES})
@@ -242,7 +255,7 @@ def update_course(session: Session, ctx: Context, *, course_id: int, changes: Co
             _replace_tags(session, ctx, course.id, tags)
             changed.append("tags")
     if changed:
-        course.version += 1
+        bump(course)
         course.updated_at = utcnow()
         session.flush()
         record_event(session, ctx, "course.updated", {"course_id": course.id, "changed": changed})
@@ -282,7 +295,7 @@ def change_subscribe_key(
             )
     if key != course.subscribe_key:
         course.subscribe_key = key
-        course.version += 1
+        bump(course)
         course.updated_at = utcnow()
         session.flush()
         record_event(

@@ -17,13 +17,16 @@ from syllabus.core.errors import Invalid, NotFound
 from syllabus.core.fields import UNSET, Maybe, is_set
 from syllabus.core.lookups import require
 from syllabus.core.validation import clean_aware_datetime
+from syllabus.core.versions import Expected, Version, check_version, with_part
 from syllabus.domain.courses import Course, PublishedCourse
 from syllabus.domain.enrollments import Enrollment
+from syllabus.domain.progress import CourseProgress
 from syllabus.domain.tenants import Domain
 from syllabus.domain.users import User
 from syllabus.services.domain_users import membership
 from syllabus.services.enrollments import enroll_users_in_courses
 from syllabus.services.events import record_event
+from syllabus.services.locking import require_locked
 
 
 @dataclass(frozen=True)
@@ -100,10 +103,48 @@ def enroll_in_course(
     )
 
 
-def update_enrollment(
-    session: Session, ctx: Context, *, enrollment_id: int, changes: EnrollmentChanges
+def enrollment_version(enrollment_version: int, progress: tuple[int, int] | None) -> Version:
+    """An enrollment (and a user's progress in a published course) shows the enrollment and
+    the user's progress record in its course: ``progress`` is that record's id and version."""
+    return with_part(enrollment_version, *(progress or (None, None)))
+
+
+def require_enrollment(
+    session: Session, ctx: Context, *, enrollment_id: int, expected_version: Expected | None
 ) -> Enrollment:
-    enrollment = require(session, ctx, Enrollment, enrollment_id, field="enrollment_id")
+    """The enrollment a write changes. With an expected version (``enrollment_version``) the
+    enrollment and its progress record are locked first and checked: PreconditionFailed when
+    either moved since."""
+    if expected_version is None:
+        return require(session, ctx, Enrollment, enrollment_id, field="enrollment_id")
+    enrollment = require_locked(session, ctx, Enrollment, enrollment_id, field="enrollment_id")
+    record = session.scalars(
+        select(CourseProgress)
+        .where(
+            CourseProgress.tenant_id == ctx.tenant_id,
+            CourseProgress.user_id == enrollment.user_id,
+            CourseProgress.course_id == enrollment.course_id,
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    shown = (record.id, record.version) if record is not None else None
+    check_version(expected_version, enrollment_version(enrollment.version, shown))
+    return enrollment
+
+
+def update_enrollment(
+    session: Session,
+    ctx: Context,
+    *,
+    enrollment_id: int,
+    changes: EnrollmentChanges,
+    expected_version: Expected | None = None,
+) -> Enrollment:
+    """With ``expected_version`` see ``require_enrollment``."""
+    enrollment = require_enrollment(
+        session, ctx, enrollment_id=enrollment_id, expected_version=expected_version
+    )
     changed = []
     if is_set(changes.active) and enrollment.active != bool(changes.active):
         enrollment.active = bool(changes.active)

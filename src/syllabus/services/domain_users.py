@@ -18,10 +18,12 @@ from syllabus.core.errors import DomainError, Invalid, NotFound, RowError
 from syllabus.core.fields import UNSET, Maybe, is_set
 from syllabus.core.lookups import chunks, require
 from syllabus.core.validation import clean_aware_datetime, clean_email, normalize_email
+from syllabus.core.versions import Expected, Version, check_version
 from syllabus.domain.base import utcnow
 from syllabus.domain.tenants import Domain, DomainMembership
 from syllabus.domain.users import User
 from syllabus.services.events import record_event
+from syllabus.services.locking import require_locked
 from syllabus.services.user_fields import UserData
 from syllabus.services.user_import import NewUser, create_users
 
@@ -42,15 +44,25 @@ class Registration:
     created_user: bool
 
 
-def membership(session: Session, ctx: Context, domain_id: int, user_id: int) -> DomainMembership:
+def domain_user_version(user_version: int, membership_version: int) -> Version:
+    """A domain user shows the user, the membership and the user's answers to the domain's
+    signup fields: its version is the user's and the membership's, which the answers (and
+    their fields) move (``services.signup_fields``)."""
+    return (user_version, membership_version)
+
+
+def membership(
+    session: Session, ctx: Context, domain_id: int, user_id: int, *, for_update: bool = False
+) -> DomainMembership:
     """The user's membership of the domain, or NotFound (not a member looks like unknown)."""
-    found = session.scalars(
-        select(DomainMembership).where(
-            DomainMembership.tenant_id == ctx.tenant_id,
-            DomainMembership.domain_id == domain_id,
-            DomainMembership.user_id == user_id,
-        )
-    ).first()
+    statement = select(DomainMembership).where(
+        DomainMembership.tenant_id == ctx.tenant_id,
+        DomainMembership.domain_id == domain_id,
+        DomainMembership.user_id == user_id,
+    )
+    if for_update:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    found = session.scalars(statement).first()
     if found is None:
         raise NotFound("domain user", [user_id], field="user_id")
     return found
@@ -115,8 +127,16 @@ def update_domain_membership(
     domain_id: int,
     user_id: int,
     settings: MembershipSettings,
+    expected_version: Expected | None = None,
 ) -> DomainMembership:
-    row = membership(session, ctx, domain_id, user_id)
+    """With ``expected_version`` (``domain_user_version``) a domain user changed since is
+    PreconditionFailed, checked under the locks of the user and the membership."""
+    if expected_version is not None:
+        user = require_locked(session, ctx, User, user_id, field="user_id")
+        row = membership(session, ctx, domain_id, user_id, for_update=True)
+        check_version(expected_version, domain_user_version(user.version, row.version))
+    else:
+        row = membership(session, ctx, domain_id, user_id)
     changed = _apply(row, settings)
     if changed:
         session.flush()

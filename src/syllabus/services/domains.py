@@ -9,10 +9,11 @@ from sqlalchemy.orm import Session
 from syllabus.core.context import Context
 from syllabus.core.errors import Invalid
 from syllabus.core.fields import UNSET, Maybe, is_set
-from syllabus.core.lookups import require
 from syllabus.core.validation import clean_text
+from syllabus.core.versions import Expected
 from syllabus.domain.tenants import Domain, DomainAccess
 from syllabus.services.events import record_event
+from syllabus.services.locking import require_current
 
 
 @dataclass(frozen=True)
@@ -24,9 +25,18 @@ class DomainSettings:
 
 
 def update_domain(
-    session: Session, ctx: Context, *, domain_id: int, settings: DomainSettings
+    session: Session,
+    ctx: Context,
+    *,
+    domain_id: int,
+    settings: DomainSettings,
+    expected_version: Expected | None = None,
 ) -> Domain:
-    domain = require(session, ctx, Domain, domain_id, field="domain")
+    """With ``expected_version`` (the domain's ``version``) a domain changed since is
+    PreconditionFailed."""
+    domain = require_current(
+        session, ctx, Domain, domain_id, field="domain", expected_version=expected_version
+    )
     values: dict[str, object] = {}
     for name in ("catalog_title", "access_code_message_html", "marketing_message"):
         value = getattr(settings, name)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from syllabus.core.context import Context
+from syllabus.core.versions import Expected
 from syllabus.domain.groups import Group
 from syllabus.services.groups import GroupData, create_group, set_email_domain_rules, update_group
 
@@ -31,9 +32,13 @@ def update_group_with_rules(
     group_id: int,
     changes: GroupData,
     email_domains: Sequence[str] | None = None,
+    expected_version: Expected | None = None,
 ) -> Group:
-    """Apply ``changes`` (group.updated) and, when given, replace the email-domain rules."""
-    group = update_group(session, ctx, group_id=group_id, changes=changes)
+    """Apply ``changes`` (group.updated) and, when given, replace the email-domain rules;
+    ``expected_version`` (an If-Match) is checked under the group's lock before either."""
+    group = update_group(
+        session, ctx, group_id=group_id, changes=changes, expected_version=expected_version
+    )
     if email_domains is not None:
         set_email_domain_rules(session, ctx, group_id=group_id, email_domains=email_domains)
     return group

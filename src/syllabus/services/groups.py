@@ -19,7 +19,8 @@ from syllabus.core.validation import (
     clean_required_text,
     clean_text,
 )
-from syllabus.domain.base import utcnow
+from syllabus.core.versions import Expected
+from syllabus.domain.base import bump, utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.groups import (
     FULL_NAME_SEPARATOR,
@@ -33,6 +34,7 @@ from syllabus.domain.users import User
 from syllabus.services.bulk import insert_rows
 from syllabus.services.events import record_event
 from syllabus.services.links import LinkKind, add_links, remove_links
+from syllabus.services.locking import require_current
 from syllabus.services.provisioning import guard_group_membership
 
 MAX_FULL_NAME = 2000
@@ -152,8 +154,19 @@ def _discount(value: int | None) -> int | None:
     return None if value is None else clean_int(value, "discount_percent", minimum=0, maximum=100)
 
 
-def update_group(session: Session, ctx: Context, *, group_id: int, changes: GroupData) -> Group:
-    group = require(session, ctx, Group, group_id, field="group_id")
+def update_group(
+    session: Session,
+    ctx: Context,
+    *,
+    group_id: int,
+    changes: GroupData,
+    expected_version: Expected | None = None,
+) -> Group:
+    """With ``expected_version`` (the group's ``version``, which its membership moves too) a
+    group changed since is PreconditionFailed."""
+    group = require_current(
+        session, ctx, Group, group_id, field="group_id", expected_version=expected_version
+    )
     changed: list[str] = []
     name = group.name
     parent_id = group.parent_id
@@ -209,7 +222,7 @@ def update_group(session: Session, ctx: Context, *, group_id: int, changes: Grou
             setattr(group, attr, value)
             changed.append(attr)
     if changed:
-        group.version += 1
+        bump(group)
         group.updated_at = utcnow()
         session.flush()
         record_event(session, ctx, "group.updated", {"group_id": group.id, "changed": changed})
@@ -256,8 +269,13 @@ def _rename_subtree(session: Session, ctx: Context, group: Group, full_name: str
     session.flush()
 
 
-def delete_group(session: Session, ctx: Context, *, group_id: int) -> None:
-    group = require(session, ctx, Group, group_id, field="group_id")
+def delete_group(
+    session: Session, ctx: Context, *, group_id: int, expected_version: Expected | None = None
+) -> None:
+    """With ``expected_version`` a group changed since is PreconditionFailed."""
+    group = require_current(
+        session, ctx, Group, group_id, field="group_id", expected_version=expected_version
+    )
     has_children = session.scalar(
         select(func.count())
         .select_from(Group)
@@ -333,7 +351,7 @@ def set_group_members(
 
 def _touch(session: Session, group: Group) -> None:
     """Membership is part of the group's state: its version and ETag move with it."""
-    group.version += 1
+    bump(group)
     group.updated_at = utcnow()
     session.flush()
 

@@ -19,12 +19,19 @@ from syllabus.core.errors import Invalid
 from syllabus.core.fields import UNSET, Maybe, is_set
 from syllabus.core.lookups import require
 from syllabus.core.validation import clean_aware_datetime, clean_text
+from syllabus.core.versions import Expected, Version, check_version, with_part
 from syllabus.domain.base import utcnow
 from syllabus.domain.courses import CourseItem
 from syllabus.domain.progress import ItemProgress, ItemStatus
 from syllabus.services.item_progress import course_progress_for, set_item_progress
 
 CUSTOM_DATA_MAX = 65_536
+
+
+def lesson_version(item_version: int, progress: tuple[int, int] | None) -> Version:
+    """A user's lesson shows the lesson and the user's progress on it: ``progress`` is that
+    item progress row's id and version."""
+    return with_part(item_version, *(progress or (None, None)))
 
 
 def find_item_progress(
@@ -49,13 +56,16 @@ def update_lesson_progress(
     score: int | None = None,
     completed_at: Maybe[datetime | None] = UNSET,
     custom_data: Maybe[str | None] = UNSET,
+    expected_version: Expected | None = None,
 ) -> ItemProgress | None:
     """Change the user's progress on one lesson; only what is given changes.
 
     ``status`` (or, without one, ``score`` against the lesson's passing score) moves the
     lesson and rolls the course up. A ``completed_at`` date is kept on a passed lesson in
     place of the moment of the write. Returns the item progress (None when nothing was given
-    and the user has none on this lesson).
+    and the user has none on this lesson). With ``expected_version`` (``lesson_version``) a
+    lesson progress changed since is PreconditionFailed, checked under the course record's
+    lock that every item-progress write takes.
     """
     item = require(session, ctx, CourseItem, item_id, field="lesson_id")
     progress = course_progress_for(session, ctx, user_id=user_id, course_id=item.course_id)
@@ -64,6 +74,11 @@ def update_lesson_progress(
     if is_set(custom_data) and custom_data is not None:
         custom_data = clean_text(custom_data, "custom_data", max_length=CUSTOM_DATA_MAX)
     row = find_item_progress(session, ctx, progress_id=progress.id, item_id=item.id)
+    if expected_version is not None:
+        if row is not None:
+            session.refresh(row)  # what the lock guards, not a copy read before it
+        shown = (row.id, row.version) if row is not None else None
+        check_version(expected_version, lesson_version(item.version, shown))
     if status is not None or score is not None:
         row = set_item_progress(
             session, ctx, progress_id=progress.id, item_id=item.id, status=status, score=score

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from syllabus.core.context import Context
 from syllabus.core.errors import NotFound
-from syllabus.core.lookups import possible_id
+from syllabus.core.lookups import possible_id, require
+from syllabus.core.versions import Expected, check_version
 
 M = TypeVar("M")
 
@@ -26,6 +27,7 @@ def require_locked(session: Session, ctx: Context, model: type[M], row_id: int, 
         select(model)
         .where(model.id == row_id, model.tenant_id == ctx.tenant_id)  # type: ignore[attr-defined]
         .with_for_update()
+        .execution_options(populate_existing=True)  # what the lock holds, not a stale copy
     ).first()
     if row is None:
         raise NotFound(model.__name__.lower(), [row_id], field=field)
@@ -42,3 +44,21 @@ def lock_rows(session: Session, ctx: Context, model: type[Any], *criteria: Any) 
         .order_by(model.id)
         .with_for_update()
     )
+
+
+def require_current(
+    session: Session,
+    ctx: Context,
+    model: type[M],
+    row_id: int,
+    *,
+    field: str,
+    expected_version: Expected | None,
+) -> M:
+    """The row a write changes. With an expected version it is locked first and checked
+    (``PreconditionFailed`` when it moved); without one it is read as ``require`` does."""
+    if expected_version is None:
+        return require(session, ctx, model, row_id, field=field)
+    row = require_locked(session, ctx, model, row_id, field=field)
+    check_version(expected_version, (row.version,))  # type: ignore[attr-defined]
+    return row

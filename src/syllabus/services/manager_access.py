@@ -22,6 +22,7 @@ from syllabus.core.context import Context
 from syllabus.core.errors import Conflict, Invalid, NotFound
 from syllabus.core.lookups import missing_ids, possible_id
 from syllabus.core.validation import clean_required_text
+from syllabus.core.versions import Expected, Version, check_version
 from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.groups import Group, GroupManager
@@ -119,6 +120,37 @@ def _links(session: Session, ctx: Context, user_id: int) -> list[GroupManager]:
     )
 
 
+def manager_access_version(links: Sequence[tuple[int, int, int | None]]) -> Version:
+    """A user's manager setting shows every manager link of theirs with its Skilljar scope:
+    for each ``(link id, link version, scope version or None)``, in id order, the three."""
+    return tuple(n for link_id, link, scope in links for n in (link_id, link, scope or 0))
+
+
+def _check_version(
+    session: Session, ctx: Context, user_id: int, expected_version: Expected | None
+) -> None:
+    """PreconditionFailed when the setting moved since ``expected_version``; the user's links
+    and their scope rows are locked first."""
+    if expected_version is None:
+        return
+    links = _links(session, ctx, user_id)
+    scopes: dict[int, int] = dict(
+        session.execute(
+            select(ManagerAccess.manager_id, ManagerAccess.version)
+            .where(
+                ManagerAccess.tenant_id == ctx.tenant_id,
+                ManagerAccess.manager_id.in_([link.id for link in links]),
+            )
+            .order_by(ManagerAccess.id)
+            .with_for_update()
+        ).all()
+    )
+    for link in links:
+        session.refresh(link)  # what the lock holds, not a copy read before it
+    shown = [(link.id, link.version, scopes.get(link.id)) for link in links]
+    check_version(expected_version, manager_access_version(shown))
+
+
 def _group_named(session: Session, ctx: Context, name: str) -> Group:
     """The program's group of this (full) name, created when there is none.
 
@@ -167,13 +199,17 @@ def set_manager_access(
     domain_id: int,
     user_id: int,
     settings: ManagerAccessSettings,
+    expected_version: Expected | None = None,
 ) -> ManagerAccessResult:
     """Replace the user's manager access with ``settings``, atomically.
 
     A learner is given the manager role (managing a group requires it). Ids of courses or
-    paths the program does not have are not applied and come back as invalid.
+    paths the program does not have are not applied and come back as invalid. With
+    ``expected_version`` (``manager_access_version``) a setting changed since is
+    PreconditionFailed.
     """
     user = _require_member(session, ctx, domain_id, user_id)
+    _check_version(session, ctx, user_id, expected_version)
     name = clean_required_text(settings.group_name, "group_name", max_length=255)
     course_level = clean_access_level(settings.course_access_level, "course_access_level")
     path_level = clean_access_level(settings.path_access_level, "path_access_level")
@@ -244,10 +280,19 @@ def set_manager_access(
     return ManagerAccessResult(view, bad_courses, bad_paths)
 
 
-def remove_manager_access(session: Session, ctx: Context, *, domain_id: int, user_id: int) -> None:
+def remove_manager_access(
+    session: Session,
+    ctx: Context,
+    *,
+    domain_id: int,
+    user_id: int,
+    expected_version: Expected | None = None,
+) -> None:
     """Remove every manager link of the user (their scope goes with them); the role stays,
-    since other rights may rest on it. A user who manages nothing is NotFound."""
+    since other rights may rest on it. A user who manages nothing is NotFound; with
+    ``expected_version`` a setting changed since is PreconditionFailed."""
     _require_member(session, ctx, domain_id, user_id)
+    _check_version(session, ctx, user_id, expected_version)
     links = _links(session, ctx, user_id)
     if not links:
         raise NotFound("manager access", [user_id], field="user_id")

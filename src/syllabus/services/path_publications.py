@@ -16,6 +16,7 @@ from syllabus.core.errors import Conflict
 from syllabus.core.fields import UNSET, Maybe, is_set
 from syllabus.core.lookups import require
 from syllabus.core.validation import clean_slug, slugify
+from syllabus.core.versions import Expected
 from syllabus.domain.learning_paths import LearningPath, LearningPathUser, PublishedPath
 from syllabus.domain.tenants import Domain
 from syllabus.services.domain_users import add_user_to_domain
@@ -25,6 +26,7 @@ from syllabus.services.learning_paths import (
     add_users_to_learning_path,
     create_learning_path,
 )
+from syllabus.services.locking import require_current
 
 
 @dataclass(frozen=True)
@@ -110,9 +112,23 @@ def publish_path(
 
 
 def update_path_publication(
-    session: Session, ctx: Context, *, published_path_id: int, settings: PathPublicationSettings
+    session: Session,
+    ctx: Context,
+    *,
+    published_path_id: int,
+    settings: PathPublicationSettings,
+    expected_version: Expected | None = None,
 ) -> PublishedPath:
-    row = require(session, ctx, PublishedPath, published_path_id, field="published_path_id")
+    """With ``expected_version`` (the publication's ``version``) one changed since is
+    PreconditionFailed."""
+    row = require_current(
+        session,
+        ctx,
+        PublishedPath,
+        published_path_id,
+        field="published_path_id",
+        expected_version=expected_version,
+    )
     changed = _apply(session, ctx, row, settings)
     if changed:
         session.flush()

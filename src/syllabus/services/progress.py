@@ -17,10 +17,12 @@ from syllabus.core.errors import Invalid
 from syllabus.core.fields import UNSET, ChangeSet, Maybe, is_set
 from syllabus.core.lookups import require
 from syllabus.core.validation import clean_aware_datetime, clean_enum, clean_int
+from syllabus.core.versions import Expected
 from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.progress import CourseProgress, EnrollmentStatus, ProgressStatus
 from syllabus.domain.users import User
+from syllabus.services.domain_enrollments import require_enrollment
 from syllabus.services.enrollments import enroll_users_in_courses, unenroll_users_from_courses
 from syllabus.services.events import record_event
 from syllabus.services.progress_records import change_status
@@ -160,11 +162,19 @@ def record_course_progress(
     completed_at: Maybe[datetime | None] = UNSET,
     score: Maybe[int | None] = UNSET,
     max_score: Maybe[int | None] = UNSET,
+    enrollment_id: int | None = None,
+    expected_version: Expected | None = None,
 ) -> CourseProgress:
     """A learner's result reported from outside (Skilljar's progress PUT/PATCH): a completion
     date passes the course, a null one takes a passed course back to under way (or not started
     if it never was); ``score`` out of ``max_score`` is kept as a percentage. Opens the record
-    when the enrollment predates it. Only what is given changes."""
+    when the enrollment predates it. Only what is given changes. With ``enrollment_id`` and
+    ``expected_version`` (an If-Match on the enrollment's progress) both are locked and checked
+    first (``require_enrollment``)."""
+    if enrollment_id is not None:
+        require_enrollment(
+            session, ctx, enrollment_id=enrollment_id, expected_version=expected_version
+        )
     percentage = _percentage(score, max_score)
     record = find_course_progress(session, ctx, user_id=user_id, course_id=course_id)
     if record is None:  # enrolled before records were opened: open it now

@@ -23,7 +23,7 @@ from syllabus.core.errors import Conflict, Invalid, NotFound
 from syllabus.core.fields import UNSET, Maybe, is_set
 from syllabus.core.lookups import require
 from syllabus.core.validation import clean_text
-from syllabus.domain.base import utcnow
+from syllabus.domain.base import bump, utcnow
 from syllabus.domain.events import Surface
 from syllabus.domain.provisioning import (
     PushedGroup,
@@ -270,6 +270,6 @@ def set_scim_profile(
         session.add(profile)
     profile.display_name, profile.email_type, profile.email_primary = wanted
     user.updated_at = utcnow()
-    user.version += 1
+    bump(user)
     session.flush()
     return profile

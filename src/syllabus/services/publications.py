@@ -19,12 +19,14 @@ from syllabus.core.validation import (
     clean_slug,
     slugify,
 )
+from syllabus.core.versions import Expected
 from syllabus.domain.courses import (
     Course,
     PublishedCourse,
 )
 from syllabus.domain.tenants import Domain
 from syllabus.services.events import record_event
+from syllabus.services.locking import require_current
 
 
 @dataclass(frozen=True)
@@ -126,10 +128,22 @@ def publish_course(
 
 
 def update_publication(
-    session: Session, ctx: Context, *, published_course_id: int, settings: PublicationSettings
+    session: Session,
+    ctx: Context,
+    *,
+    published_course_id: int,
+    settings: PublicationSettings,
+    expected_version: Expected | None = None,
 ) -> PublishedCourse:
-    publication = require(
-        session, ctx, PublishedCourse, published_course_id, field="published_course_id"
+    """With ``expected_version`` (the publication's ``version``) one changed since is
+    PreconditionFailed."""
+    publication = require_current(
+        session,
+        ctx,
+        PublishedCourse,
+        published_course_id,
+        field="published_course_id",
+        expected_version=expected_version,
     )
     columns = _clean_publication(settings, publication)
     new_slug = columns.get("slug", publication.slug)

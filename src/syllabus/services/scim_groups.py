@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from syllabus.core.context import Context
 from syllabus.core.errors import Invalid
 from syllabus.core.lookups import missing_ids
+from syllabus.core.versions import Expected
 from syllabus.domain.groups import Group
 from syllabus.domain.users import User
 from syllabus.services.groups import GroupData, create_group, set_group_members, update_group
@@ -49,10 +50,20 @@ def provision_scim_group(session: Session, ctx: Context, *, group: ScimGroup) ->
     return created
 
 
-def update_scim_group(session: Session, ctx: Context, *, group_id: int, group: ScimGroup) -> Group:
+def update_scim_group(
+    session: Session,
+    ctx: Context,
+    *,
+    group_id: int,
+    group: ScimGroup,
+    expected_version: Expected | None = None,
+) -> Group:
     """Make the group what the IdP says (group.updated), pushed; its members exactly
-    ``member_ids`` when given."""
-    changed = update_group(session, ctx, group_id=group_id, changes=group.as_data())
+    ``member_ids`` when given. A stale ``expected_version`` (If-Match) is PreconditionFailed,
+    nothing written."""
+    changed = update_group(
+        session, ctx, group_id=group_id, changes=group.as_data(), expected_version=expected_version
+    )
     mark_group_pushed(session, ctx, group_id)
     if group.member_ids is not None:
         _set_members(session, ctx, group_id, group.member_ids)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy.orm import Session
 
 from syllabus.core.context import Context
+from syllabus.core.versions import Expected
 from syllabus.domain.provisioning import ScimUserProfile
 from syllabus.domain.users import User
 from syllabus.queries.users.scim import scim_deleted_user
@@ -57,12 +58,19 @@ def _profile(
 
 
 def update_scim_user(
-    session: Session, ctx: Context, *, user_id: int, user: ScimUser
+    session: Session,
+    ctx: Context,
+    *,
+    user_id: int,
+    user: ScimUser,
+    expected_version: Expected | None = None,
 ) -> tuple[User, ScimUserProfile | None]:
     """Make the user what the IdP says: profile (user.updated), presentation, then the active
     flag when it is given (user.deactivated / user.reactivated). Returns the user and its SCIM
-    profile."""
-    row = update_user(session, ctx, user_id=user_id, changes=user.data)
+    profile. A stale ``expected_version`` (If-Match) is PreconditionFailed, nothing written."""
+    row = update_user(
+        session, ctx, user_id=user_id, changes=user.data, expected_version=expected_version
+    )
     profile = _profile(session, ctx, row, user)
     if user.active is not None and user.active != row.is_active:
         row = set_user_active(session, ctx, user_id=row.id, active=user.active)

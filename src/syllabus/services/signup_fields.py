@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from syllabus.core.context import Context
@@ -125,6 +125,7 @@ def update_signup_field(
     if changed:
         field.updated_at = utcnow()
         session.flush()
+        _answers_moved(session, ctx, field.domain_id, field_id=field.id)
         record_event(
             session,
             ctx,
@@ -137,6 +138,7 @@ def update_signup_field(
 def remove_signup_field(session: Session, ctx: Context, *, field_id: int) -> None:
     """Delete the field with its options and every user's answer to it."""
     field = require(session, ctx, SignupField, field_id, field="signup_field")
+    _answers_moved(session, ctx, field.domain_id, field_id=field.id)
     record_event(
         session,
         ctx,
@@ -184,6 +186,35 @@ def remove_signup_field_option(session: Session, ctx: Context, *, option_id: int
     field = require(session, ctx, SignupField, option.field_id, field="signup_field")
     session.delete(option)
     _options_changed(session, ctx, field)
+
+
+def _answers_moved(
+    session: Session,
+    ctx: Context,
+    domain_id: int,
+    *,
+    field_id: int | None = None,
+    user_id: int | None = None,
+) -> None:
+    """A domain user shows their answers (with each field's label): the memberships of the
+    users concerned move their version, so the domain user's ETag moves with its answers."""
+    answered = select(UserSignupFieldValue.user_id).where(
+        UserSignupFieldValue.tenant_id == ctx.tenant_id
+    )
+    if field_id is not None:
+        answered = answered.where(UserSignupFieldValue.field_id == field_id)
+    if user_id is not None:
+        answered = answered.where(UserSignupFieldValue.user_id == user_id)
+    session.execute(
+        update(DomainMembership)
+        .where(
+            DomainMembership.tenant_id == ctx.tenant_id,
+            DomainMembership.domain_id == domain_id,
+            DomainMembership.user_id.in_(answered),
+        )
+        .values(version=DomainMembership.version + 1),
+        execution_options={"synchronize_session": "fetch"},
+    )
 
 
 def _membership_locked(session: Session, ctx: Context, domain_id: int, user_id: int) -> None:
@@ -301,6 +332,7 @@ def set_user_signup_values(
         saved.append(row)
     session.flush()
     if changed:
+        _answers_moved(session, ctx, domain_id, user_id=user_id)
         email = session.scalar(select(User.email).where(User.id == user_id))
         record_event(
             session,

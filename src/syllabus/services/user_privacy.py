@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from syllabus.core.context import Context
 from syllabus.core.lookups import require
-from syllabus.domain.base import utcnow
+from syllabus.domain.base import bump, utcnow
 from syllabus.domain.users import CUSTOM_SLOTS, User, UserCustomAttribute
 from syllabus.services.events import record_event
 
@@ -60,7 +60,7 @@ def anonymize_user(session: Session, ctx: Context, *, user_id: int) -> User:
         user.deactivated_at = now
     user.anonymized_at = now
     user.updated_at = now
-    user.version += 1
+    bump(user)
     session.execute(
         delete(UserCustomAttribute).where(
             UserCustomAttribute.tenant_id == ctx.tenant_id, UserCustomAttribute.user_id == user.id

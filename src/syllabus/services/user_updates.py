@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from syllabus.core.context import Context
+from syllabus.core.versions import Expected
 from syllabus.domain.users import User
 from syllabus.services.user_fields import UserData
 from syllabus.services.user_groups import set_user_groups
@@ -33,15 +34,20 @@ def update_user_profile(
     changes: UserData,
     active: bool | None = None,
     group_ids: Sequence[int] | None = None,
+    expected_version: Expected | None = None,
 ) -> User:
     """Apply the profile ``changes`` (user.updated), then the active flag when given
     (user.deactivated / user.reactivated), then make ``group_ids`` the user's groups when given
-    (group.member_added / removed). One unit: a refused step leaves none of them applied."""
-    user = update_user(session, ctx, user_id=user_id, changes=changes)
+    (group.member_added / removed). One unit: a refused step leaves none of them applied, and
+    ``expected_version`` (an If-Match) is checked under the user's lock before the first."""
+    user = update_user(
+        session, ctx, user_id=user_id, changes=changes, expected_version=expected_version
+    )
     if active is not None:
         user = set_user_active(session, ctx, user_id=user_id, active=active)
     if group_ids is not None:
         set_user_groups(session, ctx, user_id=user_id, group_ids=group_ids)
+    session.flush()  # the version the answer's ETag shows is the one after every step
     return user
 
 

@@ -21,7 +21,8 @@ from syllabus.core.validation import (
     clean_date_range,
     clean_text,
 )
-from syllabus.domain.base import utcnow
+from syllabus.core.versions import Expected
+from syllabus.domain.base import bump, utcnow
 from syllabus.domain.provisioning import ScimDeletedUser
 from syllabus.domain.users import (
     CustomAttributeDefinition,
@@ -30,6 +31,7 @@ from syllabus.domain.users import (
 )
 from syllabus.services.events import record_event
 from syllabus.services.ilt_registrations import delete_user_registrations
+from syllabus.services.locking import require_current
 from syllabus.services.provisioning import (
     OWNED_USER_ATTRIBUTES,
     guard_user_attributes,
@@ -64,9 +66,19 @@ def _single_row_error(row: RowError, data: UserData) -> DomainError:
     return Invalid(row.field or "email", row.message)
 
 
-def update_user(session: Session, ctx: Context, *, user_id: int, changes: UserData) -> User:
-    """Apply the set fields of ``changes``; records user.updated naming what changed."""
-    user = require(session, ctx, User, user_id, field="user_id")
+def update_user(
+    session: Session,
+    ctx: Context,
+    *,
+    user_id: int,
+    changes: UserData,
+    expected_version: Expected | None = None,
+) -> User:
+    """Apply the set fields of ``changes``; records user.updated naming what changed. With
+    ``expected_version`` (the user's ``version``) a user changed since is PreconditionFailed."""
+    user = require_current(
+        session, ctx, User, user_id, field="user_id", expected_version=expected_version
+    )
     values = changes.set_fields()
     columns = clean_user_columns(values)
     follows_email = user.username_normalized == user.email_normalized
@@ -115,7 +127,7 @@ def update_user(session: Session, ctx: Context, *, user_id: int, changes: UserDa
             changed.append("custom_attributes")
     if not changed:
         return user
-    user.version += 1
+    bump(user)
     user.updated_at = utcnow()
     session.flush()
     public = sorted(n for n in changed if not n.endswith("_normalized") and n not in {"ssn"})
@@ -177,7 +189,7 @@ def deactivate_user(session: Session, ctx: Context, *, user_id: int) -> User:
         guard_user_attributes(session, ctx, user.id, ["active"])
         user.is_active = False
         user.deactivated_at = utcnow()
-        user.version += 1
+        bump(user)
         session.flush()
         record_event(session, ctx, "user.deactivated", {"user_id": user.id, "email": user.email})
     return user
@@ -189,7 +201,7 @@ def reactivate_user(session: Session, ctx: Context, *, user_id: int) -> User:
         guard_user_attributes(session, ctx, user.id, ["active"])
         user.is_active = True
         user.deactivated_at = None
-        user.version += 1
+        bump(user)
         session.flush()
         record_event(session, ctx, "user.reactivated", {"user_id": user.id, "email": user.email})
     return user
@@ -230,9 +242,16 @@ def define_custom_attribute(
     return definition
 
 
-def deprovision_user(session: Session, ctx: Context, *, user_id: int) -> bool:
+def deprovision_user(
+    session: Session, ctx: Context, *, user_id: int, expected_version: Expected | None = None
+) -> bool:
     """An IdP's DELETE: deactivate and hide from SCIM (learning history kept for admins), or
-    delete outright when the program asks for hard deletes. True when the user was deleted."""
+    delete outright when the program asks for hard deletes. True when the user was deleted.
+    With ``expected_version`` a user changed since is PreconditionFailed."""
+    if expected_version is not None:
+        require_current(
+            session, ctx, User, user_id, field="user_id", expected_version=expected_version
+        )
     if provisioning_settings(session, ctx.tenant_id).hard_delete:
         delete_user(session, ctx, user_id=user_id)
         return True

@@ -1,6 +1,7 @@
 """What every SCIM route does around its work, on the shared pipeline (``syllabus.pipeline``):
 bearer-token auth through the SCIM door, JSON bodies, one unit of work in a thread (a write's
-answer made inside it, kept with it for an Idempotency-Key), and If-Match preconditions."""
+answer made inside it, kept with it for an Idempotency-Key), and the row lock a write reads
+under (If-Match is checked by the services, against the row's version)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import orjson
-from scim2_models import InvalidSyntaxException, PreconditionFailedException, UnauthorizedException
+from scim2_models import InvalidSyntaxException, UnauthorizedException
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -119,21 +120,7 @@ def _run(
 
 
 def lock_row(session: Session, ctx: Context, model: type[Any], raw_id: str) -> None:
-    """Lock the row an If-Match is checked against until the write commits (read it after)."""
+    """Lock the row a write reads (a PATCH applies to it) until the write commits; the
+    service checks If-Match's version under the same lock."""
     if raw_id.isdigit() and len(raw_id) < 11:
         lock_rows(session, ctx, model, model.id == int(raw_id))
-
-
-def _opaque(tag: str) -> str:
-    tag = tag.strip()
-    return tag[2:] if tag.startswith("W/") else tag
-
-
-def check_if_match(header: str | None, current: str) -> None:
-    """412 unless If-Match is absent, ``*`` or names the current version (weak comparison)."""
-    if header is None:
-        return
-    tags = [t for t in (part.strip() for part in header.split(",")) if t]
-    if "*" in tags or _opaque(current) in {_opaque(t) for t in tags}:
-        return
-    raise PreconditionFailedException(detail="the resource has changed (If-Match)")

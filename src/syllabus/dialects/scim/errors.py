@@ -56,8 +56,8 @@ def from_domain(error: DomainError) -> SCIMException:
         return ConflictException(detail=error.message)
     if isinstance(error, Invalid):
         return InvalidValueException(detail=f"{error.field}: {error.message}")
-    if isinstance(error, PreconditionFailed):
-        return PreconditionFailedException(detail=error.message)
+    if isinstance(error, PreconditionFailed):  # a stale If-Match, in this door's words
+        return PreconditionFailedException(detail=f"{error.message} (If-Match)")
     if isinstance(error, Forbidden):
         return ForbiddenException(detail=error.message)
     return InvalidValueException(detail=error.message)

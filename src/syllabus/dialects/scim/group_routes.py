@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from syllabus.core.context import Context
+from syllabus.dialects.etags import parse_if_match
 from syllabus.dialects.scim.endpoint import (
     base_url,
-    check_if_match,
     lock_row,
     read_json,
     run,
@@ -37,7 +37,6 @@ from syllabus.dialects.scim.patch import apply_patch
 from syllabus.dialects.scim.render import scim_response
 from syllabus.dialects.scim.schema import GROUP, GROUP_URN
 from syllabus.dialects.scim.user_routes import _answer
-from syllabus.dialects.scim.users import etag
 from syllabus.domain.groups import Group
 from syllabus.queries.groups.scim import scim_group, scim_group_members, scim_group_page
 from syllabus.services import groups as group_service
@@ -142,17 +141,22 @@ def _change(
     patch: bool,
 ) -> Any:
     base = base_url(request)
-    if_match = request.headers.get("if-match")
+    expected = parse_if_match(request.headers.get("if-match"))
 
     def work(session: Session, ctx: Context) -> dict[str, Any]:
         lock_row(session, ctx, Group, group_id)
         group = find_group(session, ctx, group_id)
-        check_if_match(if_match, etag(group.id, group.updated_at))
         body = payload
         if patch:
             body = apply_patch(render_one(session, ctx, group, base), payload, GROUP)
             body.setdefault("members", [])  # removed by the patch: none left
-        update_scim_group(session, ctx, group_id=group.id, group=parse_group(body).as_scim_group())
+        update_scim_group(
+            session,
+            ctx,
+            group_id=group.id,
+            group=parse_group(body).as_scim_group(),
+            expected_version=expected,
+        )
         return render_one(session, ctx, group, base, params)
 
     return work
@@ -174,12 +178,11 @@ async def patch_group(request: Request, group_id: str) -> Response:
 
 @router.delete("/Groups/{group_id}")
 async def delete_group(request: Request, group_id: str) -> Response:
-    if_match = request.headers.get("if-match")
+    expected = parse_if_match(request.headers.get("if-match"))
 
     def work(session: Session, ctx: Context) -> None:
         lock_row(session, ctx, Group, group_id)
         group = find_group(session, ctx, group_id)
-        check_if_match(if_match, etag(group.id, group.updated_at))
-        group_service.delete_group(session, ctx, group_id=group.id)
+        group_service.delete_group(session, ctx, group_id=group.id, expected_version=expected)
 
     return await write(request, work, lambda _: Response(status_code=204))

@@ -29,7 +29,7 @@ def render_group(
         "created": timestamp(group.created_at),
         "lastModified": timestamp(group.updated_at),
         "location": f"{base_url}Groups/{group.id}",
-        "version": etag(group.id, group.updated_at),
+        "version": etag(group.version),
     }
     body["displayName"] = group.full_name
     if members is not None:

@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from syllabus.core.context import Context
+from syllabus.dialects.etags import parse_if_match
 from syllabus.dialects.scim.endpoint import (
     base_url,
-    check_if_match,
     lock_row,
     read_json,
     run,
@@ -31,7 +31,7 @@ from syllabus.dialects.scim.listing import (
 from syllabus.dialects.scim.patch import apply_patch
 from syllabus.dialects.scim.render import scim_response
 from syllabus.dialects.scim.schema import ENTERPRISE_URN, USER, USER_URN
-from syllabus.dialects.scim.users import etag, parse_user, render_user
+from syllabus.dialects.scim.users import parse_user, render_user
 from syllabus.domain.provisioning import ScimUserProfile
 from syllabus.domain.users import User
 from syllabus.queries.users.scim import scim_user_page, scim_user_with_profile
@@ -131,16 +131,19 @@ def _change(
     patch: bool,
 ) -> Any:
     base = base_url(request)
-    if_match = request.headers.get("if-match")
+    expected = parse_if_match(request.headers.get("if-match"))
 
     def work(session: Session, ctx: Context) -> dict[str, Any]:
         lock_row(session, ctx, User, user_id)
         user, profile = find_user(session, ctx, user_id)
-        check_if_match(if_match, etag(user.id, user.updated_at))
         current = render_user(user, profile, base)
         body = apply_patch(current, payload, USER) if patch else payload
         changed = update_scim_user(
-            session, ctx, user_id=user.id, user=parse_user(body).as_scim_user()
+            session,
+            ctx,
+            user_id=user.id,
+            user=parse_user(body).as_scim_user(),
+            expected_version=expected,
         )
         return render_user(*changed, base, params)
 
@@ -165,12 +168,11 @@ async def patch_user(request: Request, user_id: str) -> Response:
 
 @router.delete("/Users/{user_id}")
 async def delete_user(request: Request, user_id: str) -> Response:
-    if_match = request.headers.get("if-match")
+    expected = parse_if_match(request.headers.get("if-match"))
 
     def work(session: Session, ctx: Context) -> None:
         lock_row(session, ctx, User, user_id)
         user, _ = find_user(session, ctx, user_id)
-        check_if_match(if_match, etag(user.id, user.updated_at))
-        user_service.deprovision_user(session, ctx, user_id=user.id)
+        user_service.deprovision_user(session, ctx, user_id=user.id, expected_version=expected)
 
     return await write(request, work, lambda _: Response(status_code=204))

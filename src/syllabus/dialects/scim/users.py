@@ -9,12 +9,12 @@ profile); users never provisioned show their full name and a primary work email.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from scim2_models import InvalidSyntaxException, InvalidValueException, ResponseParameters
 
+from syllabus.dialects.etags import render_etag
 from syllabus.dialects.scim.render import project, timestamp
 from syllabus.dialects.scim.schema import ENTERPRISE_URN, USER, USER_URN, ResourceDef
 from syllabus.domain.provisioning import ScimUserProfile
@@ -23,10 +23,9 @@ from syllabus.services.scim_users import ScimUser
 from syllabus.services.user_fields import UserData
 
 
-def etag(row_id: int, updated_at: Any) -> str:
-    """A weak ETag from the row's id and last change (no version column to keep in step)."""
-    digest = hashlib.sha256(f"{row_id}:{updated_at.isoformat()}".encode()).hexdigest()
-    return f'W/"{digest[:20]}"'
+def etag(version: int) -> str:
+    """A weak ETag (``meta.version`` too) from the row's version (``core.versions``)."""
+    return render_etag((version,), weak=True)
 
 
 def render_user(
@@ -55,7 +54,7 @@ def render_user(
         "created": timestamp(user.created_at),
         "lastModified": timestamp(user.updated_at),
         "location": f"{base_url}Users/{user.id}",
-        "version": etag(user.id, user.updated_at),
+        "version": etag(user.version),
     }
     body["userName"] = user.username
     name = {}

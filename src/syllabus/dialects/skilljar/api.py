@@ -9,10 +9,8 @@ one transaction committed before the response is sent, rolled back on any error)
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends
@@ -22,7 +20,9 @@ from starlette.responses import Response
 
 from syllabus.auth.keys import Principal
 from syllabus.core.context import Context
-from syllabus.core.errors import NotFound, PreconditionFailed
+from syllabus.core.errors import NotFound
+from syllabus.core.versions import Expected, Version
+from syllabus.dialects.etags import parse_if_match, render_etag
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.skilljar.auth import principal_for
 from syllabus.dialects.skilljar.body import RequestBody, declared_body, read_body
@@ -68,28 +68,19 @@ class Api:
         return row_id
 
     def lock(self, model: type[Any], *criteria: Any) -> None:
-        """Lock the rows an ``If-Match`` is checked against, until the write commits: read
-        them (and compute the current tag) only after this, so no writer slips in between."""
+        """Lock rows a write reads before its service call, until the write commits."""
         lock_rows(self.session, self.ctx, model, *criteria)
 
-    def check_if_match(self, current: str) -> None:
-        """Lost-update protection: a stale ``If-Match`` is a 412 (``current`` read under
-        ``lock``)."""
-        wanted = self.request.headers.get("if-match")
-        if wanted is None:
-            return
-        tags = {t.strip().removeprefix("W/") for t in wanted.split(",")}
-        if "*" not in tags and current not in tags:
-            raise PreconditionFailed("Precondition failed.", field="If-Match")
+    @property
+    def expected_version(self) -> Expected | None:
+        """The version ``If-Match`` names, for the service to check under its row lock (a
+        stale one is PreconditionFailed, a 412); None when absent or ``*``."""
+        return parse_if_match(self.request.headers.get("if-match"))
 
 
-def etag(kind: str, row_id: int, updated_at: datetime | None, *state: object) -> str:
-    """A strong validator from the row's identity and last change (no version column); rows
-    without an ``updated_at`` of their own add the state they show (``state``)."""
-    stamp = updated_at.isoformat() if updated_at is not None else ""
-    text = ":".join([kind, str(row_id), stamp, *map(repr, state)])
-    digest = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
-    return f'"{digest}"'
+def etag(version: Version) -> str:
+    """A strong validator: the resource's version (``core.versions``)."""
+    return render_etag(version)
 
 
 def json(body: Any, status: int = 200, *, tag: str | None = None) -> Response:

@@ -18,7 +18,7 @@ from syllabus.dialects.skilljar.pagination import envelope, page_request
 from syllabus.dialects.skilljar.query_params import LessonQuery, PagingQuery
 from syllabus.dialects.skilljar.render import ts
 from syllabus.dialects.skilljar.routing import SkilljarRouter
-from syllabus.domain.courses import Course, ItemType
+from syllabus.domain.courses import ItemType
 from syllabus.queries.courses.skilljar import (
     SKILLJAR_COURSES,
     SKILLJAR_LESSONS,
@@ -34,7 +34,6 @@ from syllabus.queries.learning_paths.skilljar import (
     skilljar_path_course_counts,
 )
 from syllabus.services.courses import CourseData, create_course, delete_course, update_course
-from syllabus.services.locking import require_locked
 
 router = SkilljarRouter(tags=["Courses"])
 
@@ -133,7 +132,7 @@ def _respond_course(api: Api, course_id: int, status: int = 200) -> Response:
     if row is None:
         raise NotFound("course")
     body = _render_courses(api, [row])[row.id]
-    return json(body, status, tag=etag("course", row.id, row.updated_at))
+    return json(body, status, tag=etag((row.version,)))
 
 
 @router.get("/courses", operation_id="courses_list", summary="List courses")
@@ -166,9 +165,13 @@ def retrieve(course_id: str, api: ReadApi) -> Response:
 def _update(api: Api, public_id: str) -> Response:
     course_id = api.path_id("course", public_id)
     body = parse(CourseWrite, api.body)
-    course = require_locked(api.session, api.ctx, Course, course_id, field="course_id")
-    api.check_if_match(etag("course", course.id, course.updated_at))
-    update_course(api.session, api.ctx, course_id=course_id, changes=_course_data(body))
+    update_course(
+        api.session,
+        api.ctx,
+        course_id=course_id,
+        changes=_course_data(body),
+        expected_version=api.expected_version,
+    )
     return _respond_course(api, course_id)
 
 
@@ -245,7 +248,7 @@ def retrieve_lesson(lesson_id: str, api: ReadApi) -> Response:
     row = skilljar_lesson(api.session, api.ctx, api.path_id("lesson", lesson_id))
     if row is None:
         raise NotFound("lesson")
-    return json(lesson_view(api, row), tag=etag("lesson", row.id, row.updated_at))
+    return json(lesson_view(api, row), tag=etag((row.version,)))
 
 
 def path_view(api: Api, row: Any, item_count: int) -> dict[str, Any]:
@@ -286,7 +289,7 @@ def retrieve_path(path_id: str, api: ReadApi) -> Response:
     if row is None:
         raise NotFound("path")
     count = skilljar_path_course_counts(api.session, api.ctx, [row.id]).get(row.id, 0)
-    return json(path_view(api, row, count), tag=etag("path", row.id, row.updated_at))
+    return json(path_view(api, row, count), tag=etag((row.version,)))
 
 
 @router.get(

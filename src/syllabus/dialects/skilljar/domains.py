@@ -19,8 +19,6 @@ from syllabus.dialects.skilljar.query_params import DomainUserQuery, PagingQuery
 from syllabus.dialects.skilljar.render import ts, user_ref
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.dialects.skilljar.signup_data import signup_data, signup_filters, wants_signup_data
-from syllabus.domain.tenants import Domain, DomainMembership
-from syllabus.domain.users import User
 from syllabus.queries.domains import (
     DOMAIN_USERS,
     DOMAINS,
@@ -37,6 +35,7 @@ from syllabus.services.domain_user_imports import (
 from syllabus.services.domain_users import (
     MAX_BULK,
     MembershipSettings,
+    domain_user_version,
     register_domain_user,
     update_domain_membership,
 )
@@ -118,24 +117,26 @@ def retrieve_domain(domain_name: str, api: ReadApi) -> Response:
     row = domain_by_name(api.session, api.ctx, domain_name)
     if row is None:
         raise NotFound("domain")
-    return json(_domain(api, row), tag=etag("domain", row.id, row.updated_at))
+    return json(_domain(api, row), tag=etag((row.version,)))
 
 
 def _update_domain(api: Api, domain_name: str) -> Response:
     domain_id = domain_id_of(api, domain_name)
     body = parse(DomainWrite, api.body)
-    api.lock(Domain, Domain.id == domain_id)
-    current = domain_by_name(api.session, api.ctx, domain_name)
-    assert current is not None
-    api.check_if_match(etag("domain", current.id, current.updated_at))
     given = body.model_fields_set
     settings = DomainSettings(
         **{name: getattr(body, name) for name in given if getattr(body, name) is not None}
     )
-    update_domain(api.session, api.ctx, domain_id=domain_id, settings=settings)
+    update_domain(
+        api.session,
+        api.ctx,
+        domain_id=domain_id,
+        settings=settings,
+        expected_version=api.expected_version,
+    )
     row = domain_by_name(api.session, api.ctx, domain_name)
     assert row is not None
-    return json(_domain(api, row), tag=etag("domain", row.id, row.updated_at))
+    return json(_domain(api, row), tag=etag((row.version,)))
 
 
 @router.put(
@@ -178,9 +179,9 @@ def _answers(api: Api, domain_id: int, user_id: int) -> list[Any]:
     return signup_data(api, domain_id, [user_id]).get(user_id, [])
 
 
-def _domain_user_tag(row: Any, answers: list[Any]) -> str:
-    state = (row.active, row.marketing_optin, row.expires_at, answers)
-    return etag("domain_user", row.id, row.user_updated_at, *state)
+def _domain_user_tag(row: Any) -> str:
+    """The user's and the membership's versions; answers move the latter."""
+    return etag(domain_user_version(row.user_version, row.version))
 
 
 def _respond_domain_user(api: Api, domain_id: int, user_id: int, status: int = 200) -> Response:
@@ -189,7 +190,7 @@ def _respond_domain_user(api: Api, domain_id: int, user_id: int, status: int = 2
         raise NotFound("domain user")
     answers = _answers(api, domain_id, user_id)
     body = {**_domain_user(api, row), "signup_fields": answers}
-    return json(body, status, tag=_domain_user_tag(row, answers))
+    return json(body, status, tag=_domain_user_tag(row))
 
 
 @router.get("/domains/{domain_name}/users", operation_id="domains_users_list", summary="Users")
@@ -266,16 +267,13 @@ def retrieve_domain_user(domain_name: str, user_id: str, api: ReadApi) -> Respon
 def _update_domain_user(api: Api, domain_name: str, user_id: str) -> Response:
     domain_id, uid = domain_id_of(api, domain_name), api.path_id("user", user_id)
     body = parse(DomainUserUpdateBody, api.body)
-    api.lock(User, User.id == uid)  # the tag shows the user's last change too
-    api.lock(
-        DomainMembership, DomainMembership.domain_id == domain_id, DomainMembership.user_id == uid
-    )
-    current = domain_user(api.session, api.ctx, domain_id, uid)
-    if current is None:
-        raise NotFound("domain user")
-    api.check_if_match(_domain_user_tag(current, _answers(api, domain_id, uid)))
     update_domain_membership(
-        api.session, api.ctx, domain_id=domain_id, user_id=uid, settings=_settings(body)
+        api.session,
+        api.ctx,
+        domain_id=domain_id,
+        user_id=uid,
+        settings=_settings(body),
+        expected_version=api.expected_version,
     )
     return _respond_domain_user(api, domain_id, uid)
 

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from syllabus.core.errors import BulkRejected, DomainError, NotFound
+from syllabus.core.errors import BulkRejected, DomainError, NotFound, PreconditionFailed
 from syllabus.dialects.head import allowed_methods
 from syllabus.dialects.responses import JSONResponse
 
@@ -36,6 +36,7 @@ STATUS_BY_CODE = {
     "unauthorized": 401,
 }
 AUTH_CHALLENGE = {"WWW-Authenticate": 'Basic realm="api"'}
+PRECONDITION_FAILED = "Precondition failed."
 
 
 class Unauthorized(DomainError):
@@ -87,6 +88,8 @@ def domain_error_response(error: DomainError) -> Response:
         }
     elif status == 400 and error.field:
         body = {error.field: [error.message]}
+    elif isinstance(error, PreconditionFailed):
+        body = {"detail": PRECONDITION_FAILED}  # DRF's words for a stale If-Match
     else:
         body = {"detail": error.message}
     headers = AUTH_CHALLENGE if status == 401 else None

@@ -18,7 +18,6 @@ from syllabus.dialects.skilljar.pagination import envelope, page_request
 from syllabus.dialects.skilljar.query_params import PagingQuery
 from syllabus.dialects.skilljar.render import ts, user_ref
 from syllabus.dialects.skilljar.routing import SkilljarRouter
-from syllabus.domain.groups import Group
 from syllabus.domain.users import User
 from syllabus.queries.groups.skilljar import (
     SKILLJAR_GROUP_CATEGORIES,
@@ -38,7 +37,6 @@ from syllabus.services.groups import (
     remove_users_from_group,
     set_email_domain_rules,
 )
-from syllabus.services.locking import require_locked
 
 router = SkilljarRouter(tags=["Groups"])
 MAX_BULK_MEMBERS = 1_000
@@ -95,7 +93,7 @@ def _respond(api: Api, group_id: int, status: int = 200) -> Response:
         raise NotFound("group", [group_id])
     counts, rules = skilljar_group_facts(api.session, api.ctx, [group_id])
     body = _render(api, row, counts.get(group_id, 0), rules.get(group_id, []))
-    return json(body, status, tag=etag("group", group_id, row.updated_at))
+    return json(body, status, tag=etag((row.version,)))
 
 
 def _group_id(api: Api, public_id: str) -> int:
@@ -169,14 +167,13 @@ def retrieve(group_id: str, api: ReadApi) -> Response:
 def _update(api: Api, public_id: str) -> Response:
     group_id = api.path_id("group", public_id)
     body = parse(GroupWrite, api.body)
-    group = require_locked(api.session, api.ctx, Group, group_id, field="group_id")
-    api.check_if_match(etag("group", group.id, group.updated_at))
     update_group_with_rules(
         api.session,
         api.ctx,
         group_id=group_id,
         changes=_group_data(api, body),
         email_domains=body.rule_email_domains,
+        expected_version=api.expected_version,
     )
     return _respond(api, group_id)
 

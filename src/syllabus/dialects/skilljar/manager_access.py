@@ -25,6 +25,7 @@ from syllabus.queries.manager_access import manager_links
 from syllabus.services.manager_access import (
     MAX_SCOPE_IDS,
     ManagerAccessSettings,
+    manager_access_version,
     remove_manager_access,
     set_manager_access,
 )
@@ -57,8 +58,7 @@ class ManagerAccessUpdateRequest(WireModel):
 def _tag(api: Api, user_id: int) -> str:
     """The user's whole manager setting as one validator (links, their flags and scope)."""
     rows = manager_links(api.session, api.ctx, user_id)
-    state = [(r.id, r.group_id, r.updated_at, r.access_updated_at) for r in rows]
-    return etag("manager_access", user_id, None, *state)
+    return etag(manager_access_version([(r.id, r.version, r.access_version) for r in rows]))
 
 
 def _decoded(api: Api, kind: str, public_ids: list[str]) -> tuple[list[int], dict[int, str]]:
@@ -90,7 +90,6 @@ def put_manager_access(domain_name: str, user_id: str, api: WriteApi) -> Respons
     (see ``services.manager_access``)."""
     domain_id, uid = domain_id_of(api, domain_name), api.path_id("user", user_id)
     body = parse(ManagerAccessUpdateRequest, api.body)
-    api.check_if_match(_tag(api, uid))
     course_ids, course_names = _decoded(api, "course", body.course_ids)
     path_ids, path_names = _decoded(api, "path", body.path_ids)
     result = set_manager_access(
@@ -106,6 +105,7 @@ def put_manager_access(domain_name: str, user_id: str, api: WriteApi) -> Respons
             path_access_level=body.path_access_level,
             path_ids=path_ids,
         ),
+        expected_version=api.expected_version,
     )
     view = result.view
     user = api.session.get(User, uid)
@@ -138,6 +138,11 @@ def put_manager_access(domain_name: str, user_id: str, api: WriteApi) -> Respons
 )
 def delete_manager_access(domain_name: str, user_id: str, api: WriteApi) -> Response:
     domain_id, uid = domain_id_of(api, domain_name), api.path_id("user", user_id)
-    api.check_if_match(_tag(api, uid))
-    remove_manager_access(api.session, api.ctx, domain_id=domain_id, user_id=uid)
+    remove_manager_access(
+        api.session,
+        api.ctx,
+        domain_id=domain_id,
+        user_id=uid,
+        expected_version=api.expected_version,
+    )
     return Response(status_code=204)

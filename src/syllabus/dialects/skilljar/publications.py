@@ -25,8 +25,6 @@ from syllabus.dialects.skilljar.user_courses import (
     guide_enrollment,
     guide_enrollments,
 )
-from syllabus.domain.courses import PublishedCourse
-from syllabus.domain.enrollments import Enrollment
 from syllabus.queries.courses.skilljar import (
     SKILLJAR_PUBLISHED_COURSES,
     skilljar_lesson_counts,
@@ -37,6 +35,7 @@ from syllabus.queries.progress.skilljar import ProgressView
 from syllabus.services.domain_enrollments import (
     EnrollmentChanges,
     enroll_in_publication,
+    enrollment_version,
     update_enrollment,
 )
 from syllabus.services.publications import (
@@ -142,7 +141,7 @@ def _respond(api: Api, domain_name: str, pc_id: int, status: int = 200) -> Respo
         row.course_id, (0, 0)
     )
     body = publication_view(api, row, domain_name.strip().lower(), lessons)
-    return json(body, status, tag=etag("published_course", row.id, row.updated_at))
+    return json(body, status, tag=etag((row.version,)))
 
 
 @router.get(BASE, operation_id="domains_published_courses_list", summary="Published courses")
@@ -198,13 +197,15 @@ def retrieve_publication(domain_name: str, published_course_id: str, api: ReadAp
 
 
 def _update(api: Api, domain_name: str, published_course_id: str) -> Response:
-    api.lock(
-        PublishedCourse, PublishedCourse.id == api.path_id("published_course", published_course_id)
-    )
     row = _publication(api, domain_id_of(api, domain_name), published_course_id)
-    api.check_if_match(etag("published_course", row.id, row.updated_at))
     body = parse(PublicationWrite, api.body)
-    update_publication(api.session, api.ctx, published_course_id=row.id, settings=_settings(body))
+    update_publication(
+        api.session,
+        api.ctx,
+        published_course_id=row.id,
+        settings=_settings(body),
+        expected_version=api.expected_version,
+    )
     return _respond(api, domain_name, row.id)
 
 
@@ -288,9 +289,9 @@ def _respond_enrollment(api: Api, pc_id: int, enrollment_id: int, status: int = 
 
 
 def _enrollment_tag(row: Any, progress: ProgressView | None) -> str:
-    """From the enrollment's state and its progress record's last change (both are shown)."""
-    shown = (progress.id, progress.updated_at) if progress else None
-    return etag("enrollment", row.id, None, row.active, row.expires_at, row.enrolled_at, shown)
+    """The enrollment shows its progress record too (``enrollment_version``)."""
+    shown = (progress.id, progress.version) if progress else None
+    return etag(enrollment_version(row.version, shown))
 
 
 @router.get(
@@ -308,19 +309,22 @@ def _update_enrollment(
 ) -> Response:
     row = _publication(api, domain_id_of(api, domain_name), published_course_id)
     eid = api.path_id("enrollment", enrollment_id)
-    api.lock(Enrollment, Enrollment.id == eid)
     found = get_enrollment(api.session, api.ctx, eid)
     if found is None or found.published_course_id != row.id:
         raise NotFound("enrollment")
-    progress = enrollment_progress(api, [found]).get((found.user_id, found.course_id))
-    api.check_if_match(_enrollment_tag(found, progress))
     body = parse(EnrollmentUpdate, api.body)
     given = body.model_fields_set
     changes = EnrollmentChanges(
         active=body.active if "active" in given and body.active is not None else UNSET,
         expires_at=body.expires_at if "expires_at" in given else UNSET,
     )
-    update_enrollment(api.session, api.ctx, enrollment_id=eid, changes=changes)
+    update_enrollment(
+        api.session,
+        api.ctx,
+        enrollment_id=eid,
+        changes=changes,
+        expected_version=api.expected_version,
+    )
     return _respond_enrollment(api, row.id, eid)
 
 

@@ -20,7 +20,6 @@ from syllabus.dialects.skilljar.pagination import envelope, page_request
 from syllabus.dialects.skilljar.query_params import PagingQuery
 from syllabus.dialects.skilljar.render import ts, user_ref
 from syllabus.dialects.skilljar.routing import SkilljarRouter
-from syllabus.domain.learning_paths import PublishedPath
 from syllabus.queries.courses.skilljar import skilljar_publications_by_course
 from syllabus.queries.learning_paths.skilljar import (
     SKILLJAR_PATH_ENROLLMENTS,
@@ -124,7 +123,7 @@ def _respond(api: Api, domain_name: str, pp_id: int, status: int = 200) -> Respo
         raise NotFound("published path")
     items = skilljar_path_course_counts(api.session, api.ctx, [row.path_id]).get(row.path_id, 0)
     body = _view(api, row, domain_name.strip().lower(), items)
-    return json(body, status, tag=etag("published_path", row.id, row.updated_at))
+    return json(body, status, tag=etag((row.version,)))
 
 
 @router.get(BASE, operation_id="domains_published_paths_list", summary="Published paths")
@@ -189,12 +188,14 @@ def retrieve_published(domain_name: str, published_path_id: str, api: ReadApi) -
 
 
 def _update(api: Api, domain_name: str, published_path_id: str) -> Response:
-    api.lock(PublishedPath, PublishedPath.id == api.path_id("published_path", published_path_id))
     row = _published(api, domain_id_of(api, domain_name), published_path_id)
-    api.check_if_match(etag("published_path", row.id, row.updated_at))
     body = parse(PublishedPathWrite, api.body)
     update_path_publication(
-        api.session, api.ctx, published_path_id=row.id, settings=_settings(body)
+        api.session,
+        api.ctx,
+        published_path_id=row.id,
+        settings=_settings(body),
+        expected_version=api.expected_version,
     )
     return _respond(api, domain_name, row.id)
 

@@ -111,7 +111,7 @@ def list_user_values(domain_name: str, user_id: str, api: ReadApi, paging: Pagin
 
 
 def _value_tag(row: Any) -> str:
-    return etag("signup_value", row.id, row.updated_at, row.value)
+    return etag((row.version,))
 
 
 @router.get(

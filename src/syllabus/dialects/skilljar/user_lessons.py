@@ -37,7 +37,7 @@ from syllabus.queries.progress.skilljar import (
     skilljar_progress_for_pairs,
 )
 from syllabus.queries.users import get_user
-from syllabus.services.lesson_progress import update_lesson_progress
+from syllabus.services.lesson_progress import lesson_version, update_lesson_progress
 
 router = SkilljarRouter(tags=["Users > Published Courses > Lessons"])
 
@@ -112,8 +112,9 @@ def _view(api: Api, item: Row[Any], done: Row[Any] | None) -> dict[str, Any]:
 
 
 def _tag(item: Row[Any], done: Row[Any] | None) -> str:
-    shown = (done.id, done.updated_at) if done is not None else None
-    return etag("user_lesson", item.id, item.updated_at, shown)
+    """The lesson and the user's progress on it (``lesson_version``)."""
+    shown = (done.id, done.version) if done is not None else None
+    return etag(lesson_version(item.version, shown))
 
 
 @router.get(
@@ -204,7 +205,6 @@ def _update(
     current = skilljar_lesson_progress(api.session, api.ctx, _progress_id(api, row), [item.id]).get(
         item.id
     )
-    api.check_if_match(_tag(item, current))
     written = parse(model, api.body).lesson_progress
     given = set(written.model_fields_set)
     if "lesson_progress_id" in given and written.lesson_progress_id is not None:
@@ -227,6 +227,7 @@ def _update(
             score=_score(written, given),
             completed_at=completed_at,
             custom_data=custom_data,
+            expected_version=api.expected_version,
         )
     except Invalid as error:
         raise _nested(error.field or "lesson_progress", error.message) from None

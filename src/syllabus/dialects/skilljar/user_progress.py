@@ -19,11 +19,11 @@ from syllabus.dialects.skilljar.certificates import completions
 from syllabus.dialects.skilljar.errors import FieldErrors
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.dialects.skilljar.user_courses import enrollment_progress, progress_view
-from syllabus.domain.enrollments import Enrollment
 from syllabus.queries.courses.skilljar import skilljar_lesson_counts
 from syllabus.queries.enrollments import EnrollmentRow, user_enrollments
 from syllabus.queries.progress.skilljar import ProgressView
 from syllabus.queries.users import get_user
+from syllabus.services.domain_enrollments import enrollment_version
 from syllabus.services.progress import record_course_progress
 
 router = SkilljarRouter(tags=["Users > Published Courses"])
@@ -62,8 +62,9 @@ def _enrollment(api: Api, user_id: str, published_course_id: str) -> EnrollmentR
 
 
 def _tag(row: EnrollmentRow, progress: ProgressView | None) -> str:
-    shown = (progress.id, progress.updated_at) if progress else None
-    return etag("user_published_course", row.id, None, row.active, row.expires_at, shown)
+    """The enrollment shows its progress record too (``enrollment_version``)."""
+    shown = (progress.id, progress.version) if progress else None
+    return etag(enrollment_version(row.version, shown))
 
 
 def _respond(api: Api, row: EnrollmentRow) -> Response:
@@ -87,11 +88,7 @@ def retrieve(user_id: str, published_course_id: str, api: ReadApi) -> Response:
 def _update(
     api: Api, user_id: str, published_course_id: str, model: type[ProgressWrite]
 ) -> Response:
-    pc_id, uid = api.path_id("published_course", published_course_id), api.path_id("user", user_id)
-    api.lock(Enrollment, Enrollment.user_id == uid, Enrollment.published_course_id == pc_id)
     row = _enrollment(api, user_id, published_course_id)
-    current = enrollment_progress(api, [row]).get((row.user_id, row.course_id))
-    api.check_if_match(_tag(row, current))
     body = parse(model, api.body)
     if "published_course_id" in body.model_fields_set and body.published_course_id is not None:
         named = api.ref("published_course", body.published_course_id, "published_course_id")
@@ -109,6 +106,8 @@ def _update(
             completed_at=written.completed_at if "completed_at" in given else UNSET,
             score=written.score if "score" in given else UNSET,
             max_score=written.max_score if "max_score" in given else UNSET,
+            enrollment_id=row.id,
+            expected_version=api.expected_version,
         )
     except Invalid as error:
         if error.field not in {"score", "max_score"}:

@@ -15,7 +15,6 @@ from syllabus.dialects.skilljar.pagination import envelope, page_request
 from syllabus.dialects.skilljar.query_params import PagingQuery, UserQuery
 from syllabus.dialects.skilljar.render import user as render_user
 from syllabus.dialects.skilljar.routing import SkilljarRouter
-from syllabus.domain.users import User
 from syllabus.queries.progress.skilljar import skilljar_completion_counts
 from syllabus.queries.users import (
     get_user,
@@ -24,7 +23,6 @@ from syllabus.queries.users import (
     users_by_sso_id,
 )
 from syllabus.queries.users.skilljar import SKILLJAR_USERS, skilljar_user_extras
-from syllabus.services.locking import require_locked
 from syllabus.services.user_fields import UserData
 from syllabus.services.user_privacy import anonymize_user
 from syllabus.services.user_updates import create_user_in_groups, update_user_profile
@@ -91,7 +89,7 @@ def _respond(api: Api, user_id: int, status: int = 200) -> Response:
     body = render_one(api, user_id)
     row = get_user(api.session, api.ctx, user_id)
     assert row is not None
-    return json(body, status, tag=etag("user", user_id, row.updated_at))
+    return json(body, status, tag=etag((row.version,)))
 
 
 @router.get("/users", operation_id="users_list", summary="List users")
@@ -194,8 +192,6 @@ def _update(api: Api, public_id: str) -> Response:
     user_id = api.path_id("user", public_id)
     body = parse(UserWrite, api.body)
     groups = _group_ids(api, body)
-    user = require_locked(api.session, api.ctx, User, user_id, field="user_id")
-    api.check_if_match(etag("user", user.id, user.updated_at))
     update_user_profile(
         api.session,
         api.ctx,
@@ -203,6 +199,7 @@ def _update(api: Api, public_id: str) -> Response:
         changes=_user_data(body),
         active=body.is_active,
         group_ids=groups,
+        expected_version=api.expected_version,
     )
     return _respond(api, user_id)
 

@@ -90,6 +90,7 @@ class ProgressView:
     updated_at: datetime
     score: int | None
     percent_viewed: int
+    version: int = 1
     completed_lessons: int = 0
     completed_required_lessons: int = 0
 
@@ -130,6 +131,7 @@ def skilljar_progress_for_pairs(
             updated_at=row.updated_at,
             score=row.score,
             percent_viewed=row.percent_viewed,
+            version=row.version,
             completed_lessons=done.get(row.id, (0, 0))[0],
             completed_required_lessons=done.get(row.id, (0, 0))[1],
         )
