@@ -214,8 +214,10 @@ def test_update_catalog_enrollments_with_the_samples_parameters(
         "removed_group_ids": [i["g1"]],
         "group_ids": [i["g2"]],
     }
-    # Empty: visible to everyone.
-    ok(api(client, program, update, course_id=i["c1"], user_group_ids=""))
+    # Blank is absent, and the groups are required; an empty list: visible to everyone.
+    fails(api(client, program, update, course_id=i["c1"], user_group_ids=""), 400, "user_group_ids")
+    assert catalog(client, program)[("course", i["c1"])] == [i["g2"]]
+    ok(api(client, program, update, course_id=i["c1"], user_group_ids=[]))
     assert catalog(client, program)[("course", i["c1"])] == []
 
     theirs = new_id(client, other, "create_user_group", "Theirs")
@@ -225,7 +227,7 @@ def test_update_catalog_enrollments_with_the_samples_parameters(
         "user_group_ids",
     )
     fails(api(client, program, update, course_id=i["c1"]), 400, "user_group_ids")
-    fails(api(client, program, update, course_id="x", user_group_ids=""), 400, "course_id")
+    fails(api(client, program, update, course_id="x", user_group_ids=[]), 400, "course_id")
     ok(api(client, program, "remove_course_or_learning_path_from_catalog", course_id=i["c2"]))
-    fails(api(client, program, update, course_id=i["c2"], user_group_ids=""), 404, "course_id")
+    fails(api(client, program, update, course_id=i["c2"], user_group_ids=[]), 404, "course_id")
     assert catalog(client, program)[("course", i["c1"])] == []

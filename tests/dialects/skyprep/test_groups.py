@@ -283,7 +283,7 @@ def test_update_user_group_changes_only_what_is_given(client: TestClient, progra
     [event] = events(client, program, "group.updated")
     assert set(event.data["changed"]) == {"name", "parent_id"}
     assert (
-        ok(api(client, program, "update_user_group", user_group_id=team["id"], parent_id=""))
+        ok(api(client, program, "update_user_group", user_group_id=team["id"], parent_id=None))
         == SUCCESS
     )
     detail = ok(api(client, program, "get_user_group", user_group_id=team["id"]))

@@ -566,9 +566,11 @@ def test_capacity_cannot_drop_below_seats_held_and_raising_it_promotes(
     assert [r["status"] for r in listed] == ["pending"] * 3
     refused = api(client, program, action, instructor_led_training_timeslot_id=slot, capacity=2)
     fails(refused, 400, "capacity")
-    # Unlimited: a blank capacity.
+    # A blank capacity is absent: nothing changes. Unlimited: a null capacity.
+    same = ok(api(client, program, action, instructor_led_training_timeslot_id=slot, capacity=""))
+    assert same["capacity"] == 3
     unlimited = ok(
-        api(client, program, action, instructor_led_training_timeslot_id=slot, capacity="")
+        api(client, program, action, instructor_led_training_timeslot_id=slot, capacity=None)
     )
     assert unlimited["capacity"] is None
 

@@ -208,10 +208,15 @@ def test_update_learning_path_with_the_samples_parameters(
         "learning_path_id",
     )
     fails(
-        api(client, program, "update_learning_path", learning_path_id=path["id"], name=""),
+        api(client, program, "update_learning_path", learning_path_id=path["id"], name=None),
         400,
         "name",
     )
+    # A blank name is absent: the path keeps its name.
+    before = ok(api(client, program, "get_learning_path", learning_path_id=path["id"]))["name"]
+    ok(api(client, program, "update_learning_path", learning_path_id=path["id"], name=""))
+    after = ok(api(client, program, "get_learning_path", learning_path_id=path["id"]))["name"]
+    assert after == before
 
 
 def test_destroy_learning_path(client: TestClient, program: Program, other: Program) -> None:

@@ -244,3 +244,15 @@ def test_any_text_makes_well_formed_xml(text: str) -> None:
         assert parsed == text  # every character XML can carry survives, \r included
     streamed = b"".join(xml_chunks([[{"name": text}]], "users"))
     assert _parse(streamed)[0].findtext("name") == parsed
+
+
+def test_a_blank_value_is_absent_whatever_the_type_but_null_and_empty_lists_are_values() -> None:
+    p = Params({"id": " ", "flag": "", "on": "", "ids[]": [""], "tags": [], "title": None})
+    for name in ("id", "flag", "on", "ids"):
+        assert name not in p
+    assert p.id("id") is UNSET
+    assert p.boolean("flag") is UNSET
+    assert p.date("on") is UNSET
+    assert p.ids("ids") is UNSET
+    assert p.strings("tags") == []
+    assert p.text("title") is None

@@ -263,7 +263,7 @@ def test_update_course_progress_errors(
     for params, field in (
         ({"set_status": "archived"}, "set_status"),
         ({"set_status": "done"}, "set_status"),
-        ({"set_status": ""}, "set_status"),
+        ({"set_status": None}, "set_status"),
         ({"status": "passed,failed"}, "status"),
         ({"enrollment_status": "paused"}, "enrollment_status"),
         ({"completion_date": "yesterday"}, "completion_date"),

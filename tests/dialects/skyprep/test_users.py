@@ -405,7 +405,7 @@ def test_a_duplicate_email_is_409_in_any_case(client: TestClient, program: Progr
         ({"email": ["a@example.com", "b@example.com"]}, "email"),
         ({"role": "boss"}, "role"),
         ({"email_notifications": "maybe"}, "email_notifications"),
-        ({"sms_notifications": ""}, "sms_notifications"),
+        ({"sms_notifications": "sometimes"}, "sms_notifications"),
         ({"access_start_date": "not a date"}, "access_start_date"),
         ({"access_start_date": "February 30, 2015"}, "access_start_date"),
         ({"access_start_date": 20150731}, "access_start_date"),
@@ -501,12 +501,18 @@ def test_update_user_with_nothing_to_change_records_nothing(
     assert events(client, program, "user.updated") == []
 
 
-def test_update_user_clears_with_null_or_blank(client: TestClient, program: Program) -> None:
+def test_update_user_clears_with_null_and_a_blank_is_absent(
+    client: TestClient, program: Program
+) -> None:
     created = new_user(
         client, program, "clear@example.com", title="Boss", access_end_date="2030-01-01"
     )
     user = ok(
-        api(client, program, "update_user", user_id=created["id"], title=None, access_end_date="")
+        api(client, program, "update_user", user_id=created["id"], title="", access_end_date="")
+    )["user"]
+    assert (user["title"], user["access_end_date"]) == ("Boss", created["access_end_date"])
+    user = ok(
+        api(client, program, "update_user", user_id=created["id"], title=None, access_end_date=None)
     )["user"]
     assert (user["title"], user["access_end_date"]) == (None, None)
 

@@ -85,10 +85,10 @@ def remove_course_or_learning_path_from_catalog(
 
 @catalog_action("update_catalog_enrollments")
 def update_catalog_enrollments(session: Session, call: Call, items: CatalogItems) -> dict[str, str]:
-    """The listed items become visible to exactly ``user_group_ids`` (empty: everyone)."""
+    """The listed items become visible to exactly ``user_group_ids`` (``[]``: everyone)."""
     p = Params(call.params)
     if "user_group_ids" not in p:
-        raise Invalid("group_ids", "user_group_ids is required (empty for everyone)")
+        raise Invalid("group_ids", "user_group_ids is required (an empty list [] for everyone)")
     group_ids = _ids(p, "user_group_ids")
     catalog.set_catalog_groups(session, call.ctx, items=items, group_ids=group_ids)
     return SUCCESS

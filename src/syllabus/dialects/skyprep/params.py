@@ -178,17 +178,34 @@ def parse_ids(value: Any, field: str) -> list[int]:
     return [parse_id(item, field) for item in parse_list(value, field)]
 
 
+def is_blank(value: Any) -> bool:
+    """A blank string (or a list of nothing but them, as a form's ``ids[]=``): what clients send
+    for a parameter they do not use (SkyPrep's AD connector sends ``autocreate_user_groups=``;
+    SDKs send every field). An empty JSON array is a value: it empties a list."""
+    if isinstance(value, str):
+        return not value.strip()
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(v, str) and not v.strip() for v in value)
+    )
+
+
 class Params:
     """An action's parameters, read with the loose rules above.
 
     Each reader returns UNSET when the parameter is absent, so absent stays apart from
-    "set to null". Keys are compared without surrounding spaces (the spec's own sample sends
-    ``"address "``), and ``name[]`` (Rails' array syntax) counts as ``name``.
+    "set to null". A blank value is absent, whatever the parameter's type: the one rule for
+    every action (to clear a field, send JSON ``null``). Keys are compared without surrounding
+    spaces (the spec's own sample sends ``"address "``), and ``name[]`` (Rails' array syntax)
+    counts as ``name``.
     """
 
     def __init__(self, raw: dict[str, Any]) -> None:
         self.raw: dict[str, Any] = {}
         for key, value in raw.items():
+            if is_blank(value):
+                continue
             name = key.strip()
             if name.endswith("[]"):
                 name = name[:-2]
@@ -206,14 +223,14 @@ class Params:
         return UNSET if value is UNSET else parse_text(value, name)
 
     def lookup(self, name: str) -> Maybe[str]:
-        """A text key that finds something (an email): blank counts as absent."""
+        """A text key that finds something (an email): null counts as absent too."""
         value = self.text(name)
-        return value if isinstance(value, str) and value.strip() else UNSET
+        return value if isinstance(value, str) else UNSET
 
     def id(self, name: str) -> Maybe[int]:
-        """An id; a blank value (a client's empty template slot) counts as absent."""
+        """An id; null counts as absent too (a client's empty template slot)."""
         value = self._get(name)
-        if value is UNSET or value is None or (isinstance(value, str) and not value.strip()):
+        if value is UNSET or value is None:
             return UNSET
         return parse_id(value, name)
 
