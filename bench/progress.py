@@ -17,8 +17,7 @@ from sqlalchemy import text
 from bench.data import log
 from bench.harness import Row, best_time, compare, not_available
 from bench.scenarios import Bench, ours
-from syllabus.core.context import Context
-from syllabus.domain.events import Surface
+from syllabus.core.context import Context, Surface
 
 PER_PAGE = 100
 STATUSES = ("not-started", "in-progress", "passed", "failed", "not-applicable", "archived")

@@ -12,7 +12,7 @@ import orjson
 from bench.harness import Row, compare, not_available
 from bench.http import HOST, UNTHROTTLED, serve
 from bench.scenarios import Bench, ours
-from syllabus.domain.credentials import CredentialKind
+from syllabus.core.credentials import CredentialKind
 
 USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"
 PAGE = 100

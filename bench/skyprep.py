@@ -10,8 +10,7 @@ from bench.baselines import enrollment_rows, user_rows
 from bench.harness import Row, compare, not_available
 from bench.http import HOST, UNTHROTTLED, serve
 from bench.scenarios import SKYPREP_AUTH, Bench, ours
-from syllabus.core.context import Context
-from syllabus.domain.events import Surface
+from syllabus.core.context import Context, Surface
 
 MASS_COURSES = 5
 MASS_GROUPS = 5

@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.db.session import TENANT_KEY
 from syllabus.domain.courses import Course, CourseItem
-from syllabus.domain.events import Event, Surface
+from syllabus.domain.events import Event
 from syllabus.domain.groups import Group
 from syllabus.domain.ilt import IltTimeslot, InstructorLedTraining
 from syllabus.domain.learning_paths import LearningPath

@@ -14,10 +14,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from syllabus.core.context import Surface
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker, unit_of_work
 from syllabus.domain.credentials import Credential
-from syllabus.domain.events import Surface
 from syllabus.domain.users import User
 
 SYLLABUS = [sys.executable, "-m", "syllabus"]

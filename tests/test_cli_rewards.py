@@ -9,10 +9,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from syllabus.cli.demo import ensure_demo_program
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker, unit_of_work
-from syllabus.domain.events import Surface
 from syllabus.domain.payments import Payment
 from syllabus.domain.rewards import PointTransaction, SkillTransaction
 from syllabus.domain.tenants import Tenant

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker, unit_of_work
-from syllabus.domain.events import Surface
 from syllabus.domain.tenants import Tenant
 from syllabus.services.users import UserData, create_user, update_user
 from tests.test_cli import _run

@@ -12,16 +12,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from syllabus.cli.demo import ensure_demo_program
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
+from syllabus.core.credentials import CredentialKind
 from syllabus.db.session import unit_of_work
 from syllabus.dialects.skyprep.actions import ACTIONS
 from syllabus.dialects.skyprep.program import DATA_TYPES
 from syllabus.domain.access import CourseOtp, LoginKey
 from syllabus.domain.catalog import CatalogEntry
 from syllabus.domain.courses import Course
-from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.enrollments import Enrollment
-from syllabus.domain.events import Surface
 from syllabus.domain.groups import GroupManager
 from syllabus.domain.ilt import IltRegistration, InstructorLedTraining
 from syllabus.domain.learning_paths import LearningPath

@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 
 from syllabus.auth.keys import authenticate, tenant_has_domain
 from syllabus.auth.secrets import hash_secret, hashes_match, new_secret
-from syllabus.core.context import Context
-from syllabus.domain.credentials import Credential, CredentialKind
-from syllabus.domain.events import Event, Surface
+from syllabus.core.context import Context, Surface
+from syllabus.core.credentials import CredentialKind
+from syllabus.domain.credentials import Credential
+from syllabus.domain.events import Event
 from syllabus.services.credentials import issue_credential, revoke_credential
 from syllabus.services.tenants import NewTenant, add_domain, create_tenant
 

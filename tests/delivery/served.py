@@ -17,10 +17,10 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
+from syllabus.core.credentials import CredentialKind
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker, unit_of_work
 from syllabus.delivery.fanout import message_id
-from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Event
 from syllabus.domain.webhooks import WEBHOOK_TYPE_OF_EVENT, Webhook, WebhookDelivery
 from syllabus.services.credentials import issue_credential

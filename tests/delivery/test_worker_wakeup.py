@@ -64,7 +64,7 @@ WRITER_SCRIPT = textwrap.dedent(
     import sys
     from syllabus.db.engine import make_engine
     from syllabus.db.session import make_sessionmaker, unit_of_work
-    from syllabus.domain.events import Surface
+    from syllabus.core.context import Surface
     from syllabus.core.context import Context
     from syllabus.services.events import record_events
 

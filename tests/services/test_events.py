@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.core.errors import Conflict
 from syllabus.db.session import unit_of_work
-from syllabus.domain.events import Event, Surface
+from syllabus.domain.events import Event
 from syllabus.domain.users import User
 from syllabus.services.enrollments import enroll_users_in_courses
 from syllabus.services.groups import add_users_to_group

@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
+from syllabus.core.credentials import CredentialKind
 from syllabus.core.errors import Conflict, Invalid, NotFound
 from syllabus.domain.courses import PublishedCourse
-from syllabus.domain.credentials import Credential, CredentialKind
-from syllabus.domain.events import Surface
+from syllabus.domain.credentials import Credential
 from syllabus.domain.groups import Group, GroupEmailDomainRule, GroupMembership
 from syllabus.domain.learning_paths import LearningPath, LearningPathGroup, LearningPathUser
 from syllabus.domain.provisioning import PushedGroup

@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Surface
 from syllabus.core.errors import Conflict, Invalid
-from syllabus.domain.events import Surface
 from syllabus.queries.users.scim import scim_drift_report
 from syllabus.services.groups import add_users_to_group, remove_users_from_group, set_group_members
 from syllabus.services.provisioning import (

@@ -9,9 +9,9 @@ import time
 import pytest
 from sqlalchemy import select
 
+from syllabus.core.credentials import CredentialKind
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker, unit_of_work
-from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.limits import RateLimitBucket
 from syllabus.pipeline.rate_limiting import bucket_engine
 from syllabus.services.credentials import issue_credential

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.credentials import CredentialKind
 from syllabus.core.errors import Invalid
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker, unit_of_work
-from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.events import Event
 from syllabus.pipeline.rate_limiting import bucket_engine
 from syllabus.services.credentials import issue_credential

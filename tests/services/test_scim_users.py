@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Surface
 from syllabus.core.errors import Conflict
-from syllabus.domain.events import Surface
 from syllabus.domain.provisioning import ScimUserProfile
 from syllabus.domain.users import User
 from syllabus.services.provisioning import is_scim_deleted

@@ -10,12 +10,11 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.core.errors import Conflict, NotFound
 from syllabus.db.session import TENANT_KEY
 from syllabus.domain.courses import Course, CourseItem
 from syllabus.domain.enrollments import Enrollment
-from syllabus.domain.events import Surface
 from syllabus.domain.groups import Group, GroupMembership
 from syllabus.domain.learning_paths import LearningPath
 from syllabus.domain.tenancy import TenantScopeMissing

@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Surface
 from syllabus.core.errors import Invalid, NotFound
-from syllabus.domain.events import Surface
 from syllabus.domain.webhooks import DeactivateReason, WebhookEventType
 from syllabus.services.webhook_targets import address_refusal, clean_target_url
 from syllabus.services.webhooks import (

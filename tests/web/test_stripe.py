@@ -12,11 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.core.errors import Invalid
 from syllabus.db.session import unit_of_work
 from syllabus.domain.enrollments import Enrollment
-from syllabus.domain.events import Event, Surface
+from syllabus.domain.events import Event
 from syllabus.domain.payments import Payment, StripeEvent
 from syllabus.domain.tenants import Tenant
 from syllabus.domain.users import User

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from syllabus.auth.keys import Principal
 from syllabus.auth.secrets import hash_secret
-from syllabus.domain.credentials import CredentialKind
+from syllabus.core.credentials import CredentialKind
 
 CacheKey = tuple[CredentialKind, str, str]
 

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from syllabus.auth.secrets import hash_secret, hashes_match
-from syllabus.domain.credentials import Credential, CredentialKind
+from syllabus.core.credentials import CredentialKind
+from syllabus.domain.credentials import Credential
 from syllabus.domain.tenants import Domain, Tenant
 
 MAX_SECRET_LENGTH = 200

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import secrets
 
-from syllabus.domain.credentials import CredentialKind
+from syllabus.core.credentials import CredentialKind
 
 SECRET_BYTES = 32
 PREFIXES = {CredentialKind.API_KEY: "sk_", CredentialKind.SCIM_TOKEN: "scim_"}

@@ -13,11 +13,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from syllabus.config import Settings
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.core.errors import DomainError
 from syllabus.db.engine import make_engine
 from syllabus.db.session import TENANT_KEY, make_sessionmaker, unit_of_work
-from syllabus.domain.events import Surface
 from syllabus.domain.tenants import Tenant
 
 T = TypeVar("T")

@@ -17,12 +17,11 @@ from syllabus.cli.common import (
     session_factory,
     tenant_id_for,
 )
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
+from syllabus.core.credentials import CredentialKind
 from syllabus.core.errors import DomainError
 from syllabus.db.migrate import upgrade
 from syllabus.db.session import unit_of_work
-from syllabus.domain.credentials import CredentialKind
-from syllabus.domain.events import Surface
 from syllabus.domain.tenants import Tenant
 from syllabus.services.credentials import issue_credential, list_credentials, revoke_credential
 from syllabus.services.rate_limits import program_rate_limit, set_program_rate_limit

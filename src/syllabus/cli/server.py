@@ -22,7 +22,8 @@ from syllabus.cli.common import (
 )
 from syllabus.cli.demo import ensure_demo_program
 from syllabus.config import Settings
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
+from syllabus.core.credentials import CredentialKind
 from syllabus.core.errors import DomainError
 from syllabus.db.engine import make_engine
 from syllabus.db.migrate import upgrade
@@ -31,8 +32,6 @@ from syllabus.delivery.housekeeping import attach_housekeeping
 from syllabus.delivery.webhooks import attach_webhooks
 from syllabus.delivery.worker import Worker, stop_event, wait_idle
 from syllabus.dialects.skilljar.ids import IdCodec
-from syllabus.domain.credentials import CredentialKind
-from syllabus.domain.events import Surface
 from syllabus.services.credentials import issue_credential
 
 

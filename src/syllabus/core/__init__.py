@@ -1,2 +1,3 @@
-"""What every layer above the domain shares: the caller's context, typed errors, PATCH fields,
-id lookups and value validation. It imports nothing of services or queries."""
+"""What every layer shares: the caller's context and the doors (surfaces), credential kinds,
+typed errors, PATCH fields, row versions, id lookups and value validation. It sits below the
+domain's tables and imports nothing of the project above it."""

@@ -1,10 +1,22 @@
-"""Who is acting, for which program, through which door: passed to every service call."""
+"""Who is acting, for which program, through which door (the surface): passed to every service
+call. The doors are core vocabulary, below the tables that record them."""
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
-from syllabus.domain.events import Surface
+
+class Surface(enum.StrEnum):
+    """The door a change came through."""
+
+    SKYPREP = "skyprep"
+    SKILLJAR = "skilljar"
+    SCIM = "scim"
+    WEB = "web"
+    CLI = "cli"
+    WORKER = "worker"
+    SYSTEM = "system"
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.delivery.registry import registry
-from syllabus.domain.events import Surface
 from syllabus.domain.jobs import Job
 from syllabus.services.domain_user_imports import (
     IMPORT_DOMAIN_USERS_JOB,

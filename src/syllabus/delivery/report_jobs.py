@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.delivery.registry import registry
-from syllabus.domain.events import Surface
 from syllabus.domain.jobs import Job
 from syllabus.queries.report_files import write_file
 from syllabus.queries.report_runs import JOB_KIND, report_file_path

@@ -29,7 +29,7 @@ import httpx
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.db.session import unit_of_work
 from syllabus.delivery.fanout import make_fan_out
 from syllabus.delivery.feed import FeedPruner
@@ -43,7 +43,6 @@ from syllabus.delivery.webhook_http import (
 )
 from syllabus.delivery.worker import Worker, backoff
 from syllabus.domain.base import UTCDateTime, utcnow
-from syllabus.domain.events import Surface
 from syllabus.domain.webhooks import (
     DeactivateReason,
     DeliveryStatus,

@@ -1,14 +1,16 @@
 """Tables and ORM models, one module per aggregate. Importing this registers them all."""
 
+from syllabus.core.context import Surface
+from syllabus.core.credentials import CredentialKind
 from syllabus.domain import tenancy as tenancy
 from syllabus.domain.access import CourseOtp, LoginKey, LoginKeyType
 from syllabus.domain.base import Base
 from syllabus.domain.catalog import CatalogEntry, CatalogEntryGroup
 from syllabus.domain.certificates import Certificate
 from syllabus.domain.courses import Course, CourseItem, CourseTag, ItemType, PublishedCourse
-from syllabus.domain.credentials import Credential, CredentialKind
+from syllabus.domain.credentials import Credential
 from syllabus.domain.enrollments import Enrollment
-from syllabus.domain.events import Event, Surface
+from syllabus.domain.events import Event
 from syllabus.domain.groups import (
     Group,
     GroupCategory,

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from syllabus.core.credentials import CredentialKind
 from syllabus.domain.base import Base, utcnow
-
-
-class CredentialKind(enum.StrEnum):
-    API_KEY = "api_key"
-    """SkyPrep dialect and Skilljar REST v1."""
-    SCIM_TOKEN = "scim_token"  # noqa: S105 - a kind name, not a secret
-    """SCIM 2.0 bearer tokens only."""
 
 
 class Credential(Base):

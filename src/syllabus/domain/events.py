@@ -6,7 +6,6 @@ are append-only; ``dispatched_at`` only says the worker has fanned the event out
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
@@ -14,18 +13,6 @@ from sqlalchemy import JSON, BigInteger, FetchedValue, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from syllabus.domain.base import Base, BigId, utcnow
-
-
-class Surface(enum.StrEnum):
-    """The door a change came through."""
-
-    SKYPREP = "skyprep"
-    SKILLJAR = "skilljar"
-    SCIM = "scim"
-    WEB = "web"
-    CLI = "cli"
-    WORKER = "worker"
-    SYSTEM = "system"
 
 
 class Event(Base):

@@ -25,8 +25,8 @@ from starlette.types import Scope
 from syllabus.auth.authorization import Scheme, parse_authorization
 from syllabus.auth.cache import PrincipalCache
 from syllabus.auth.keys import Principal, authenticate
+from syllabus.core.credentials import CredentialKind
 from syllabus.db.session import unit_of_work
-from syllabus.domain.credentials import CredentialKind
 from syllabus.pipeline.rate_limiting import GuardError
 
 PRINCIPAL_KEY = "syllabus.principal"

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
+from syllabus.core.credentials import CredentialKind
 from syllabus.core.errors import Conflict, NotFound
 from syllabus.core.validation import (
     clean_enum,
@@ -15,8 +16,6 @@ from syllabus.core.validation import (
     clean_text,
     clean_time_zone,
 )
-from syllabus.domain.credentials import CredentialKind
-from syllabus.domain.events import Surface
 from syllabus.domain.tenants import Domain, DomainAccess, Tenant
 from syllabus.services.credentials import issue_credential
 from syllabus.services.events import record_event

@@ -23,9 +23,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from syllabus import __version__
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.db.session import TENANT_KEY, unit_of_work
-from syllabus.domain.events import Surface
 from syllabus.domain.ilt import RegistrationStatus
 from syllabus.queries.ilt import CalendarOwner, calendar_entries, calendar_owner
 

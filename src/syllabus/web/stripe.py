@@ -24,10 +24,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.core.errors import DomainError, Invalid
 from syllabus.db.session import TENANT_KEY, unit_of_work
-from syllabus.domain.events import Surface
 from syllabus.domain.tenants import Tenant
 from syllabus.services.payments import StripeOutcome, record_stripe_event, stripe_webhook_secret
 

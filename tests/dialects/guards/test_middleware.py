@@ -21,13 +21,12 @@ from starlette.responses import Response
 
 from syllabus.app import create_app
 from syllabus.auth.keys import authenticate
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
+from syllabus.core.credentials import CredentialKind
 from syllabus.db.session import unit_of_work
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.scim.endpoint import SCIM
 from syllabus.dialects.skilljar.auth import V1
-from syllabus.domain.credentials import CredentialKind
-from syllabus.domain.events import Surface
 from syllabus.domain.groups import Group
 from syllabus.pipeline.middleware import ApiGuard
 from syllabus.services.groups import GroupData, create_group

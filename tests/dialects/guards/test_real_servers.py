@@ -16,9 +16,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from syllabus.core.credentials import CredentialKind
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker, unit_of_work
-from syllabus.domain.credentials import CredentialKind
 from syllabus.domain.users import User
 from syllabus.services.credentials import issue_credential
 from tests.factories import make_tenant

@@ -15,9 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import null, select, update
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.db.session import unit_of_work
-from syllabus.domain.events import Surface
 from syllabus.domain.limits import IdempotencyKey
 from syllabus.domain.tenants import Domain
 from syllabus.pipeline.idempotency import KEPT_HEADERS, kept_headers

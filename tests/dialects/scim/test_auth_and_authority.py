@@ -9,10 +9,10 @@ import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
+from syllabus.core.credentials import CredentialKind
 from syllabus.db.session import unit_of_work
-from syllabus.domain.credentials import CredentialKind
-from syllabus.domain.events import Event, Surface
+from syllabus.domain.events import Event
 from syllabus.domain.users import User
 from syllabus.services.credentials import issue_credential, list_credentials
 from syllabus.services.provisioning import set_provisioning_settings

@@ -20,9 +20,9 @@ from scim2_models import (
 )
 
 from syllabus.core.context import Context as ServiceContext
+from syllabus.core.context import Surface
+from syllabus.core.credentials import CredentialKind
 from syllabus.db.session import unit_of_work
-from syllabus.domain.credentials import CredentialKind
-from syllabus.domain.events import Surface
 from syllabus.services.credentials import issue_credential
 from syllabus.services.tenants import NewTenant, create_tenant
 from tests.dialects.scim.live import live_server

@@ -17,10 +17,9 @@ from scim2_client.engines.httpx2 import SyncSCIMClient
 from scim2_tester import check_server
 from scim2_tester.utils import Status
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
+from syllabus.core.credentials import CredentialKind
 from syllabus.db.session import unit_of_work
-from syllabus.domain.credentials import CredentialKind
-from syllabus.domain.events import Surface
 from syllabus.services.credentials import issue_credential
 from syllabus.services.tenants import NewTenant, create_tenant
 from tests.dialects.scim.live import live_server

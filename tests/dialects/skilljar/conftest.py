@@ -12,10 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.db.session import unit_of_work
 from syllabus.dialects.skilljar.ids import IdCodec
-from syllabus.domain.events import Surface
 from tests.http_client import Program, app_client, make_program
 
 

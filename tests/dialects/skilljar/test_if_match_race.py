@@ -20,9 +20,9 @@ import httpx
 import pytest
 from sqlalchemy import Connection, text
 
+from syllabus.core.credentials import CredentialKind
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker, unit_of_work
-from syllabus.domain.credentials import CredentialKind
 from syllabus.services.credentials import issue_credential
 from tests.dialects.guards.test_real_servers import servers
 from tests.factories import make_tenant

@@ -9,11 +9,10 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
+from syllabus.core.credentials import CredentialKind
 from syllabus.db.session import unit_of_work
 from syllabus.dialects.skilljar.ids import IdCodec
-from syllabus.domain.credentials import CredentialKind
-from syllabus.domain.events import Surface
 from syllabus.domain.groups import Group, GroupManager
 from syllabus.domain.signup_manager import UserSignupFieldValue
 from syllabus.domain.tenants import Domain

@@ -12,10 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from syllabus.app import create_app
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.db.session import unit_of_work
 from syllabus.domain.base import utcnow
-from syllabus.domain.events import Surface
 from syllabus.services.enrollments import enroll_users_in_courses
 from tests.delivery.receiver import Behaviour, running_receiver
 from tests.delivery.webhook_helpers import webhook_worker

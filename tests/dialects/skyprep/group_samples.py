@@ -7,9 +7,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.db.session import unit_of_work
-from syllabus.domain.events import Surface
 from syllabus.services.courses import CourseData, create_course
 from tests.dialects.skyprep.spec_samples import USER
 from tests.http_client import Program

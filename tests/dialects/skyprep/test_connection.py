@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.db.session import unit_of_work
-from syllabus.domain.events import Surface
 from syllabus.services.credentials import revoke_credential
 from syllabus.services.tenants import add_domain
 from tests.http_client import Program, app_client, make_program
@@ -130,7 +129,7 @@ def test_a_scim_token_is_not_an_api_key(client: TestClient, program: Program) ->
 def test_a_revoked_key_stops_working_at_once(client: TestClient, program: Program) -> None:
     factory = client.app.state.session_factory  # type: ignore[attr-defined]
     from syllabus.auth.keys import authenticate
-    from syllabus.domain.credentials import CredentialKind
+    from syllabus.core.credentials import CredentialKind
 
     with unit_of_work(factory, tenant_id=None) as session:
         principal = authenticate(session, program.api_key, CredentialKind.API_KEY)
@@ -198,7 +197,7 @@ def test_a_revoked_key_stops_within_the_cache_ttl(fresh_db_url: str, tmp_path: P
 
     from syllabus.app import create_app
     from syllabus.auth.keys import authenticate
-    from syllabus.domain.credentials import CredentialKind
+    from syllabus.core.credentials import CredentialKind
     from tests.http_client import settings_for
 
     settings = dataclasses.replace(settings_for(fresh_db_url, tmp_path), auth_cache_seconds=0.3)

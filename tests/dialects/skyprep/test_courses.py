@@ -13,10 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.db.session import unit_of_work
 from syllabus.dialects.skyprep import courses as skyprep_courses
-from syllabus.domain.events import Surface
 from syllabus.services.course_items import CourseItemData, add_course_item
 from tests.dialects.skyprep.course_samples import ARTICLE_ITEM, COURSE, EXAM_ITEM, SUCCESS
 from tests.dialects.skyprep.test_users import (

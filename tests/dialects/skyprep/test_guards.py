@@ -14,10 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from syllabus.app import create_app
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
+from syllabus.core.credentials import CredentialKind
 from syllabus.db.session import unit_of_work
-from syllabus.domain.credentials import CredentialKind
-from syllabus.domain.events import Surface
 from syllabus.domain.users import User
 from syllabus.services.credentials import issue_credential
 from syllabus.services.rate_limits import set_program_rate_limit

@@ -21,10 +21,9 @@ import pytest
 import uvicorn
 
 from syllabus.app import create_app
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
+from syllabus.core.credentials import CredentialKind
 from syllabus.db.session import unit_of_work
-from syllabus.domain.credentials import CredentialKind
-from syllabus.domain.events import Surface
 from syllabus.services.credentials import issue_credential
 from syllabus.services.tenants import NewTenant, create_tenant
 from syllabus.services.users import UserData, create_user

@@ -14,9 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfWriter
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.db.session import unit_of_work
-from syllabus.domain.events import Surface
 from syllabus.domain.materials import Material
 from syllabus.services.materials import add_material, material_store, sign_download
 from tests.dialects.skyprep.test_power_users import same_shape

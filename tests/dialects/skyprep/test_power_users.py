@@ -11,9 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.db.session import unit_of_work
-from syllabus.domain.events import Surface
 from syllabus.services.power_users import create_dataset, create_user_role
 from tests.dialects.skyprep.group_samples import SUCCESS
 from tests.dialects.skyprep.spec_samples import USER

@@ -10,9 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.db.session import unit_of_work
-from syllabus.domain.events import Surface
 from syllabus.services.skills import (
     RubricLevel,
     SkillRequirement,

@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
+from syllabus.core.credentials import CredentialKind
 from syllabus.db.session import unit_of_work
 from syllabus.dialects.skyprep import users as skyprep_users
-from syllabus.domain.credentials import CredentialKind
-from syllabus.domain.events import Event, Surface
+from syllabus.domain.events import Event
 from syllabus.queries.users import UserRow, get_user
 from syllabus.services.credentials import issue_credential
 from syllabus.services.tenants import NewTenant, create_tenant

@@ -15,10 +15,9 @@ from sqlalchemy.orm import Session
 from syllabus.cli.demo.progress import add_demo_progress
 from syllabus.cli.demo.reports import add_demo_reports
 from syllabus.cli.demo.rewards import add_demo_rewards
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
-from syllabus.domain.events import Surface
 from syllabus.domain.tenants import Domain, Tenant
 from syllabus.services.catalog import CatalogItems, add_to_catalog
 from syllabus.services.course_items import CourseItemData, add_course_item

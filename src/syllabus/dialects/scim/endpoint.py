@@ -17,10 +17,9 @@ from starlette.responses import Response
 
 from syllabus.auth.authorization import Scheme
 from syllabus.auth.keys import Principal
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
+from syllabus.core.credentials import CredentialKind
 from syllabus.dialects.responses import JSONResponse
-from syllabus.domain.credentials import CredentialKind
-from syllabus.domain.events import Surface
 from syllabus.pipeline.doors import Door, authorization_secret, identified, identify
 from syllabus.pipeline.idempotency import WorkKeeper, work_keeper
 from syllabus.pipeline.rate_limiting import GuardError

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from syllabus.auth.keys import Principal
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.core.errors import NotFound
 from syllabus.core.versions import Expected, Version
 from syllabus.dialects.etags import parse_if_match, render_etag
@@ -28,7 +28,6 @@ from syllabus.dialects.skilljar.auth import principal_for
 from syllabus.dialects.skilljar.body import RequestBody, declared_body, read_body
 from syllabus.dialects.skilljar.errors import field_error
 from syllabus.dialects.skilljar.ids import IdCodec
-from syllabus.domain.events import Surface
 from syllabus.pipeline.idempotency import work_keeper
 from syllabus.pipeline.steps import request_work
 from syllabus.services.locking import lock_rows

@@ -14,9 +14,9 @@ from starlette.responses import Response
 
 from syllabus.auth.authorization import Malformed, Scheme, parse_authorization
 from syllabus.auth.keys import Principal
+from syllabus.core.credentials import CredentialKind
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.skilljar.errors import Unauthorized
-from syllabus.domain.credentials import CredentialKind
 from syllabus.pipeline.doors import Door, authorization_secret, identified, identify
 from syllabus.pipeline.rate_limiting import GuardError
 

@@ -19,7 +19,8 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from syllabus.auth.keys import authenticate, tenant_has_domain
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
+from syllabus.core.credentials import CredentialKind
 from syllabus.core.errors import DomainError, Invalid, NotFound
 from syllabus.db.session import TENANT_KEY, unit_of_work
 from syllabus.dialects.responses import JSONResponse
@@ -27,8 +28,6 @@ from syllabus.dialects.skyprep.actions import Call, action
 from syllabus.dialects.skyprep.errors import Unauthorized, error_body
 from syllabus.dialects.skyprep.params import parse_id
 from syllabus.dialects.skyprep.render import Program, Stream, load_program
-from syllabus.domain.credentials import CredentialKind
-from syllabus.domain.events import Surface
 from syllabus.queries.materials import MaterialRow, get_material, material_pages
 from syllabus.services.materials import (
     download_expiry,

@@ -20,7 +20,8 @@ from starlette.routing import Route
 
 from syllabus.auth.cache import PrincipalCache
 from syllabus.auth.keys import Principal, tenant_has_domain
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
+from syllabus.core.credentials import CredentialKind
 from syllabus.core.errors import DomainError, NotFound
 from syllabus.db.session import unit_of_work
 from syllabus.dialects.skyprep import catalog as _catalog  # noqa: F401  (registers its actions)
@@ -46,8 +47,6 @@ from syllabus.dialects.skyprep.errors import Unauthorized, error_body
 from syllabus.dialects.skyprep.params import collect_params
 from syllabus.dialects.skyprep.render import Stream, encode, encode_stream, media_type, pop_format
 from syllabus.dialects.skyprep.reports import FileStream, answer_format, file_format_passes
-from syllabus.domain.credentials import CredentialKind
-from syllabus.domain.events import Surface
 from syllabus.pipeline.doors import Door
 from syllabus.pipeline.idempotency import (
     IdempotencyGuard,

@@ -16,9 +16,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, select, true
 from sqlalchemy.orm import Session
 
-from syllabus.core.context import Context
+from syllabus.core.context import Context, Surface
 from syllabus.core.lookups import possible_id
-from syllabus.domain.events import Surface
 from syllabus.domain.groups import GroupMembership
 from syllabus.domain.provisioning import ScimDeletedUser, ScimUserProfile, UserAttributeSource
 from syllabus.domain.users import User
