@@ -26,14 +26,37 @@ from scim2_models.path import (
 
 from syllabus.queries import attribute_filters as q
 
+MAX_FILTER_CHARS = 4096
+MAX_FILTER_TERMS = 100
+"""An IdP's filter is one or a few comparisons; these bounds keep a crafted one from costing
+seconds of parsing or a statement deeper than the database accepts (answered invalidFilter)."""
+
 
 def parse_filter(text: str) -> FilterNode:
+    if len(text) > MAX_FILTER_CHARS:
+        raise InvalidFilterException(
+            detail=f"the filter is longer than {MAX_FILTER_CHARS} characters"
+        )
     try:
-        return ScimFilter(text).ast
+        node = ScimFilter(text).ast
     except InvalidFilterException:
         raise
-    except (ValueError, TypeError) as error:
-        raise InvalidFilterException(detail=str(error)) from None
+    except (ValueError, TypeError, RecursionError) as error:
+        raise InvalidFilterException(detail=str(error) or "the filter cannot be read") from None
+    if _terms(node) > MAX_FILTER_TERMS:
+        raise InvalidFilterException(detail=f"the filter has more than {MAX_FILTER_TERMS} terms")
+    return node
+
+
+def _terms(node: FilterNode) -> int:
+    """The comparisons and presence tests in ``node``."""
+    if isinstance(node, LogicalExpr):
+        return sum(_terms(term) for term in node.terms)
+    if isinstance(node, Not):
+        return _terms(node.expr)
+    if isinstance(node, ValuePath):
+        return _terms(node.val_filter)
+    return 1
 
 
 class Schemas:
