@@ -20,6 +20,7 @@ from syllabus.dialects.scim.group_routes import list_groups
 from syllabus.dialects.scim.group_routes import router as group_router
 from syllabus.dialects.scim.listing import search_params
 from syllabus.dialects.scim.openapi import declare
+from syllabus.dialects.scim.paths import CanonicalResourcePaths
 from syllabus.dialects.scim.render import scim_response
 from syllabus.dialects.scim.schema import LIST_URN
 from syllabus.dialects.scim.user_routes import list_users
@@ -35,6 +36,7 @@ def create_scim_app(factory: sessionmaker[Session], cache: PrincipalCache) -> Fa
     for exc_type, handler in HANDLERS.items():
         app.add_exception_handler(exc_type, handler)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(CanonicalResourcePaths)  # outermost: routing sees the canonical case
     app.include_router(user_router)
     app.include_router(group_router)
 
