@@ -87,3 +87,15 @@ def test_the_guard_limits_exactly_the_callers_the_route_accepts(client: TestClie
     )
     assert bearer_ok.status_code == 200
     assert "ratelimit" in bearer_ok.headers
+
+
+def test_a_padded_basic_key_is_one_caller_for_idempotency_too(client: TestClient) -> None:
+    """Issue 12, item 11: a space before the key once let two POSTs with one key both run."""
+    program = make_program(client, "padded.example")
+    padded = {"Authorization": f"Basic {b64(f' {program.api_key}:')}", "Idempotency-Key": "k-1"}
+    first = client.post("/v1/courses", json={"title": "Once"}, headers=padded)
+    again = client.post("/v1/courses", json={"title": "Once"}, headers=padded)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json()["id"] == first.json()["id"]
+    listed = client.get("/v1/courses", headers={"Authorization": padded["Authorization"]})
+    assert [c["title"] for c in listed.json()["results"]] == ["Once"]
