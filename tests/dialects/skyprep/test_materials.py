@@ -18,6 +18,7 @@ from syllabus.core.context import Context, Surface
 from syllabus.db.session import unit_of_work
 from syllabus.domain.materials import Material
 from syllabus.services.materials import add_material, material_store, sign_download
+from tests.dialects.skyprep.test_guards import limit
 from tests.dialects.skyprep.test_power_users import same_shape
 from tests.dialects.skyprep.test_users import (
     NEW_YORK,
@@ -198,3 +199,21 @@ def test_a_tampered_or_expired_link_is_refused(
         "expires",
     )
     fails(client.get(f"/materials/download/{mine.id}?expires=soon&signature=x"), 400, "expires")
+
+
+def test_downloads_with_key_headers_are_rate_limited_as_actions_are(
+    client: TestClient, program: Program, tmp_path: Path
+) -> None:
+    material = add(client, program, tmp_path, "notes.txt", b"hello\n")
+    path = f"/materials/download/{material.id}"
+    [listed] = ok(api(client, program, "get_materials"))
+    limit(client, program, per_second=0.05, burst=2)
+    answers = [client.get(path, headers=keys(program)) for _ in range(3)]
+    codes = [a.status_code for a in answers]
+    assert codes[0] == 200
+    assert codes[-1] == 429  # the budget (2, one spent listing) runs out within three
+    assert "ratelimit" in answers[0].headers
+    assert answers[-1].headers["retry-after"]
+    assert answers[-1].json()["message"].startswith("rate limit exceeded")
+    # The signed link carries no key: it is the grant, and not counted against the key.
+    assert client.get(listed["download_url"]).status_code == 200

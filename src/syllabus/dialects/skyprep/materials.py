@@ -18,16 +18,17 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from syllabus.auth.keys import authenticate, tenant_has_domain
+from syllabus.auth.keys import Principal
 from syllabus.core.context import Context, Surface
-from syllabus.core.credentials import CredentialKind
 from syllabus.core.errors import DomainError, Invalid, NotFound
-from syllabus.db.session import TENANT_KEY, unit_of_work
+from syllabus.db.session import unit_of_work
 from syllabus.dialects.responses import JSONResponse
 from syllabus.dialects.skyprep.actions import Call, action
+from syllabus.dialects.skyprep.door import skyprep_caller
 from syllabus.dialects.skyprep.errors import Unauthorized, error_body
 from syllabus.dialects.skyprep.params import parse_id
 from syllabus.dialects.skyprep.render import Program, Stream, load_program
+from syllabus.pipeline.rate_limiting import GuardError, apply_rate_limit
 from syllabus.queries.materials import MaterialRow, get_material, material_pages
 from syllabus.services.materials import (
     download_expiry,
@@ -136,7 +137,19 @@ def _signed(factory: sessionmaker[Session], material_id: int, request: Request) 
         return FileFacts(row.tenant_id, row.sha256, row.name, row.content_type)
 
 
-def _with_key(factory: sessionmaker[Session], material_id: int, request: Request) -> FileFacts:
+def _for_caller(
+    factory: sessionmaker[Session], principal: Principal, material_id: int
+) -> FileFacts:
+    with unit_of_work(factory, tenant_id=principal.tenant_id, read_only=True) as session:
+        ctx = Context(principal.tenant_id, principal.actor, Surface.SKYPREP)
+        row = get_material(session, ctx, material_id)
+        if row is None:
+            raise NotFound("material", [material_id], field="material_id")
+        return FileFacts(row.tenant_id, row.sha256, row.name, row.content_type)
+
+
+async def _with_key(request: Request, material_id: int, headers: dict[str, str]) -> FileFacts:
+    """The caller's own material, identified and rate limited as every SkyPrep action is."""
     api_key = request.headers.get("x-skyprep-api-key")
     acct_key = request.headers.get("x-skyprep-acct-key")
     if not api_key:
@@ -145,37 +158,35 @@ def _with_key(factory: sessionmaker[Session], material_id: int, request: Request
         )
     if not acct_key:
         raise Unauthorized("the X-SkyPrep-Acct-Key header is required", field="acct_key")
-    with unit_of_work(factory, tenant_id=None, read_only=True) as session:
-        principal = authenticate(session, api_key, CredentialKind.API_KEY)
-        if principal is None:
-            raise Unauthorized("invalid api_key", field="api_key")
-        if not tenant_has_domain(session, principal.tenant_id, acct_key):
-            raise Unauthorized("acct_key does not belong to this api_key", field="acct_key")
-        session.info[TENANT_KEY] = principal.tenant_id
-        ctx = Context(principal.tenant_id, principal.actor, Surface.SKYPREP)
-        row = get_material(session, ctx, material_id)
-        if row is None:
-            raise NotFound("material", [material_id], field="material_id")
-        return FileFacts(row.tenant_id, row.sha256, row.name, row.content_type)
+    principal = await skyprep_caller(request, api_key, acct_key)
+    await apply_rate_limit(request.app.state.rate_limiter, principal, headers)
+    factory = request.app.state.session_factory
+    return await run_in_threadpool(_for_caller, factory, principal, material_id)
 
 
 async def download(request: Request) -> Response:
     """The material's bytes, streamed from disk with its content type."""
     factory = request.app.state.session_factory
+    headers = dict(NO_STORE)
     try:
         material_id = parse_id(request.path_params["material_id"], "material_id")
         signed = "signature" in request.query_params or "expires" in request.query_params
-        check = _signed if signed else _with_key
-        facts = await run_in_threadpool(check, factory, material_id, request)
+        if signed:
+            facts = await run_in_threadpool(_signed, factory, material_id, request)
+        else:
+            facts = await _with_key(request, material_id, headers)
         path: Path = material_store(request.app.state.settings.data_dir).path_for(
             facts.tenant_id, facts.sha256
         )
         if not path.is_file():
             raise NotFound("material file", [material_id], field="material_id")
+    except GuardError as error:
+        body = {"message": error.message, "field": error.field}
+        return JSONResponse(body, error.status, headers | error.headers())
     except DomainError as error:
         status, body = error_body(error)
-        return JSONResponse(body, status_code=status)
-    return FileResponse(path, media_type=facts.content_type, filename=facts.name, headers=NO_STORE)
+        return JSONResponse(body, status_code=status, headers=headers)
+    return FileResponse(path, media_type=facts.content_type, filename=facts.name, headers=headers)
 
 
 routes = [Route(DOWNLOAD_PATH + "/{material_id}", download, methods=["GET", "HEAD"])]

@@ -14,14 +14,11 @@ from typing import Any
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.routing import Route
 
-from syllabus.auth.cache import PrincipalCache
-from syllabus.auth.keys import Principal, tenant_has_domain
+from syllabus.auth.keys import Principal
 from syllabus.core.context import Context, Surface
-from syllabus.core.credentials import CredentialKind
 from syllabus.core.errors import DomainError, NotFound
 from syllabus.db.session import unit_of_work
 from syllabus.dialects.skyprep import catalog as _catalog  # noqa: F401  (registers its actions)
@@ -43,11 +40,11 @@ from syllabus.dialects.skyprep import skills as _skills  # noqa: F401
 from syllabus.dialects.skyprep import training_transfer as _training_transfer  # noqa: F401
 from syllabus.dialects.skyprep import users as _users  # noqa: F401  (registers its actions)
 from syllabus.dialects.skyprep.actions import ACTIONS, Call
-from syllabus.dialects.skyprep.errors import Unauthorized, error_body
+from syllabus.dialects.skyprep.door import credentials, skyprep_caller
+from syllabus.dialects.skyprep.errors import error_body
 from syllabus.dialects.skyprep.params import collect_params
 from syllabus.dialects.skyprep.render import Stream, encode, encode_stream, media_type, pop_format
 from syllabus.dialects.skyprep.reports import FileStream, answer_format, file_format_passes
-from syllabus.pipeline.doors import Door
 from syllabus.pipeline.idempotency import (
     IdempotencyGuard,
     WorkKeeper,
@@ -63,22 +60,6 @@ from syllabus.services.idempotency import StoredResponse
 DEPRECATION_HEADERS = {"Deprecation": "true"}
 
 
-def _first(value: Any) -> str | None:
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return None if value is None else str(value)
-
-
-def _credentials(params: dict[str, Any], headers: Headers) -> tuple[str, str]:
-    api_key = _first(params.pop("api_key", None)) or SKYPREP.extract(headers)
-    acct_key = _first(params.pop("acct_key", None)) or headers.get("x-skyprep-acct-key")
-    if not api_key:
-        raise Unauthorized("api_key is required", field="api_key")
-    if not acct_key:
-        raise Unauthorized("acct_key is required", field="acct_key")
-    return api_key, acct_key
-
-
 def _call(
     principal: Principal, params: dict[str, Any], origin: str = "", data_dir: Path | None = None
 ) -> Call:
@@ -91,31 +72,6 @@ def _call(
         origin=origin,
         data_dir=data_dir,
     )
-
-
-SKYPREP = Door(
-    "skyprep",
-    CredentialKind.API_KEY,
-    lambda headers: headers.get("x-skyprep-api-key"),
-    render_error=None,  # in the request's format: ``_refusal``
-)
-"""SkyPrep's door: an API key with the program's ``acct_key`` beside it, cached per acct_key.
-``extract`` is the header form (``X-SkyPrep-Api-Key``); the dispatcher reads the ``api_key``
-parameter first (``_credentials``), since it may travel in the body."""
-
-
-def _authenticate(
-    factory: sessionmaker[Session], cache: PrincipalCache, api_key: str, acct_key: str
-) -> Principal:
-    """Check the key and acct_key (a cache miss), before any guard or action runs."""
-    with unit_of_work(factory, tenant_id=None, read_only=True) as session:
-        principal = SKYPREP.verify(session, api_key)
-        if principal is None:
-            raise Unauthorized("invalid api_key", field="api_key")
-        if not tenant_has_domain(session, principal.tenant_id, acct_key):
-            raise Unauthorized("acct_key does not belong to this api_key", field="acct_key")
-    cache.put(cache.key(SKYPREP.kind, api_key, acct_key), principal)
-    return principal
 
 
 def _run(
@@ -163,12 +119,9 @@ async def dispatch(request: Request) -> Response:
         params.pop("_", None)  # jQuery-style cache buster
         spec = ACTIONS.get(name)
         fmt = answer_format(params) if file_format_passes(spec, params) else pop_format(params)
-        api_key, acct_key = _credentials(params, request.headers)
-        cache: PrincipalCache = request.app.state.auth_cache
+        api_key, acct_key = credentials(params, request.headers)
         factory = request.app.state.session_factory
-        principal = cache.get(cache.key(SKYPREP.kind, api_key, acct_key))
-        if principal is None:
-            principal = await run_in_threadpool(_authenticate, factory, cache, api_key, acct_key)
+        principal = await skyprep_caller(request, api_key, acct_key)
         identity = spec is not None and spec.answer is not None
         writes = spec is not None and not spec.read_only and not identity
         limiter = request.app.state.rate_limiter
