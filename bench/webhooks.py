@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 from bench.harness import Row, best_time, compare
 from bench.http import _stop, free_port
 from bench.scenarios import Bench
+from syllabus.core.context import Context, Surface
 from syllabus.db.session import unit_of_work
 from syllabus.delivery.fanout import make_fan_out
 from syllabus.delivery.registry import Registry
@@ -360,6 +361,7 @@ def separate_worker_rows(bench: Bench) -> list[Row]:
 def feed_rows(bench: Bench) -> list[Row]:
     """Every event of the program read by cursor, 1,000 a page, vs a raw keyset SELECT."""
     tenant = bench.program.tenant_id
+    reader = Context(tenant_id=tenant, actor="bench", surface=Surface.SKILLJAR)
     with bench.read_session() as session:
         total = int(session.scalar(select(func.count()).where(Event.tenant_id == tenant)) or 0)
 
@@ -368,7 +370,7 @@ def feed_rows(bench: Bench) -> list[Row]:
         read = 0
         while True:
             with bench.read_session() as session:
-                page = read_feed(session, tenant, after=cursor, limit=1000)
+                page = read_feed(session, reader, after=cursor, limit=1000)
             read += len(page.events)
             if not page.events:
                 break

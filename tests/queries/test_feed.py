@@ -49,7 +49,7 @@ def _record(factory: sessionmaker[Session], ctx: Context, n: int, kind: str = "t
 
 def _follow(factory: sessionmaker[Session], ctx: Context, after: Cursor | None, **kw: object):  # type: ignore[no-untyped-def]
     with unit_of_work(factory, tenant_id=ctx.tenant_id, read_only=True) as session:
-        return read_feed(session, ctx.tenant_id, after=after, **kw)  # type: ignore[arg-type]
+        return read_feed(session, ctx, after=after, **kw)  # type: ignore[arg-type]
 
 
 def test_pages_follow_the_cursor_and_filter_by_type(factory: sessionmaker[Session]) -> None:

@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, literal, select, text, tuple_
 from sqlalchemy.orm import Session
 
+from syllabus.core.context import Context
 from syllabus.core.errors import Invalid
 from syllabus.domain.events import Event
+from syllabus.queries.users import users_by_ids
 
 MAX_LIMIT = 1000
 _CURSOR = re.compile(r"^(\d{1,20})-(\d{1,20})$")
@@ -83,6 +85,9 @@ class FeedPage:
     events: list[FeedEvent]
     next: Cursor | None
     """Where to read from next: the last event's cursor, or the one given when empty."""
+    user_emails: dict[int, str] = field(default_factory=dict)
+    """The emails of the users that ``user.*`` events of the page are about and do not name
+    themselves (one query a page), so a reader can match them to the people it knows."""
 
 
 def _is_postgres(session: Session) -> bool:
@@ -95,13 +100,14 @@ def _txid(session: Session) -> Any:
 
 def read_feed(
     session: Session,
-    tenant_id: int,
+    ctx: Context,
     *,
     after: Cursor | None,
     types: Sequence[str] = (),
     limit: int = 100,
 ) -> FeedPage:
     """One page after ``after`` (from the oldest retained event when None)."""
+    tenant_id = ctx.tenant_id
     if not 1 <= limit <= MAX_LIMIT:
         raise Invalid("limit", f"limit must be between 1 and {MAX_LIMIT}")
     postgres = _is_postgres(session)
@@ -142,7 +148,20 @@ def read_feed(
         )
         for r in rows
     ]
-    return FeedPage(events, events[-1].cursor if events else after)
+    return FeedPage(
+        events, events[-1].cursor if events else after, _user_emails(session, ctx, events)
+    )
+
+
+def _user_emails(session: Session, ctx: Context, events: Sequence[FeedEvent]) -> dict[int, str]:
+    wanted = [
+        e.data["user_id"]
+        for e in events
+        if e.type.startswith("user.") and "email" not in e.data and "user_id" in e.data
+    ]
+    if not wanted:
+        return {}
+    return {user_id: row.email for user_id, row in users_by_ids(session, ctx, wanted).items()}
 
 
 def _check_retained(session: Session, tenant_id: int, after: Cursor) -> None:

@@ -146,3 +146,30 @@ def test_the_stream_resumes_after_last_event_id(
     assert len(resumed) == 2
     bad = client.get("/v1/events/stream", headers={**auth, "Last-Event-ID": "x"})
     assert bad.status_code == 400
+
+
+def test_events_name_records_by_their_v1_ids_and_user_events_carry_the_email(
+    client: TestClient, program: Program, auth: dict[str, str]
+) -> None:
+    """Issue 12, item 5: an id from an event goes straight to a /v1 route."""
+    created = client.post(
+        f"/v1/domains/{program.acct_key}/users",
+        json={"user": {"email": "feed.person@example.com", "first_name": "Feed"}},
+        headers=auth,
+    )
+    assert created.status_code in (200, 201), created.text
+    user_id = created.json()["user"]["id"]
+    course = client.post("/v1/courses", json={"title": "Feed course"}, headers=auth).json()
+    patched = client.patch(f"/v1/users/{user_id}", json={"last_name": "Person"}, headers=auth)
+    assert patched.status_code == 200, patched.text
+
+    events = _get(client, auth, limit=1000)["results"]
+    updated = next(e for e in events if e["type"] == "user.updated")
+    assert updated["data"]["user_id"] == user_id
+    assert updated["data"]["email"] == "feed.person@example.com"
+    assert client.get(f"/v1/users/{updated['data']['user_id']}", headers=auth).status_code == 200
+    made = next(e for e in events if e["type"] == "course.created")
+    assert made["data"]["course_id"] == course["id"]
+    for event in events:  # no integer record id is left for a record /v1 serves
+        for key in ("user_id", "course_id", "group_id", "published_course_id", "domain_id"):
+            assert not isinstance(event["data"].get(key), int), event

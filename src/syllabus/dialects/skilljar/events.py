@@ -19,10 +19,12 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from syllabus.auth.keys import Principal
+from syllabus.core.context import Context, Surface
 from syllabus.db.session import unit_of_work
 from syllabus.dialects.skilljar.api import json
 from syllabus.dialects.skilljar.auth import principal_for
 from syllabus.dialects.skilljar.errors import FieldErrors, field_error
+from syllabus.dialects.skilljar.event_view import v1_event
 from syllabus.dialects.skilljar.query_params import EventsParams, EventStreamParams
 from syllabus.dialects.skilljar.routing import SkilljarRouter
 from syllabus.queries.feed import Cursor, Expired, FeedPage, read_feed
@@ -45,9 +47,10 @@ def _read(
     request: Request, tenant_id: int, after: Cursor | None, types: list[str], limit: int
 ) -> FeedPage:
     factory = request.app.state.session_factory
+    ctx = Context(tenant_id=tenant_id, actor="feed", surface=Surface.SKILLJAR)
     with unit_of_work(factory, tenant_id=tenant_id, read_only=True) as session:
         try:
-            return read_feed(session, tenant_id, after=after, types=types, limit=limit)
+            return read_feed(session, ctx, after=after, types=types, limit=limit)
         except Expired:
             raise FieldErrors(
                 {"detail": "This cursor is older than the feed's retention; start again."},
@@ -79,11 +82,16 @@ async def list_events(
     )
     return json(
         {
-            "results": [e.as_dict() for e in page.events],
+            "results": _shown(request, page),
             "next": nxt,
             "next_url": next_url,
         }
     )
+
+
+def _shown(request: Request, page: FeedPage) -> list[dict[str, Any]]:
+    ids = request.app.state.ids
+    return [v1_event(e, ids, page.user_emails) for e in page.events]
 
 
 def _sse(event: dict[str, Any]) -> bytes:
@@ -115,8 +123,8 @@ async def stream_events(
         started = beat = time.monotonic()
         yield b"retry: 2000\n\n"
         while True:
-            for event in page.events:
-                yield _sse(event.as_dict())
+            for event in _shown(request, page):
+                yield _sse(event)
             cursor = page.next
             now = time.monotonic()
             if duration and now - started >= duration:
