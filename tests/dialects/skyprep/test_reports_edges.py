@@ -22,7 +22,6 @@ from tests.dialects.skyprep.test_courses import arrange
 from tests.dialects.skyprep.test_reports import (
     EXAM_ID,
     World,
-    client,
     csv_rows,
     other,
     poll,
@@ -37,7 +36,7 @@ from tests.factories import make_course, make_item, make_users
 from tests.http_client import Program
 from tests.statements import statements_during
 
-__all__ = ["client", "other", "program", "world"]  # fixtures
+__all__ = ["other", "program", "world"]  # fixtures
 
 
 def test_a_report_is_a_constant_number_of_statements(
