@@ -60,6 +60,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from syllabus.db.engine import make_engine
 from syllabus.db.migrate import upgrade
 from syllabus.db.session import TENANT_KEY, make_sessionmaker
+from tests import cli_runner
 from tests.http_client import app_client, bind, bound_app
 
 DATABASES = ("sqlite", "postgresql")
@@ -98,6 +99,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "fresh_db: `client` is an app of its own on a fresh database (real commits: threads "
         "racing, faults injected at commit, other connections reading)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "cli_subprocess: the test's `syllabus` commands run as real processes (one smoke test "
+        "per command group); the other CLI tests run them in-process",
     )
 
 
@@ -479,6 +485,22 @@ def fresh_db_url(request: pytest.FixtureRequest, databases: Databases) -> Iterat
         yield url
     finally:
         remove()
+
+
+# --- CLI ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _cli_mode(request: pytest.FixtureRequest) -> Iterator[None]:
+    """``tests.cli_runner.run`` starts real processes for a test marked ``cli_subprocess``."""
+    if request.node.get_closest_marker("cli_subprocess") is None:
+        yield
+        return
+    token = cli_runner.in_subprocess.set(True)
+    try:
+        yield
+    finally:
+        cli_runner.in_subprocess.reset(token)
 
 
 # --- HTTP apps -------------------------------------------------------------------------------
