@@ -60,7 +60,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from syllabus.db.engine import make_engine
 from syllabus.db.migrate import upgrade
 from syllabus.db.session import TENANT_KEY, make_sessionmaker
-from tests import cli_runner
+from tests import cli_runner, hypothesis_profiles
 from tests.http_client import app_client, bind, bound_app
 
 DATABASES = ("sqlite", "postgresql")
@@ -135,8 +135,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_report_header() -> str:
-    """Say which database engines this run uses, so CI logs answer "which PostgreSQL?"."""
-    return f"databases: sqlite {sqlite3.sqlite_version}, postgresql from {find_pg_bindir()}"
+    """Say which database engines and hypothesis profile this run uses."""
+    return (
+        f"databases: sqlite {sqlite3.sqlite_version}, postgresql from {find_pg_bindir()}; "
+        f"hypothesis profile {hypothesis_profiles.PROFILE!r} (HYPOTHESIS_PROFILE=full for all)"
+    )
 
 
 # --- PostgreSQL server -----------------------------------------------------------------------

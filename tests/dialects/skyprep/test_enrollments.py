@@ -38,6 +38,7 @@ from tests.dialects.skyprep.test_users import (
     parse_xml,
 )
 from tests.http_client import Program, make_program
+from tests.hypothesis_profiles import examples
 
 
 @pytest.fixture
@@ -425,7 +426,7 @@ ANCHOR = {"user_email": "anchor@example.com", "name": "Anchor", "user_group_id":
 
 
 @settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -31,6 +31,7 @@ from tests.dialects.skyprep.test_users import (
 )
 from tests.factories import make_timeslot, make_training
 from tests.http_client import Program, make_program
+from tests.hypothesis_profiles import examples
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}([+-]\d\d:\d\d|Z)$")
 NULLABLE = {"capacity", "primary_instructor_user_id", "commencement_time", "end_time"}
@@ -846,7 +847,7 @@ FUZZ_FIELDS = {
 
 
 @settings(
-    max_examples=80,
+    max_examples=examples(80),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -38,6 +38,7 @@ from tests.dialects.skyprep.test_users import (
     parse_xml,
 )
 from tests.http_client import Program, make_program
+from tests.hypothesis_profiles import examples
 
 MAY_BE_NULL = {
     # Keys the sample shows with a value that a record may not have (yet).
@@ -659,7 +660,7 @@ FUZZ_FIELDS = {
 
 
 @settings(
-    max_examples=80,
+    max_examples=examples(80),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

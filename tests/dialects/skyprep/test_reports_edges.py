@@ -34,6 +34,7 @@ from tests.dialects.skyprep.test_reports import (
 from tests.dialects.skyprep.test_users import VALUES, api, ok, parse_xml
 from tests.factories import make_course, make_item, make_users
 from tests.http_client import Program
+from tests.hypothesis_profiles import examples
 from tests.statements import statements_during
 
 __all__ = ["other", "program", "world"]  # fixtures
@@ -141,7 +142,7 @@ FUZZ: dict[str, tuple[str, ...]] = {
 
 
 @settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

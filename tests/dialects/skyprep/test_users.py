@@ -28,6 +28,7 @@ from syllabus.services.credentials import issue_credential
 from syllabus.services.tenants import NewTenant, create_tenant
 from tests.dialects.skyprep.spec_samples import USER
 from tests.http_client import Program, make_program
+from tests.hypothesis_profiles import examples
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}([+-]\d\d:\d\d|Z)$")
@@ -666,7 +667,7 @@ VALUES = st.one_of(
 
 
 @settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
