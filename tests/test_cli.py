@@ -64,7 +64,6 @@ def test_duplicate_and_invalid_programs_fail_cleanly(fresh_db_url: str, tmp_path
     assert "acct_key" in bad.stderr
 
 
-@pytest.mark.cli_subprocess
 def test_key_create_list_and_revoke(fresh_db_url: str, tmp_path: Path) -> None:
     _run(fresh_db_url, tmp_path, "tenant", "create", "acme.example", "--json")
     created = json.loads(

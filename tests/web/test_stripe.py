@@ -315,6 +315,7 @@ def test_the_secret_is_validated_and_kept_in_settings(client: TestClient, progra
 
 
 @pytest.mark.fresh_db
+@pytest.mark.postgres
 def test_simultaneous_deliveries_of_one_event_fulfil_it_once(
     client: TestClient, program: Program, course_id: int
 ) -> None:

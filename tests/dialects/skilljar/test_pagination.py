@@ -92,6 +92,7 @@ def test_page_size_ten_thousand_is_honoured(
 
 
 @pytest.mark.fresh_db
+@pytest.mark.postgres
 def test_concurrent_writer_thread_does_not_break_the_walk(
     client: TestClient, program: Program, auth: dict[str, str]
 ) -> None:
