@@ -185,6 +185,7 @@ def test_samples_come_from_the_programs_data(
     assert event["domain"]["name"] == "academy.example.test"
 
 
+@pytest.mark.fresh_db  # the sender drains in threads of its own
 def test_deliveries_are_logged_resent_and_replayed(
     client: TestClient, auth: dict[str, str], program: Program
 ) -> None:
