@@ -15,7 +15,24 @@ Fixtures, from widest to narrowest:
 - ``session`` (function): a session from ``session_factory`` scoped to all tenants
   (``info["tenant_id"] = None``); set another tenant id to test tenant scoping.
 - ``fresh_db_url`` (function, parametrized): a brand-new migrated database of its own, for
-  tests that need real commits seen by other connections or processes.
+  tests that need real commits seen by other connections, threads racing, or several
+  processes (served uvicorn, worker subprocesses, If-Match races, leases).
+- ``client`` (function): a ``TestClient`` on the module's app (``http_app``, one per test
+  module and database) whose session factory is bound to this test's ``connection``: an HTTP
+  test costs a savepoint, not a database and an app. ``fresh_client`` is the same client on an
+  app of its own over ``fresh_db_url``, for HTTP tests that need real commits; a test or module
+  marked ``@pytest.mark.fresh_db`` gets it as ``client``.
+
+Which databases a test runs on (``db_url`` and ``fresh_db_url`` are parametrized at collection):
+
+- SQLite only, by default: a pure wire-shape test sees the same SQL on both.
+- SQLite and PostgreSQL for the tests where the SQL differs: everything under
+  ``tests/services``, ``tests/queries``, ``tests/db``, ``tests/delivery`` and ``tests/auth``,
+  tenancy, concurrency and race test files (``*tenancy*``, ``*concurrency*``, ``*race*``), and
+  any test, class or module marked ``@pytest.mark.postgres``.
+- ``@pytest.mark.parametrize("fresh_db_url", ["postgresql"], indirect=True)`` picks by hand.
+
+``SYLLABUS_TEST_SKIP_POSTGRES=1`` skips the PostgreSQL half; ``-k sqlite`` deselects it.
 """
 
 from __future__ import annotations
@@ -32,15 +49,19 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from syllabus.db.engine import make_engine
 from syllabus.db.migrate import upgrade
 from syllabus.db.session import TENANT_KEY, make_sessionmaker
+from tests import cli_runner, hypothesis_profiles
+from tests.http_client import app_client, bind, bound_app
 
 DATABASES = ("sqlite", "postgresql")
 SKIP_POSTGRES_ENV = "SYLLABUS_TEST_SKIP_POSTGRES"
@@ -63,9 +84,62 @@ PG_SETTINGS = {
 UNIX_SOCKET_PATH_MAX = 100  # sun_path is 108 bytes; leave room for "/.s.PGSQL.5432"
 
 
+BOTH_DATABASES_DIRS = ("services", "queries", "db", "delivery", "auth")
+"""Directories of ``tests/`` whose every test runs on both databases."""
+BOTH_DATABASES_FILE_WORDS = ("tenancy", "concurrency", "race")
+"""A test file whose name holds one of these runs on both databases."""
+TESTS_ROOT = Path(__file__).parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "postgres: run on PostgreSQL as well as SQLite (the SQL differs)"
+    )
+    config.addinivalue_line(
+        "markers",
+        "fresh_db: `client` is an app of its own on a fresh database (real commits: threads "
+        "racing, faults injected at commit, other connections reading)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "cli_subprocess: the test's `syllabus` commands run as real processes (one smoke test "
+        "per command group); the other CLI tests run them in-process",
+    )
+
+
+def databases_for(definition: pytest.Function) -> tuple[str, ...]:
+    """Both databases for tests where the SQL differs (see the module docstring), else SQLite."""
+    if definition.get_closest_marker("postgres") is not None:
+        return DATABASES
+    relative = definition.path.relative_to(TESTS_ROOT)
+    if relative.parts[0] in BOTH_DATABASES_DIRS:
+        return DATABASES
+    if any(word in relative.name for word in BOTH_DATABASES_FILE_WORDS):
+        return DATABASES
+    return DATABASES[:1]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize ``db_url`` (per session) and ``fresh_db_url`` (per test) by database."""
+    by_hand = {
+        name.strip()
+        for marker in metafunc.definition.iter_markers("parametrize")
+        for name in (
+            marker.args[0].split(",") if isinstance(marker.args[0], str) else marker.args[0]
+        )
+    }
+    kinds = list(databases_for(metafunc.definition))
+    for name, scope in (("db_url", "session"), ("fresh_db_url", "function")):
+        if name in metafunc.fixturenames and name not in by_hand:
+            metafunc.parametrize(name, kinds, indirect=True, ids=kinds, scope=scope)
+
+
 def pytest_report_header() -> str:
-    """Say which database engines this run uses, so CI logs answer "which PostgreSQL?"."""
-    return f"databases: sqlite {sqlite3.sqlite_version}, postgresql from {find_pg_bindir()}"
+    """Say which database engines and hypothesis profile this run uses."""
+    return (
+        f"databases: sqlite {sqlite3.sqlite_version}, postgresql from {find_pg_bindir()}; "
+        f"hypothesis profile {hypothesis_profiles.PROFILE!r} (HYPOTHESIS_PROFILE=full for all)"
+    )
 
 
 # --- PostgreSQL server -----------------------------------------------------------------------
@@ -357,7 +431,7 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Databases:
     return Databases(tmp_path_factory.mktemp("databases"))
 
 
-@pytest.fixture(scope="session", params=DATABASES, ids=DATABASES)
+@pytest.fixture(scope="session")
 def db_url(request: pytest.FixtureRequest, databases: Databases) -> str:
     """The shared migrated database of each kind; tests reach it through rolled-back sessions."""
     kind: str = request.param
@@ -402,12 +476,75 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
-@pytest.fixture(params=DATABASES, ids=DATABASES)
+@pytest.fixture
 def fresh_db_url(request: pytest.FixtureRequest, databases: Databases) -> Iterator[str]:
-    """A brand-new migrated database for this test alone; commits to it are real."""
-    kind: str = request.param
+    """A brand-new migrated database for this test alone; commits to it are real.
+
+    Asked for by ``client`` (a ``fresh_db`` test), it is of the kind of the test's ``db_url``.
+    """
+    kind: str = getattr(request, "param", None) or request.node.callspec.params["db_url"]
     url, remove = databases.fresh(_server_for(kind, request))
     try:
         yield url
     finally:
         remove()
+
+
+# --- CLI ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _cli_mode(request: pytest.FixtureRequest) -> Iterator[None]:
+    """``tests.cli_runner.run`` starts real processes for a test marked ``cli_subprocess``."""
+    if request.node.get_closest_marker("cli_subprocess") is None:
+        yield
+        return
+    token = cli_runner.in_subprocess.set(True)
+    try:
+        yield
+    finally:
+        cli_runner.in_subprocess.reset(token)
+
+
+# --- HTTP apps -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def http_settings() -> dict[str, Any]:
+    """Settings a test module's app differs in (override it in the module, module-scoped)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def http_app(
+    engine: Engine,
+    db_url: str,
+    http_settings: dict[str, Any],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[TestClient]:
+    """The test module's app on the shared database; use it through ``client``."""
+    data_dir = tmp_path_factory.mktemp("app")
+    with bound_app(engine, db_url, data_dir, **http_settings) as client:
+        yield client
+
+
+@pytest.fixture
+def client(
+    request: pytest.FixtureRequest, http_app: TestClient, connection: Connection
+) -> TestClient:
+    """A client of the module's app, every session of which is a savepoint of this test;
+    ``fresh_client`` instead for a test (or module) marked ``fresh_db``."""
+    if request.node.get_closest_marker("fresh_db") is not None:
+        fresh: TestClient = request.getfixturevalue("fresh_client")
+        return fresh
+    bind(http_app, connection)
+    return http_app
+
+
+@pytest.fixture
+def fresh_client(
+    fresh_db_url: str, http_settings: dict[str, Any], tmp_path: Path
+) -> Iterator[TestClient]:
+    """A client of an app of its own on a fresh database, for HTTP tests whose commits must
+    be real (other connections, threads or processes see them)."""
+    yield from app_client(fresh_db_url, tmp_path, **http_settings)

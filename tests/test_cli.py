@@ -1,4 +1,5 @@
-"""The ``syllabus`` command as an operator runs it: real processes, a real server."""
+"""The ``syllabus`` command as an operator runs it: in-process (tests/cli_runner.py), and as
+real processes for the smoke test each command group keeps and a real server."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker, unit_of_work
 from syllabus.domain.credentials import Credential
 from syllabus.domain.users import User
+from tests import cli_runner
 
 SYLLABUS = [sys.executable, "-m", "syllabus"]
 
@@ -30,14 +32,7 @@ def _env(url: str, tmp_path: Path) -> dict[str, str]:
 def _run(
     url: str, tmp_path: Path, *args: str, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*SYLLABUS, *args],
-        env=_env(url, tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=check,
-    )
+    return cli_runner.run(list(args), _env(url, tmp_path), check=check)
 
 
 def test_tenant_create_json_prints_exactly_one_object(fresh_db_url: str, tmp_path: Path) -> None:
@@ -216,3 +211,18 @@ def test_materials_add_list_remove_and_course_subscribe_key(
     )
     assert refused.returncode == 1
     assert "(subscribe_key)" in refused.stderr
+
+
+GROUPS = sorted(
+    group.name or "" for group in cli_runner.app.registered_groups if group.name is not None
+)
+
+
+@pytest.mark.cli_subprocess
+@pytest.mark.parametrize("group", GROUPS)
+def test_each_command_group_answers_as_a_real_process(group: str, tmp_path: Path) -> None:
+    """The smoke test each group keeps: ``python -m syllabus <group>`` starts and knows it
+    (the other CLI tests run the commands in-process)."""
+    done = cli_runner.run([group, "--help"], _env(f"sqlite:///{tmp_path}/smoke.db", tmp_path))
+    assert done.returncode == 0
+    assert f"syllabus {group}" in done.stdout.replace("python -m ", "")

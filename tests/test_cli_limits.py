@@ -13,6 +13,7 @@ from sqlalchemy import select
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker, unit_of_work
 from syllabus.domain.tenants import Tenant
+from tests import cli_runner
 
 SYLLABUS = [sys.executable, "-m", "syllabus"]
 
@@ -22,9 +23,7 @@ def _run(
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SYLLABUS_DATABASE_URL": url, "SYLLABUS_DATA_DIR": str(tmp_path)}
     env["COLUMNS"] = "200"  # rich must not wrap the one-line answers
-    return subprocess.run(
-        [*SYLLABUS, *args], env=env, capture_output=True, text=True, timeout=120, check=check
-    )
+    return cli_runner.run(list(args), env, check=check)
 
 
 def _stored(url: str) -> object:

@@ -16,6 +16,7 @@ from syllabus.cli.demo import ensure_demo_program
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker, unit_of_work
 from syllabus.domain.signup_manager import SignupField, UserSignupFieldValue
+from tests import cli_runner
 from tests.http_client import app_client
 
 SYLLABUS = [sys.executable, "-m", "syllabus"]
@@ -26,9 +27,7 @@ def _run(
     url: str, tmp_path: Path, *args: str, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SYLLABUS_DATABASE_URL": url, "SYLLABUS_DATA_DIR": str(tmp_path)}
-    return subprocess.run(
-        [*SYLLABUS, *args], env=env, capture_output=True, text=True, timeout=120, check=check
-    )
+    return cli_runner.run(list(args), env, check=check)
 
 
 def _field(url: str, tmp_path: Path, *args: str) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""``syllabus webhook ...`` as an operator runs it (real processes)."""
+"""``syllabus webhook ...`` as an operator runs it (in-process; see tests/cli_runner.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+from tests import cli_runner
 
 SYLLABUS = [sys.executable, "-m", "syllabus"]
 
@@ -20,9 +22,7 @@ def _run(
         "SYLLABUS_DATA_DIR": str(tmp_path),
         "SYLLABUS_WEBHOOK_ALLOW_PRIVATE_TARGETS": "0",
     }
-    return subprocess.run(
-        [*SYLLABUS, *args], env=env, capture_output=True, text=True, timeout=120, check=check
-    )
+    return cli_runner.run(list(args), env, check=check)
 
 
 def test_webhook_create_list_rotate_replay_delete(fresh_db_url: str, tmp_path: Path) -> None:

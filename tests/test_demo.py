@@ -3,8 +3,6 @@ answers real, non-empty data on it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,15 +26,9 @@ from syllabus.domain.materials import Material
 from syllabus.domain.progress import CourseProgress, ItemProgress
 from syllabus.domain.rewards import Competency, PointBalance, Skill, SkillBalance
 from syllabus.services.credentials import issue_credential
-from tests.http_client import app_client
 
 ACCT_KEY = "demo.example"
 REPORT_ACTIONS = {"get_report", "get_async_report", "get_saved_advanced_report"}
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from syllabus.domain.courses import CourseItem, ItemType
 from syllabus.domain.groups import GroupCourse, GroupMembership
 from syllabus.domain.progress import ItemProgress
 from syllabus.queries.reports import REPORT_TYPES
-from tests.test_demo import ACCT_KEY, call, client, demo
+from tests.test_demo import ACCT_KEY, call, demo
 
-__all__ = ["client", "demo"]  # fixtures
+__all__ = ["demo"]  # fixtures
 
 
 def _ids(client: TestClient, demo: dict[str, Any]) -> dict[str, int]:

@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from sqlalchemy import text
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Mount
 
@@ -42,10 +43,22 @@ from syllabus.web.stripe import routes as stripe_routes
 log = logging.getLogger("syllabus")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+) -> FastAPI:
+    """The app for ``settings``; pass ``engine`` and ``session_factory`` to share them.
+
+    Everything that opens sessions (the dialects, the guards, the embedded worker) takes the
+    one factory made or given here, so a caller can bind it elsewhere (the tests bind it to a
+    savepoint of their connection). A given engine is the caller's to dispose.
+    """
     settings = settings or Settings.from_env()
-    engine = make_engine(settings.database_url)
-    factory = make_sessionmaker(engine)
+    owns_engine = engine is None
+    engine = engine or make_engine(settings.database_url)
+    factory = session_factory or make_sessionmaker(engine)
     rate_limiter = RateLimiter.for_settings(settings, engine, factory)
 
     @asynccontextmanager
@@ -81,7 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 sender.close()
             app.state.webhook_ping.close()
             rate_limiter.close()
-            engine.dispose()
+            if owns_engine:
+                engine.dispose()
 
     app = FastAPI(
         title="Syllabus",

@@ -9,7 +9,8 @@ import sys
 import textwrap
 import threading
 import time
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -179,18 +180,26 @@ def test_concurrent_workers_never_claim_the_same_job(factory: sessionmaker[Sessi
     assert sorted(claimed) == sorted(ids)  # every job claimed exactly once
 
 
+@dataclass
+class SteppedClock:
+    """A worker's clock that moves only when the test says, so a lease lapses on cue."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 def test_an_expired_lease_is_claimed_again(factory: sessionmaker[Session]) -> None:
     (job_id,) = _enqueue(factory, "noop")
-    # Long enough that a loaded CI machine cannot let it lapse between the two claims.
     lease = 2.0
-    first = Worker(factory, name="first", lease_seconds=lease, registry=Registry())
-    claimed_at = time.monotonic()
+    clock = SteppedClock(utcnow())
+    first = Worker(factory, name="first", lease_seconds=lease, registry=Registry(), clock=clock)
     assert first.claim_jobs() == [job_id]
-    second = Worker(factory, name="second", registry=Registry())
+    second = Worker(factory, name="second", registry=Registry(), clock=clock)
     held = second.claim_jobs()
-    if time.monotonic() - claimed_at < lease:
-        assert held == []  # lease still held
-    time.sleep(max(0.0, claimed_at + lease + 0.2 - time.monotonic()))
+    assert held == []  # lease still held
+    clock.now += timedelta(seconds=lease + 0.2)
     assert second.claim_jobs() == [job_id]
     assert first.run_job(job_id) is False  # the first worker lost it and must not finish it
 

@@ -16,6 +16,7 @@ from syllabus.queries.users import (
 )
 from syllabus.services.users import NewUser, UserData, create_users, deactivate_user
 from tests.factories import make_tenant, make_user, scope, unique
+from tests.hypothesis_profiles import examples
 
 
 def test_get_user_by_email_is_case_insensitive(session: Session) -> None:
@@ -75,7 +76,7 @@ def _populate(session: Session, counts: list[tuple[int, int]]) -> tuple[Context,
 
 
 @settings(
-    max_examples=20,
+    max_examples=examples(20),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )

@@ -50,6 +50,7 @@ from tests.factories import (
     make_user,
     unique,
 )
+from tests.hypothesis_profiles import examples
 
 
 def publications(session: Session, course_id: int) -> list[tuple[int, str]]:
@@ -586,7 +587,7 @@ item_operations = st.lists(
 
 
 @settings(
-    max_examples=20,
+    max_examples=examples(20),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )

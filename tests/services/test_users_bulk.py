@@ -27,6 +27,7 @@ from tests.factories import (
     make_user,
     unique,
 )
+from tests.hypothesis_profiles import examples
 
 
 def new(email: str, **fields: Any) -> NewUser:
@@ -250,7 +251,7 @@ def recase(email: str, flips: list[bool]) -> str:
 
 
 @settings(
-    max_examples=25,
+    max_examples=examples(25),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,12 +12,7 @@ from icalendar import Calendar
 
 from tests.dialects.skyprep.test_ilt import new_training
 from tests.dialects.skyprep.test_users import NEW_YORK, api, make_zoned_program, new_user, ok
-from tests.http_client import Program, app_client, make_program
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
+from tests.http_client import Program, make_program
 
 
 @pytest.fixture

@@ -3,9 +3,7 @@ malformed codes, 410 once revoked, expired ones marked so; no sign-in needed, na
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,12 +19,7 @@ from syllabus.services.progress import (
 )
 from syllabus.services.users import UserData, create_user
 from tests.dialects.skilljar.conftest import arrange
-from tests.http_client import Program, app_client, make_program
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
+from tests.http_client import Program, make_program
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,12 +20,7 @@ from syllabus.auth.sessions import (
 from syllabus.db.engine import make_engine
 from syllabus.db.session import unit_of_work
 from syllabus.domain.access import LoginKey
-from tests.http_client import Program, app_client, make_program
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
+from tests.http_client import Program, make_program
 
 
 @pytest.fixture

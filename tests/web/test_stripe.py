@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,7 +21,7 @@ from syllabus.domain.users import User
 from syllabus.services.payments import StripeOutcome, set_stripe_webhook_secret
 from syllabus.web.stripe import receive_stripe_event
 from tests.factories import make_course, make_user
-from tests.http_client import Program, app_client, make_program
+from tests.http_client import Program, make_program
 from tests.stripe_events import (
     SECRET,
     body,
@@ -32,11 +30,6 @@ from tests.stripe_events import (
     payment_intent_succeeded,
     signature,
 )
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
 
 
 def _in(client: TestClient, program: Program) -> Any:
@@ -327,6 +320,8 @@ def test_the_secret_is_validated_and_kept_in_settings(client: TestClient, progra
         assert SECRET not in str(changed.data)
 
 
+@pytest.mark.fresh_db
+@pytest.mark.postgres
 def test_simultaneous_deliveries_of_one_event_fulfil_it_once(
     client: TestClient, program: Program, course_id: int
 ) -> None:

@@ -19,7 +19,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -106,6 +106,8 @@ class WebhookSender:
     client: httpx.Client | None = None
     wake: threading.Event | None = None
     """The worker's wake-up, set when a drain ends: what it left is claimed at once."""
+    clock: Callable[[], datetime] = utcnow
+    """What leases, retries and attempts are timed by (tests step a fake one)."""
 
     def __post_init__(self) -> None:
         if self.client is None:
@@ -182,7 +184,7 @@ class WebhookSender:
         ``exclude`` (drained here now: its lease may have run out mid-drain, and a second
         drain would break its order). A read comes first, so an idle pass never takes
         SQLite's write lock from the application's writers."""
-        now, limit = utcnow(), limit or self.concurrency
+        now, limit = self.clock(), limit or self.concurrency
         with unit_of_work(self.factory, tenant_id=None, read_only=True) as session:
             if session.execute(self._due(now, 1, exclude)).first() is None:
                 return []
@@ -256,7 +258,7 @@ class WebhookSender:
                     break
                 sent += 1
                 if result.ok:
-                    delivered.append((delivery_id, result, utcnow()))
+                    delivered.append((delivery_id, result, self.clock()))
                     if len(delivered) < self.record_every and time.monotonic() - since < 0.2:
                         continue
                 held = self._record_delivered(webhook_id, tenant_id, delivered)
@@ -285,7 +287,7 @@ class WebhookSender:
         True while our lease still holds."""
         if not items and not release:
             return True
-        now = utcnow()
+        now = self.clock()
         with unit_of_work(self.factory, tenant_id=None) as session:
             connection = session.connection()
             lease: dict[str, Any] = (
@@ -349,7 +351,7 @@ class WebhookSender:
 
     def _record(self, webhook_id: int, delivery_id: int, result: AttemptResult) -> bool:
         """Log the attempt and move the queue on; True when the next delivery may be sent."""
-        now = utcnow()
+        now = self.clock()
         with unit_of_work(self.factory, tenant_id=None) as session:
             webhook = session.get(Webhook, webhook_id)
             delivery = session.get(WebhookDelivery, delivery_id)
@@ -431,6 +433,7 @@ def attach_webhooks(
         allow_private=allow_private_targets,
         name=f"{worker.name}:webhooks",
         wake=worker.wake,
+        clock=worker.clock,
     )
     worker.extra_passes.append(sender.run_pass)
     worker.background.append(sender.settle)

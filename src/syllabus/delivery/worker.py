@@ -76,6 +76,8 @@ class Worker:
     """Set to end the wait between passes early (a commit that recorded events, a stop)."""
     listener: OutboxListener | None = field(default=None, init=False, repr=False)
     """PostgreSQL: the LISTEN side of the wake-up, while ``run_forever`` runs."""
+    clock: Callable[[], datetime] = utcnow
+    """What leases, backoff and ``until`` are timed by (tests step a fake one)."""
 
     def _nothing_due(self, probe: Any) -> bool:
         """A read before a write transaction: an idle pass must not take SQLite's write
@@ -106,14 +108,14 @@ class Worker:
                 else:
                     for event in events:
                         handler(session, event)
-            now = utcnow()
+            now = self.clock()
             for event in events:
                 event.dispatched_at = now
             return len(events)
 
     def claim_jobs(self, limit: int | None = None) -> list[int]:
         """Lease up to ``limit`` due jobs (queued, or running with an expired lease)."""
-        now = utcnow()
+        now = self.clock()
         due = select(Job.id).where(
             or_(
                 (Job.status == JobStatus.QUEUED) & (Job.run_after <= now),
@@ -159,7 +161,7 @@ class Worker:
                 result = handler(session, job)
                 job.status = JobStatus.DONE
                 job.result = result
-                job.finished_at = utcnow()
+                job.finished_at = self.clock()
                 job.locked_by = None
                 job.locked_until = None
                 job.last_error = None
@@ -179,10 +181,10 @@ class Worker:
             job.locked_until = None
             if job.attempts >= job.max_attempts:
                 job.status = JobStatus.DEAD
-                job.finished_at = utcnow()
+                job.finished_at = self.clock()
             else:
                 job.status = JobStatus.QUEUED
-                job.run_after = utcnow() + backoff(job.attempts)
+                job.run_after = self.clock() + backoff(job.attempts)
 
     def run_once(self) -> int:
         """One pass: fan out events, then claim and run due jobs. Returns work done."""
@@ -206,7 +208,7 @@ class Worker:
             listener.start()
         try:
             while not stop.is_set():
-                if until is not None and utcnow() >= until:
+                if until is not None and self.clock() >= until:
                     break
                 self.wake.clear()  # a commit during the pass brings the next one forward
                 started = time.monotonic()

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from starlette.datastructures import Headers
 
-from syllabus.app import create_app
 from syllabus.dialects.scim.endpoint import SCIM, bearer
 from syllabus.dialects.skilljar.auth import V1, presented_key
 from syllabus.dialects.skilljar.errors import Unauthorized
-from tests.http_client import make_program, settings_for
+from tests.http_client import make_program
 
 
 def b64(raw: str) -> str:
@@ -64,12 +61,6 @@ def test_scim_takes_bearer_only_in_guard_and_route(value: str) -> None:
         assert secret is None
         with pytest.raises(Exception, match="bearer token is required"):
             bearer(_Request(value))  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(settings_for(fresh_db_url, tmp_path))) as test_client:
-        yield test_client
 
 
 def test_the_guard_limits_exactly_the_callers_the_route_accepts(client: TestClient) -> None:

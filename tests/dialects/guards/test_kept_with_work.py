@@ -8,9 +8,7 @@ process died once the write committed) and the write transaction's commit.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +21,9 @@ from syllabus.domain.groups import Group
 from syllabus.domain.limits import IdempotencyKey, IdempotencyState
 from syllabus.domain.users import User
 from syllabus.services.idempotency import hash_key
-from tests.http_client import Program, app_client, make_program
+from tests.http_client import Program, make_program
+
+pytestmark = pytest.mark.fresh_db  # faults are injected at the write's real commit
 
 
 @dataclass(frozen=True)
@@ -43,11 +43,6 @@ SURFACES = {
         True,
     ),
 }
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
 
 
 @pytest.fixture

@@ -33,6 +33,8 @@ from syllabus.services.groups import GroupData, create_group
 from syllabus.services.rate_limits import set_program_rate_limit
 from tests.http_client import Program, make_program, settings_for
 
+pytestmark = pytest.mark.postgres  # rate limits: PostgreSQL shares buckets through SQL
+
 
 def probe_app(url: str, data_dir: Path) -> FastAPI:
     app = create_app(settings_for(url, data_dir))

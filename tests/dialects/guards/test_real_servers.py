@@ -23,7 +23,8 @@ from syllabus.domain.users import User
 from syllabus.services.credentials import issue_credential
 from tests.factories import make_tenant
 
-pytestmark = pytest.mark.slow
+# Both databases: on PostgreSQL the rate-limit buckets are shared through SQL.
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 START_TIMEOUT = 60.0
 
 

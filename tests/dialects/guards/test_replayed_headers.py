@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -24,15 +22,10 @@ from syllabus.services.idempotency import hash_key
 from syllabus.services.rate_limits import set_program_rate_limit
 from syllabus.services.signup_fields import SignupFieldData, add_signup_field
 from tests.dialects.skilljar.conftest import arrange, codec
-from tests.http_client import Program, app_client, make_program
+from tests.http_client import Program, make_program
 
 RATE_STATE = re.compile(r'^"per-key";r=(\d+);t=(\d+)$')
 SCIM_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
 
 
 @pytest.fixture

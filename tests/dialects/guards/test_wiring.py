@@ -4,24 +4,17 @@ answer says where the key stands, and an exhausted key is refused in each surfac
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from dataclasses import replace
-from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from syllabus.app import create_app
-from tests.http_client import Program, make_program, settings_for
+from tests.http_client import Program, make_program
 
 
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    settings = replace(
-        settings_for(fresh_db_url, tmp_path), rate_limit_per_second=0.001, rate_limit_burst=3
-    )
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
+@pytest.fixture(scope="module")
+def http_settings() -> dict[str, Any]:
+    return {"rate_limit_per_second": 0.001, "rate_limit_burst": 3}
 
 
 @pytest.fixture

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.http_client import Program, app_client, make_program
+from tests.http_client import Program, make_program
 
 SCIM_JSON = "application/scim+json"
 USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -92,11 +90,6 @@ def assert_error(response: httpx.Response, status: int, scim_type: str | None = 
         assert body.get("scimType") == scim_type, body
     else:
         assert "scimType" not in body, body
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
 
 
 @pytest.fixture

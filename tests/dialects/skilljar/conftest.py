@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,12 +14,7 @@ from sqlalchemy.orm import Session
 from syllabus.core.context import Context, Surface
 from syllabus.db.session import unit_of_work
 from syllabus.dialects.skilljar.ids import IdCodec
-from tests.http_client import Program, app_client, make_program
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
+from tests.http_client import Program, make_program
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
@@ -73,6 +74,8 @@ def test_bad_parameters_are_400s_naming_them(client: TestClient, auth: dict[str,
     assert client.get("/v1/events").status_code == 401
 
 
+@pytest.mark.fresh_db  # a writer thread commits while the request waits
+@pytest.mark.postgres
 def test_wait_answers_as_soon_as_an_event_commits(
     client: TestClient, program: Program, auth: dict[str, str]
 ) -> None:

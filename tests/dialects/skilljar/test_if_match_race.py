@@ -10,10 +10,10 @@ both would have compared the old tag before blocking, and both would have writte
 from __future__ import annotations
 
 import base64
+import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,15 +24,13 @@ from syllabus.core.credentials import CredentialKind
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker, unit_of_work
 from syllabus.services.credentials import issue_credential
+from tests.conftest import Databases
 from tests.dialects.guards.test_real_servers import servers
 from tests.factories import make_tenant
 
-# PostgreSQL row locks only: SQLite serializes writers with BEGIN IMMEDIATE.
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.parametrize("fresh_db_url", ["postgresql"], indirect=True),
-]
+pytestmark = pytest.mark.slow
 WAIT_SECONDS = 30.0
+_programs = itertools.count(1)
 
 
 class Served:
@@ -56,17 +54,33 @@ class Served:
         return result
 
 
+# PostgreSQL row locks only: SQLite serializes writers with BEGIN IMMEDIATE.
+@pytest.fixture(scope="module", params=["postgresql"])
+def race_server(
+    request: pytest.FixtureRequest,
+    databases: Databases,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, str]]:
+    """One real server on one fresh database for the module; each test has its own program."""
+    url, remove = databases.fresh(request.getfixturevalue("postgres_server"))
+    env = {"SYLLABUS_RATE_LIMIT_PER_SECOND": "0"}
+    try:
+        with servers(url, tmp_path_factory.mktemp("race"), 1, **env) as bases:
+            yield bases[0], url
+    finally:
+        remove()
+
+
 @pytest.fixture
-def served(fresh_db_url: str, tmp_path: Path) -> Iterator[tuple[Served, str]]:
-    engine = make_engine(fresh_db_url)
+def served(race_server: tuple[str, str]) -> tuple[Served, str]:
+    base, url = race_server
+    engine = make_engine(url)
     with unit_of_work(make_sessionmaker(engine), tenant_id=None) as session:
-        tenant, ctx = make_tenant(session, "race.example")
+        tenant, ctx = make_tenant(session, f"race-{next(_programs)}.example")
         api_key = issue_credential(session, ctx, kind=CredentialKind.API_KEY).secret
         scim = issue_credential(session, ctx, kind=CredentialKind.SCIM_TOKEN).secret
     engine.dispose()
-    env = {"SYLLABUS_RATE_LIMIT_PER_SECOND": "0"}
-    with servers(fresh_db_url, tmp_path, 1, **env) as bases:
-        yield Served(bases[0], tenant.acct_key, api_key, scim), fresh_db_url
+    return Served(base, tenant.acct_key, api_key, scim), url
 
 
 def _published_course(s: Served) -> dict[str, Any]:

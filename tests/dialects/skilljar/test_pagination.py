@@ -91,6 +91,8 @@ def test_page_size_ten_thousand_is_honoured(
     assert numbered["count"] == 10_050
 
 
+@pytest.mark.fresh_db
+@pytest.mark.postgres
 def test_concurrent_writer_thread_does_not_break_the_walk(
     client: TestClient, program: Program, auth: dict[str, str]
 ) -> None:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from syllabus.app import create_app
 from syllabus.core.context import Context, Surface
 from syllabus.db.session import unit_of_work
 from syllabus.domain.base import utcnow
@@ -20,16 +16,12 @@ from tests.delivery.receiver import Behaviour, running_receiver
 from tests.delivery.webhook_helpers import webhook_worker
 from tests.dialects.skilljar.conftest import basic
 from tests.factories import make_course, make_user
-from tests.http_client import Program, make_program, settings_for
+from tests.http_client import Program, make_program
 
 
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    settings = dataclasses.replace(
-        settings_for(fresh_db_url, tmp_path), webhook_allow_private_targets=True
-    )
-    with TestClient(create_app(settings)) as client:
-        yield client
+@pytest.fixture(scope="module")
+def http_settings() -> dict[str, Any]:
+    return {"webhook_allow_private_targets": True}
 
 
 @pytest.fixture
@@ -192,6 +184,7 @@ def test_samples_come_from_the_programs_data(
     assert event["domain"]["name"] == "academy.example.test"
 
 
+@pytest.mark.fresh_db  # the sender drains in threads of its own
 def test_deliveries_are_logged_resent_and_replayed(
     client: TestClient, auth: dict[str, str], program: Program
 ) -> None:

@@ -3,19 +3,11 @@ sign-on connector and SDKs that send every field rely on. JSON null still clears
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.dialects.skyprep.test_users import api, ok
-from tests.http_client import Program, app_client, make_program
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
+from tests.http_client import Program, make_program
 
 
 @pytest.fixture

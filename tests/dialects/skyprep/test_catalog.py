@@ -4,9 +4,6 @@ update_catalog_enrollments."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -23,12 +20,7 @@ from tests.dialects.skyprep.test_users import (
     ok,
     parse_xml,
 )
-from tests.http_client import Program, app_client, make_program
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
+from tests.http_client import Program, make_program
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,14 +11,9 @@ from syllabus.core.context import Context, Surface
 from syllabus.db.session import unit_of_work
 from syllabus.services.credentials import revoke_credential
 from syllabus.services.tenants import add_domain
-from tests.http_client import Program, app_client, make_program
+from tests.http_client import Program, make_program
 
 URL = "/admin/api/test_connection"
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
 
 
 @pytest.fixture
@@ -174,6 +168,7 @@ def test_available_api_calls_lists_every_action(client: TestClient, program: Pro
     assert response.json() == sorted(response.json())
 
 
+@pytest.mark.fresh_db
 def test_health(client: TestClient) -> None:
     response = client.get("/health")
     assert response.status_code == 200

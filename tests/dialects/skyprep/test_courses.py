@@ -4,9 +4,8 @@ destroy_course. Shapes are checked key by key against the spec's samples (course
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -28,7 +27,7 @@ from tests.dialects.skyprep.test_users import (
     ok,
     parse_xml,
 )
-from tests.http_client import Program, app_client, make_program
+from tests.http_client import Program, make_program
 
 T = TypeVar("T")
 COURSE_MAY_BE_NULL = {
@@ -51,11 +50,6 @@ FULL_COURSE = {
     "estimated_course_length_in_minutes": "60",
     "tags": "onboarding, required",
 }
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
 
 
 @pytest.fixture

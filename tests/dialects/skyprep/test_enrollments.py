@@ -3,8 +3,6 @@ enroll_user_in_courses, add_course_to_user_group, get_user_courses, mass_enroll.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,12 +37,8 @@ from tests.dialects.skyprep.test_users import (
     ok,
     parse_xml,
 )
-from tests.http_client import Program, app_client, make_program
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
+from tests.http_client import Program, make_program
+from tests.hypothesis_profiles import examples
 
 
 @pytest.fixture
@@ -432,7 +426,7 @@ ANCHOR = {"user_email": "anchor@example.com", "name": "Anchor", "user_group_id":
 
 
 @settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

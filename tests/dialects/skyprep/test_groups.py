@@ -5,8 +5,6 @@ remove_user_from_user_group, get_user_group_enrollments_for_user, remove_course_
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,14 +30,9 @@ from tests.dialects.skyprep.test_users import (
     ok,
     parse_xml,
 )
-from tests.http_client import Program, app_client, make_program
+from tests.http_client import Program, make_program
 
 GROUP_NULLABLE = {"user_group_id", "category"}
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
 
 
 @pytest.fixture

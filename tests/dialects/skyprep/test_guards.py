@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,15 +19,10 @@ from syllabus.db.session import unit_of_work
 from syllabus.domain.users import User
 from syllabus.services.credentials import issue_credential
 from syllabus.services.rate_limits import set_program_rate_limit
-from tests.http_client import Program, app_client, make_program, settings_for
+from tests.http_client import Program, make_program, settings_for
 
 POLICY = re.compile(r'^"per-key";q=(\d+);w=(\d+)$')
 STATE = re.compile(r'^"per-key";r=(\d+);t=(\d+)$')
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ timeslots (with date ranges) and registrations, against the spec's samples."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,16 +30,12 @@ from tests.dialects.skyprep.test_users import (
     parse_xml,
 )
 from tests.factories import make_timeslot, make_training
-from tests.http_client import Program, app_client, make_program
+from tests.http_client import Program, make_program
+from tests.hypothesis_profiles import examples
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}([+-]\d\d:\d\d|Z)$")
 NULLABLE = {"capacity", "primary_instructor_user_id", "commencement_time", "end_time"}
 NULLABLE |= {"course_progress_id", "instructor_led_training_timeslots"}
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
 
 
 @pytest.fixture
@@ -855,7 +849,7 @@ FUZZ_FIELDS = {
 
 
 @settings(
-    max_examples=80,
+    max_examples=examples(80),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

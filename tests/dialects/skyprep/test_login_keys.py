@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,7 +13,7 @@ from sqlalchemy import select, text
 
 from syllabus.db.session import unit_of_work
 from syllabus.domain.events import Event
-from tests.http_client import Program, app_client, make_program
+from tests.http_client import Program, make_program
 
 
 def mail(name: str) -> str:
@@ -29,11 +27,6 @@ LOGIN_KEY_SAMPLE = {
     "email": mail("dexter"),
     "url": "https://example.skyprepapp.com/account/automated_login?login_key=sample_login_key",
 }
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ update_manager_permissions_in_user_group, remove_manager_from_user_group."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,15 +22,10 @@ from tests.dialects.skyprep.test_users import (
     ok,
     parse_xml,
 )
-from tests.http_client import Program, app_client, make_program
+from tests.http_client import Program, make_program
 
 DEFAULTS = {name: MANAGER[name] for name in MANAGER_PERMISSIONS}
 """A new manager's flags: those of the spec's get_manager_permissions sample."""
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
 
 
 @pytest.fixture

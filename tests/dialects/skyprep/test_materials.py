@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -28,7 +27,7 @@ from tests.dialects.skyprep.test_users import (
     ok,
     parse_xml,
 )
-from tests.http_client import Program, app_client, make_program
+from tests.http_client import Program, make_program
 
 MATERIAL_SAMPLE: dict[str, Any] = {
     "created_at": "2026-04-15T09:00:00.000-04:00",
@@ -44,11 +43,6 @@ MATERIAL_SAMPLE: dict[str, Any] = {
     "page_count": 12,
     "category": "Onboarding",
 }
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path / "data")
 
 
 @pytest.fixture

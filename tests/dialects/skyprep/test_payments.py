@@ -3,9 +3,7 @@ receiver, newest first, filtered, in pages that neither skip nor repeat."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,16 +27,11 @@ from tests.dialects.skyprep.test_users import (
     parse_xml,
 )
 from tests.factories import make_course
-from tests.http_client import Program, app_client, make_program
+from tests.http_client import Program, make_program
 from tests.stripe_events import checkout_completed, payment_intent_succeeded
 
 BUYER_KEYS = frozenset({"user_id", "first_name", "last_name"})
 """Null when no buyer is known (a payment whose event carried no email)."""
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@ get_user_roles, get_datasets, create_or_update_power_users, destroy_power_user."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -27,7 +26,7 @@ from tests.dialects.skyprep.test_users import (
     ok,
     parse_xml,
 )
-from tests.http_client import Program, app_client, make_program
+from tests.http_client import Program, make_program
 
 ROLE = {
     "id": 601,
@@ -52,11 +51,6 @@ DATASET: dict[str, Any] = {
     "updated_at_int": 1777630800,
 }
 PERMISSIONS = {"id": 801, "user_role_id": 601, "dataset_ids": [701]}
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
 
 
 @pytest.fixture

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
@@ -18,7 +15,7 @@ from tests.dialects.skyprep.test_users import (
     ok,
     parse_xml,
 )
-from tests.http_client import Program, app_client, make_program
+from tests.http_client import Program, make_program
 
 PROGRAM_SAMPLE = {
     "created_at": "2020-01-01T09:00:00.000-05:00",
@@ -31,11 +28,6 @@ PROGRAM_SAMPLE = {
     "admin_count": 4,
     "learning_paths_count": 6,
 }
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
 
 
 @pytest.fixture

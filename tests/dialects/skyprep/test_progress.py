@@ -4,9 +4,7 @@ get_course_item_progress, set_course_item_progress, get_user_course_status."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,7 +37,8 @@ from tests.dialects.skyprep.test_users import (
     ok,
     parse_xml,
 )
-from tests.http_client import Program, app_client, make_program
+from tests.http_client import Program, make_program
+from tests.hypothesis_profiles import examples
 
 MAY_BE_NULL = {
     # Keys the sample shows with a value that a record may not have (yet).
@@ -61,9 +60,9 @@ TIMESTAMP_KEYS = (
 
 
 @pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
+def client(client: TestClient) -> TestClient:
     PAGE_MARKS.clear()
-    yield from app_client(fresh_db_url, tmp_path)
+    return client
 
 
 @pytest.fixture
@@ -661,7 +660,7 @@ FUZZ_FIELDS = {
 
 
 @settings(
-    max_examples=80,
+    max_examples=examples(80),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -3,9 +3,7 @@ paging that neither skips nor repeats while records are added; constant queries 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,14 +25,14 @@ from tests.dialects.skyprep.test_users import (
     ok,
     parse_xml,
 )
-from tests.http_client import Program, app_client, make_program
+from tests.http_client import Program, make_program
 from tests.statements import statements_during
 
 
 @pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
+def client(client: TestClient) -> TestClient:
     PAGE_MARKS.clear()
-    yield from app_client(fresh_db_url, tmp_path)
+    return client
 
 
 @pytest.fixture

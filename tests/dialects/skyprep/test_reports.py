@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from tests.dialects.skyprep.test_users import (
     parse_xml,
 )
 from tests.factories import make_course, make_group, make_item, make_user
-from tests.http_client import Program, app_client, make_program
+from tests.http_client import Program, make_program
 
 SAVED_KEYS = [
     "created_at",
@@ -63,11 +62,6 @@ class World:
 
 
 EXAM_ID = 312
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
 
 
 @pytest.fixture

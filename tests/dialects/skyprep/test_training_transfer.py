@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +13,7 @@ from syllabus.services.course_items import CourseItemData, add_course_item
 from tests.dialects.skyprep.test_courses import arrange
 from tests.dialects.skyprep.test_users import api, fails, new_user, ok
 from tests.factories import make_timeslot, make_training
-from tests.http_client import Program, app_client, make_program
+from tests.http_client import Program, make_program
 
 SAMPLE: dict[str, Any] = {
     "status": "success",
@@ -24,11 +22,6 @@ SAMPLE: dict[str, Any] = {
     "moved": {"course_enrollments": 2, "course_progresses": 2, "user_group_enrollments": 1},
     "skipped": [],
 }
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
 
 
 @pytest.fixture

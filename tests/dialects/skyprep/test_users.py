@@ -8,9 +8,7 @@ import itertools
 import re
 import xml.etree.ElementTree as ET
 import zoneinfo
-from collections.abc import Iterator
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,7 +27,8 @@ from syllabus.queries.users import UserRow, get_user
 from syllabus.services.credentials import issue_credential
 from syllabus.services.tenants import NewTenant, create_tenant
 from tests.dialects.skyprep.spec_samples import USER
-from tests.http_client import Program, app_client, make_program
+from tests.http_client import Program, make_program
+from tests.hypothesis_profiles import examples
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}([+-]\d\d:\d\d|Z)$")
@@ -57,11 +56,6 @@ FULL_PROFILE = {
     "user_identifier": "EMP-158",
     "ca_0": "Alias: Bay Harbour Butcher",
 }
-
-
-@pytest.fixture
-def client(fresh_db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from app_client(fresh_db_url, tmp_path)
 
 
 def make_zoned_program(client: TestClient, acct_key: str, time_zone: str) -> Program:
@@ -679,7 +673,7 @@ VALUES = st.one_of(
 
 
 @settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
