@@ -32,7 +32,7 @@ from syllabus.dialects.skilljar import (
     users,
     webhooks,
 )
-from syllabus.dialects.skilljar.body import BODY_MODELS
+from syllabus.dialects.skilljar.body import declared_body
 from syllabus.dialects.skilljar.errors import install_error_handlers
 from syllabus.dialects.skilljar.ids import IdCodec
 
@@ -98,10 +98,13 @@ def create_skilljar_app(parent: State) -> FastAPI:
             )
             components = schema.setdefault("components", {})
             schemas = components.setdefault("schemas", {})
-            for name, model in BODY_MODELS.items():
+            # The bodies this app's routes declare (not every model ever declared anywhere:
+            # the registry is process-wide), so the document is the same whoever ran before.
+            declared = {m for m in map(declared_body, app.routes) if m is not None}
+            for model in sorted(declared, key=lambda m: m.__name__):
                 model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
                 schemas.update(model_schema.pop("$defs", {}))
-                schemas[name] = model_schema
+                schemas[model.__name__] = model_schema
             components["securitySchemes"] = {
                 "OrganizationApiKey": {"type": "http", "scheme": "basic"},
                 "tokenAuth": {"type": "http", "scheme": "bearer"},
