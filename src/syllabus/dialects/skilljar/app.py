@@ -100,7 +100,7 @@ def create_skilljar_app(parent: State) -> FastAPI:
             schemas = components.setdefault("schemas", {})
             # The bodies this app's routes declare (not every model ever declared anywhere:
             # the registry is process-wide), so the document is the same whoever ran before.
-            declared = {m for m in map(declared_body, app.routes) if m is not None}
+            declared = {m for m in map(declared_body, app.state.method_routes) if m is not None}
             for model in sorted(declared, key=lambda m: m.__name__):
                 model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
                 schemas.update(model_schema.pop("$defs", {}))
