@@ -12,6 +12,7 @@ import orjson
 from bench.harness import Row, compare, not_available
 from bench.http import HOST, UNTHROTTLED, serve
 from bench.scenarios import Bench, ours
+from syllabus.core.context import Context, Surface
 from syllabus.core.credentials import CredentialKind
 
 USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -107,11 +108,12 @@ def filter_scenario(bench: Bench) -> list[Row]:
     emails = [program.email(i) for i in bench.seed.sample(range(program.users), n)]
     params = [list_params({"filter": f'userName eq "{e.upper()}"'}) for e in emails]
     base = "http://bench/scim/v2/"
+    reader = Context(tenant_id=tid, actor="bench", surface=Surface.SCIM)
 
     def mine() -> None:
         for p in params:
             with bench.read_session() as session:
-                found = list_users(session, p, base)
+                found = list_users(session, reader, p, base)
                 if found["totalResults"] != 1:  # type: ignore[index]
                     raise RuntimeError("userName filter did not find the user")
 
@@ -143,6 +145,7 @@ def import_pages_scenario(bench: Bench) -> list[Row]:
     from syllabus.dialects.scim.listing import list_params
 
     base = "http://bench/scim/v2/"
+    reader = Context(tenant_id=bench.program.tenant_id, actor="bench", surface=Surface.SCIM)
     pages = max(10, bench.scale.lookups // 40)
     last_start = max(users - PAGE + 1, 1)
 
@@ -152,7 +155,7 @@ def import_pages_scenario(bench: Bench) -> list[Row]:
         def go() -> None:
             for _ in range(pages):
                 with bench.read_session() as session:
-                    got = list_users(session, params, base)
+                    got = list_users(session, reader, params, base)
             if len(got["Resources"]) == 0:  # type: ignore[index]
                 raise RuntimeError("empty page")
 
@@ -163,7 +166,9 @@ def import_pages_scenario(bench: Bench) -> list[Row]:
         start = 1
         while True:
             with bench.read_session() as session:
-                got = list_users(session, list_params({"startIndex": start, "count": PAGE}), base)
+                got = list_users(
+                    session, reader, list_params({"startIndex": start, "count": PAGE}), base
+                )
             start += PAGE
             if start > got["totalResults"]:  # type: ignore[index]
                 return time.perf_counter() - started
