@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from syllabus.core.context import Context
 from syllabus.core.errors import Invalid
 from syllabus.domain.events import Event
-from syllabus.queries.users import users_by_ids
+from syllabus.queries.users import user_emails
 
 MAX_LIMIT = 1000
 _CURSOR = re.compile(r"^(\d{1,20})-(\d{1,20})$")
@@ -161,7 +161,7 @@ def _user_emails(session: Session, ctx: Context, events: Sequence[FeedEvent]) ->
     ]
     if not wanted:
         return {}
-    return {user_id: row.email for user_id, row in users_by_ids(session, ctx, wanted).items()}
+    return user_emails(session, ctx, wanted)
 
 
 def _check_retained(session: Session, tenant_id: int, after: Cursor) -> None:

@@ -52,6 +52,9 @@ _BY_EXTERNAL_ID = (
 )
 _BY_IDS = scoped_select(User).where(_users.id.in_(bindparam("ids", expanding=True)))
 _EXISTING = scoped_select(User, _users.id).where(_users.id.in_(bindparam("ids", expanding=True)))
+_EMAILS = scoped_select(User, _users.id, _users.email).where(
+    _users.id.in_(bindparam("ids", expanding=True))
+)
 
 UserRow = Row[Any]
 """The users aggregate's row type: a users row, or a door's subset of its columns, with
@@ -87,6 +90,15 @@ def users_by_ids(session: Session, ctx: Context, user_ids: Sequence[int]) -> dic
     for part in chunks(sorted(set(possible_ids(user_ids)))):
         for row in execute_scoped(session, ctx.tenant_id, _BY_IDS, {"ids": list(part)}):
             found[row.id] = row
+    return found
+
+
+def user_emails(session: Session, ctx: Context, user_ids: Sequence[int]) -> dict[int, str]:
+    """The emails of these users (two columns, one query per 500 ids): what a feed page adds."""
+    found: dict[int, str] = {}
+    for part in chunks(sorted(set(possible_ids(user_ids)))):
+        for row in execute_scoped(session, ctx.tenant_id, _EMAILS, {"ids": list(part)}):
+            found[row.id] = row.email
     return found
 
 
