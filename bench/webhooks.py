@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 from bench.harness import Row, best_time, compare
 from bench.http import _stop, free_port
 from bench.scenarios import Bench
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context, Surface
 from syllabus.db.session import unit_of_work
 from syllabus.delivery.fanout import make_fan_out
@@ -30,7 +31,6 @@ from syllabus.delivery.registry import Registry
 from syllabus.delivery.webhook_http import guarded_client
 from syllabus.delivery.webhooks import WebhookSender
 from syllabus.delivery.worker import Worker
-from syllabus.domain.base import utcnow
 from syllabus.domain.events import Event
 from syllabus.domain.webhooks import Webhook, WebhookDelivery
 from syllabus.queries.feed import Cursor, read_feed

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Surface
 from syllabus.db.session import unit_of_work
 from syllabus.delivery.housekeeping import JobPruner, attach_housekeeping
 from syllabus.delivery.worker import Worker
-from syllabus.domain.base import utcnow
 from syllabus.domain.jobs import Job, JobStatus
 from syllabus.queries.report_runs import JOB_KIND as REPORT_JOB
 from syllabus.queries.report_runs import report_file_path

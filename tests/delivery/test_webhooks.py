@@ -9,8 +9,8 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from syllabus.core.clock import utcnow
 from syllabus.db.session import unit_of_work
-from syllabus.domain.base import utcnow
 from syllabus.domain.webhooks import DeactivateReason, DeliveryStatus, Webhook
 from syllabus.services.webhooks import (
     WebhookData,

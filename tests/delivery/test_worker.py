@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context, Surface
 from syllabus.db.session import unit_of_work
 from syllabus.delivery.registry import Registry
 from syllabus.delivery.worker import Worker, backoff, wait_idle
-from syllabus.domain.base import utcnow
 from syllabus.domain.events import Event
 from syllabus.domain.jobs import Job, JobStatus
 from syllabus.services.jobs import enqueue_job

@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.errors import Invalid
 from syllabus.db.engine import make_engine
 from syllabus.db.session import make_sessionmaker, unit_of_work
 from syllabus.delivery.feed import FeedPruner
-from syllabus.domain.base import utcnow
 from syllabus.domain.events import Event
 from syllabus.queries.feed import Cursor, Expired, read_feed
 from syllabus.services.events import record_event

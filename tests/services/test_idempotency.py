@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, null, select, update
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.credentials import CredentialKind
-from syllabus.domain.base import utcnow
 from syllabus.domain.limits import IdempotencyKey
 from syllabus.services.credentials import issue_credential
 from syllabus.services.idempotency import (

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.credentials import CredentialKind
-from syllabus.domain.base import utcnow
 from syllabus.domain.limits import IdempotencyKey
 from syllabus.services.credentials import issue_credential
 from syllabus.services.idempotency import Claim, begin_idempotent_request

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
-from syllabus.domain.base import utcnow
+from syllabus.core.clock import utcnow
 from syllabus.domain.events import Event
 from syllabus.domain.webhooks import (
     WEBHOOK_TYPE_OF_EVENT,

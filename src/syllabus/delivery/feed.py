@@ -12,8 +12,8 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from syllabus.core.clock import utcnow
 from syllabus.db.session import unit_of_work
-from syllabus.domain.base import utcnow
 from syllabus.domain.events import Event
 
 PRUNE_BATCH = 5000

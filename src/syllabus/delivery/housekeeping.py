@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from syllabus.core.clock import utcnow
 from syllabus.db.session import unit_of_work
 from syllabus.delivery.feed import Periodic
 from syllabus.delivery.worker import Worker
-from syllabus.domain.base import utcnow
 from syllabus.domain.jobs import Job, JobStatus
 from syllabus.queries.report_runs import JOB_KIND as REPORT_JOB
 from syllabus.queries.report_runs import report_file_path

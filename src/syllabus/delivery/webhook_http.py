@@ -34,7 +34,7 @@ import httpx
 import orjson
 from standardwebhooks.webhooks import Webhook as Signer
 
-from syllabus.domain.base import utcnow
+from syllabus.core.clock import utcnow
 from syllabus.services.webhook_targets import (
     ForbiddenTarget,
     IPAddress,

@@ -29,6 +29,7 @@ import httpx
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context, Surface
 from syllabus.db.session import unit_of_work
 from syllabus.delivery.fanout import make_fan_out
@@ -42,7 +43,7 @@ from syllabus.delivery.webhook_http import (
     post,
 )
 from syllabus.delivery.worker import Worker, backoff
-from syllabus.domain.base import UTCDateTime, utcnow
+from syllabus.domain.base import UTCDateTime
 from syllabus.domain.webhooks import (
     DeactivateReason,
     DeliveryStatus,

@@ -22,12 +22,12 @@ from typing import Any
 from sqlalchemy import or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from syllabus.core.clock import utcnow
 from syllabus.db.session import unit_of_work
 from syllabus.delivery import domain_users as _domain_users  # noqa: F401  (registers its job)
 from syllabus.delivery import report_jobs as _report_jobs  # noqa: F401  (registers its job)
 from syllabus.delivery.outbox_listener import OutboxListener, listener_for
 from syllabus.delivery.registry import Registry, registry
-from syllabus.domain.base import utcnow
 from syllabus.domain.events import Event
 from syllabus.domain.jobs import Job, JobStatus
 from syllabus.services.events import outbox_signal

@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from syllabus.domain.base import Base, TenantScoped, utcnow
+from syllabus.core.clock import utcnow
+from syllabus.domain.base import Base, TenantScoped
 
 
 class LoginKeyType(enum.StrEnum):

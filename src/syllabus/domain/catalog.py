@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from syllabus.domain.base import Base, TenantScoped, utcnow
+from syllabus.core.clock import utcnow
+from syllabus.domain.base import Base, TenantScoped
 
 
 class CatalogEntry(TenantScoped, Base):

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from syllabus.core.clock import utcnow
 from syllabus.core.credentials import CredentialKind
-from syllabus.domain.base import Base, utcnow
+from syllabus.domain.base import Base
 
 
 class Credential(Base):

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from syllabus.domain.base import Base, TenantScoped, Versioned, utcnow
+from syllabus.core.clock import utcnow
+from syllabus.domain.base import Base, TenantScoped, Versioned
 
 
 class Enrollment(TenantScoped, Versioned, Base):

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, FetchedValue, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from syllabus.domain.base import Base, BigId, utcnow
+from syllabus.core.clock import utcnow
+from syllabus.domain.base import Base, BigId
 
 
 class Event(Base):

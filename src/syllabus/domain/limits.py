@@ -22,7 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from syllabus.domain.base import Base, BigId, TenantScoped, utcnow
+from syllabus.core.clock import utcnow
+from syllabus.domain.base import Base, BigId, TenantScoped
 
 
 class RateLimitBucket(Base):

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from syllabus.domain.base import Base, TenantScoped, Timestamps, utcnow
+from syllabus.core.clock import utcnow
+from syllabus.domain.base import Base, TenantScoped, Timestamps
 
 
 class Payment(TenantScoped, Timestamps, Base):

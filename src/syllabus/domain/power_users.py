@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from syllabus.domain.base import Base, TenantScoped, Timestamps, utcnow
+from syllabus.core.clock import utcnow
+from syllabus.domain.base import Base, TenantScoped, Timestamps
 
 
 class UserRole(TenantScoped, Timestamps, Base):

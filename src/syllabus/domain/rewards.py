@@ -13,7 +13,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from syllabus.domain.base import Base, TenantScoped, Timestamps, utcnow
+from syllabus.core.clock import utcnow
+from syllabus.domain.base import Base, TenantScoped, Timestamps
 
 
 class PointTransaction(TenantScoped, Timestamps, Base):

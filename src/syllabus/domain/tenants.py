@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from syllabus.domain.base import Base, TenantScoped, Timestamps, Versioned, utcnow
+from syllabus.core.clock import utcnow
+from syllabus.domain.base import Base, TenantScoped, Timestamps, Versioned
 
 
 class Tenant(Timestamps, Base):

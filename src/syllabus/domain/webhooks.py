@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from syllabus.domain.base import Base, BigId, TenantScoped, Timestamps, utcnow
+from syllabus.core.clock import utcnow
+from syllabus.domain.base import Base, BigId, TenantScoped, Timestamps
 
 
 class WebhookEventType(enum.StrEnum):

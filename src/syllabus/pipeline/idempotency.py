@@ -26,8 +26,8 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from syllabus.auth.keys import Principal
+from syllabus.core.clock import utcnow
 from syllabus.db.session import unit_of_work
-from syllabus.domain.base import utcnow
 from syllabus.pipeline.rate_limiting import GuardError
 from syllabus.services.idempotency import (
     MAX_KEY_LENGTH,

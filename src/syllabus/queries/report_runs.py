@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.errors import Forbidden, NotFound
 from syllabus.core.lookups import possible_id
-from syllabus.domain.base import utcnow
 from syllabus.domain.jobs import Job, JobStatus
 
 JOB_KIND = "report.generate"

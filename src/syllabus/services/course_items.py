@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.errors import Invalid
 from syllabus.core.fields import UNSET, ChangeSet, Maybe, is_set
@@ -22,7 +23,6 @@ from syllabus.core.validation import (
     clean_required_text,
     clean_text,
 )
-from syllabus.domain.base import utcnow
 from syllabus.domain.courses import (
     Course,
     CourseItem,

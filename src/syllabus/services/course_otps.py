@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from syllabus.auth.secrets import hash_secret, hashes_match
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.errors import Invalid, NotFound
 from syllabus.core.lookups import require
 from syllabus.core.validation import clean_int
 from syllabus.domain.access import CourseOtp
-from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.users import User
 from syllabus.services.bulk import insert_rows

@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from syllabus.auth.secrets import new_token
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.errors import Invalid
 from syllabus.core.fields import UNSET, ChangeSet, Maybe
@@ -25,7 +26,7 @@ from syllabus.core.validation import (
     clean_text,
 )
 from syllabus.core.versions import Expected
-from syllabus.domain.base import bump, utcnow
+from syllabus.domain.base import bump
 from syllabus.domain.courses import (
     Course,
     CourseTag,

@@ -8,12 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from syllabus.auth.secrets import hash_secret, new_secret, shown_prefix
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.credentials import CredentialKind
 from syllabus.core.errors import NotFound
 from syllabus.core.lookups import possible_id
 from syllabus.core.validation import clean_text
-from syllabus.domain.base import utcnow
 from syllabus.domain.credentials import Credential
 from syllabus.services.events import record_event
 

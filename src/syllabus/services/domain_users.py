@@ -13,13 +13,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.errors import DomainError, Invalid, NotFound, RowError
 from syllabus.core.fields import UNSET, Maybe, is_set
 from syllabus.core.lookups import chunks, require
 from syllabus.core.validation import clean_aware_datetime, clean_email, normalize_email
 from syllabus.core.versions import Expected, Version, check_version
-from syllabus.domain.base import utcnow
 from syllabus.domain.tenants import Domain, DomainMembership
 from syllabus.domain.users import User
 from syllabus.services.events import record_event

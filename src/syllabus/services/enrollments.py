@@ -9,11 +9,11 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.errors import Invalid
 from syllabus.core.lookups import chunks, require, require_ids
 from syllabus.core.validation import clean_aware_datetime, clean_ids
-from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course, PublishedCourse
 from syllabus.domain.enrollments import Enrollment
 from syllabus.domain.tenants import Domain, DomainMembership

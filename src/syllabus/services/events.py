@@ -10,8 +10,8 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 from uuid6 import uuid7
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
-from syllabus.domain.base import utcnow
 from syllabus.domain.events import Event
 from syllabus.services.bulk import insert_rows
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.errors import Invalid, NotFound
 from syllabus.core.fields import UNSET, ChangeSet, Maybe
 from syllabus.core.lookups import require
-from syllabus.domain.base import utcnow
 from syllabus.domain.groups import MANAGER_PERMISSIONS, Group, GroupManager
 from syllabus.domain.users import Role, User
 from syllabus.services.events import record_event

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.errors import Conflict, Invalid
 from syllabus.core.fields import UNSET, Maybe, is_set
@@ -20,7 +21,7 @@ from syllabus.core.validation import (
     clean_text,
 )
 from syllabus.core.versions import Expected
-from syllabus.domain.base import bump, utcnow
+from syllabus.domain.base import bump
 from syllabus.domain.courses import Course
 from syllabus.domain.groups import (
     FULL_NAME_SEPARATOR,

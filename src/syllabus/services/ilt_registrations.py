@@ -18,12 +18,12 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.errors import Conflict, Invalid, NotFound
 from syllabus.core.fields import UNSET, Maybe, is_set
 from syllabus.core.lookups import chunks, missing_ids, require
 from syllabus.core.validation import clean_enum, clean_ids, clean_int
-from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.ilt import (
     SEAT_STATUSES,

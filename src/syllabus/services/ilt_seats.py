@@ -19,10 +19,10 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.errors import NotFound
 from syllabus.core.lookups import possible_id
-from syllabus.domain.base import utcnow
 from syllabus.domain.ilt import (
     SEAT_STATUSES,
     IltRegistration,

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.errors import Invalid
 from syllabus.core.lookups import require
 from syllabus.core.validation import clean_enum, clean_int
-from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course, CourseItem, ItemType
 from syllabus.domain.progress import (
     ROLLED_UP,

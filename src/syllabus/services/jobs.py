@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.validation import clean_required_text
-from syllabus.domain.base import utcnow
 from syllabus.domain.jobs import Job, JobStatus
 
 DEFAULT_MAX_ATTEMPTS = 10

@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.errors import Invalid
 from syllabus.core.fields import UNSET, ChangeSet, Maybe
 from syllabus.core.lookups import require, require_ids
 from syllabus.core.validation import clean_ids, clean_required_text, clean_text
-from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.groups import Group
 from syllabus.domain.learning_paths import (

@@ -14,13 +14,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.errors import Invalid
 from syllabus.core.fields import UNSET, Maybe, is_set
 from syllabus.core.lookups import require
 from syllabus.core.validation import clean_aware_datetime, clean_text
 from syllabus.core.versions import Expected, Version, check_version, with_part
-from syllabus.domain.base import utcnow
 from syllabus.domain.courses import CourseItem
 from syllabus.domain.progress import ItemProgress, ItemStatus
 from syllabus.services.item_progress import course_progress_for, set_item_progress

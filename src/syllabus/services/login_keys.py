@@ -18,12 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from syllabus.auth.secrets import hash_secret, hashes_match
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context, Surface
 from syllabus.core.errors import Invalid, NotFound
 from syllabus.core.lookups import chunks, require
 from syllabus.core.validation import clean_enum, clean_text, normalize_email
 from syllabus.domain.access import LoginKey, LoginKeyType
-from syllabus.domain.base import utcnow
 from syllabus.domain.groups import Group
 from syllabus.domain.tenancy import ALL_TENANTS
 from syllabus.domain.tenants import Tenant

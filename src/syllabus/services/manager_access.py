@@ -18,12 +18,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.errors import Conflict, Invalid, NotFound
 from syllabus.core.lookups import missing_ids, possible_id
 from syllabus.core.validation import clean_required_text
 from syllabus.core.versions import Expected, Version, check_version
-from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.groups import Group, GroupManager
 from syllabus.domain.learning_paths import LearningPath

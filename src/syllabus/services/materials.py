@@ -22,11 +22,11 @@ from pathlib import Path
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.errors import Forbidden, Invalid, NotFound
 from syllabus.core.lookups import possible_id, require
 from syllabus.core.validation import clean_text
-from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.materials import Material
 from syllabus.services.events import record_event

@@ -12,13 +12,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.errors import Invalid
 from syllabus.core.fields import UNSET, ChangeSet, Maybe, is_set
 from syllabus.core.lookups import require
 from syllabus.core.validation import clean_aware_datetime, clean_enum, clean_int
 from syllabus.core.versions import Expected
-from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.progress import CourseProgress, EnrollmentStatus, ProgressStatus
 from syllabus.domain.users import User

@@ -14,9 +14,9 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.lookups import chunks
-from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.progress import CourseProgress, EnrollmentStatus, ProgressStatus
 from syllabus.services.bulk import insert_new_rows

@@ -18,12 +18,13 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context, Surface
 from syllabus.core.errors import Conflict, Invalid, NotFound
 from syllabus.core.fields import UNSET, Maybe, is_set
 from syllabus.core.lookups import require
 from syllabus.core.validation import clean_text
-from syllabus.domain.base import bump, utcnow
+from syllabus.domain.base import bump
 from syllabus.domain.provisioning import (
     PushedGroup,
     ScimDeletedUser,

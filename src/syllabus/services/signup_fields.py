@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.errors import Conflict, Invalid, NotFound
 from syllabus.core.fields import UNSET, ChangeSet, Maybe
 from syllabus.core.lookups import possible_id, possible_ids, require
 from syllabus.core.validation import clean_enum, clean_int, clean_required_text, clean_text
-from syllabus.domain.base import utcnow
 from syllabus.domain.signup_manager import (
     SignupField,
     SignupFieldOption,

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from syllabus.auth.secrets import new_token
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.errors import (
     BulkRejected,
@@ -25,7 +26,6 @@ from syllabus.core.lookups import chunks, require_ids
 from syllabus.core.validation import (
     clean_date_range,
 )
-from syllabus.domain.base import utcnow
 from syllabus.domain.groups import GroupEmailDomainRule, GroupMembership
 from syllabus.domain.tenants import Domain, DomainMembership
 from syllabus.domain.users import (

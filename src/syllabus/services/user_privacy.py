@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.lookups import require
-from syllabus.domain.base import bump, utcnow
+from syllabus.domain.base import bump
 from syllabus.domain.users import CUSTOM_SLOTS, User, UserCustomAttribute
 from syllabus.services.events import record_event
 

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.errors import (
     BulkRejected,
@@ -22,7 +23,7 @@ from syllabus.core.validation import (
     clean_text,
 )
 from syllabus.core.versions import Expected
-from syllabus.domain.base import bump, utcnow
+from syllabus.domain.base import bump
 from syllabus.domain.provisioning import ScimDeletedUser
 from syllabus.domain.users import (
     CustomAttributeDefinition,

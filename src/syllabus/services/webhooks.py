@@ -11,12 +11,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context
 from syllabus.core.errors import Invalid, NotFound
 from syllabus.core.fields import UNSET, ChangeSet, Maybe
 from syllabus.core.lookups import require
 from syllabus.core.validation import clean_aware_datetime, clean_text
-from syllabus.domain.base import utcnow
 from syllabus.domain.webhooks import (
     EVENT_TYPE_ALIASES,
     DeactivateReason,

@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context, Surface
 from syllabus.db.session import unit_of_work
 from syllabus.delivery.feed import FeedPruner
-from syllabus.domain.base import utcnow
 from syllabus.domain.events import Event
 from syllabus.services.events import record_event
 from tests.http_client import Program

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context, Surface
 from syllabus.db.session import unit_of_work
-from syllabus.domain.base import utcnow
 from syllabus.services.enrollments import enroll_users_in_courses
 from tests.delivery.receiver import Behaviour, running_receiver
 from tests.delivery.webhook_helpers import webhook_worker

@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context, Surface
 from syllabus.db.session import unit_of_work
-from syllabus.domain.base import utcnow
 from syllabus.domain.payments import Payment
 from syllabus.queries.payments import PaymentFilter, list_payments_page
 from syllabus.services.payments import record_stripe_event

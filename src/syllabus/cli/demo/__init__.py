@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from syllabus.cli.demo.progress import add_demo_progress
 from syllabus.cli.demo.reports import add_demo_reports
 from syllabus.cli.demo.rewards import add_demo_rewards
+from syllabus.core.clock import utcnow
 from syllabus.core.context import Context, Surface
-from syllabus.domain.base import utcnow
 from syllabus.domain.courses import Course
 from syllabus.domain.tenants import Domain, Tenant
 from syllabus.services.catalog import CatalogItems, add_to_catalog

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import Field
 from starlette.responses import Response
 
+from syllabus.core.clock import utcnow
 from syllabus.core.fields import UNSET
 from syllabus.dialects.skilljar.api import Api, ReadApi, WriteApi, json
 from syllabus.dialects.skilljar.body import UtcDateTime, WireModel, openapi_body, parse
@@ -19,7 +20,6 @@ from syllabus.dialects.skilljar.errors import field_error
 from syllabus.dialects.skilljar.pagination import envelope, page_request
 from syllabus.dialects.skilljar.query_params import PagingQuery
 from syllabus.dialects.skilljar.routing import SkilljarRouter
-from syllabus.domain.base import utcnow
 from syllabus.domain.webhooks import Webhook, WebhookEventType
 from syllabus.queries.webhook_payloads import sample_payload
 from syllabus.queries.webhooks import DELIVERIES, WEBHOOKS, attempts_of

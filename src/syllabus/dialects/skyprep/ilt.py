@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.errors import Invalid, NotFound, NotFoundMany
 from syllabus.core.fields import UNSET, Maybe, is_set
 from syllabus.dialects.skyprep.actions import Call, action
@@ -26,7 +27,6 @@ from syllabus.dialects.skyprep.ilt_render import (
 from syllabus.dialects.skyprep.params import Params, parse_id
 from syllabus.dialects.skyprep.render import Named, Program, Stream, load_program
 from syllabus.dialects.skyprep.time_zones import iana_zone
-from syllabus.domain.base import utcnow
 from syllabus.domain.ilt import RegistrationStatus
 from syllabus.queries import ilt as ilt_queries
 from syllabus.queries import users as user_queries

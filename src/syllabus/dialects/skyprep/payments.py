@@ -15,13 +15,13 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.core.errors import Invalid
 from syllabus.core.fields import is_set
 from syllabus.dialects.skyprep.actions import Call, action
 from syllabus.dialects.skyprep.courses import epoch
 from syllabus.dialects.skyprep.params import Params
 from syllabus.dialects.skyprep.render import Named, Program, Stream, load_program
-from syllabus.domain.base import utcnow
 from syllabus.domain.users import CUSTOM_SLOTS
 from syllabus.queries import payments as payment_queries
 from syllabus.queries.payments import PaymentFilter

@@ -14,11 +14,11 @@ from urllib.parse import quote
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from syllabus.core.clock import utcnow
 from syllabus.dialects.skyprep.actions import Call
 from syllabus.dialects.skyprep.courses import course_json, epoch
 from syllabus.dialects.skyprep.render import Program
 from syllabus.dialects.skyprep.users import user_json
-from syllabus.domain.base import utcnow
 from syllabus.domain.courses import ItemType
 from syllabus.domain.progress import ItemStatus, ProgressStatus
 from syllabus.queries import courses as course_queries
