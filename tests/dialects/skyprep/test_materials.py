@@ -195,7 +195,6 @@ def test_a_tampered_or_expired_link_is_refused(
     fails(client.get(f"/materials/download/{mine.id}?expires=soon&signature=x"), 400, "expires")
 
 
-@pytest.mark.fresh_db  # its own app: the budget it spends is nobody else's
 def test_downloads_with_key_headers_are_rate_limited_as_actions_are(
     client: TestClient, program: Program, tmp_path: Path
 ) -> None:
